@@ -1,0 +1,344 @@
+//! A seeded sample fleet: bots, bot agent users, custom connectors in every status, and the PCS
+//! connector with its survey bots. The same seed always gives the same fleet, so a trainer can
+//! hand a whole class the same one. The random numbers come from a SplitMix64 written out here
+//! rather than a crate, because its output must never change under a dependency upgrade.
+
+use crate::config::ConfigEntry;
+use crate::lifecycle::{Lifecycle, Login, Reachability};
+use crate::model::{
+    AdvancedOptions, BotId, BotRef, Connector, ConnectorId, ConnectorSettings, ConversationType,
+    Environment, Millis, Role,
+};
+use crate::pcs::{PcsConnector, SurveyBot};
+use crate::settings::{AgentDirectory, AgentUser};
+use crate::status::{BotServerConnection, CloudConnection, ConnectorState, LinkHealth, Links};
+
+/// A small deterministic random number generator (SplitMix64).
+#[derive(Clone, Debug)]
+pub struct SeededRng(u64);
+
+impl SeededRng {
+    pub fn new(seed: u64) -> SeededRng {
+        SeededRng(seed)
+    }
+
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// A number in `0..n` (0 when `n` is 0).
+    pub fn below(&mut self, n: u64) -> u64 {
+        if n == 0 { 0 } else { self.next_u64() % n }
+    }
+
+    /// True with probability `percent` / 100.
+    pub fn chance(&mut self, percent: u64) -> bool {
+        self.below(100) < percent
+    }
+
+    pub fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.below(items.len() as u64) as usize]
+    }
+}
+
+/// Everything a simulated account holds.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Fleet {
+    pub connectors: Vec<Connector>,
+    pub pcs: PcsConnector,
+    pub directory: AgentDirectory,
+}
+
+const BOT_WORDS: [&str; 16] = [
+    "Billing",
+    "Support",
+    "Sales",
+    "Returns",
+    "Onboarding",
+    "Claims",
+    "Booking",
+    "Loyalty",
+    "Payments",
+    "Delivery",
+    "Warranty",
+    "Roaming",
+    "Upgrade",
+    "Fraud",
+    "Travel",
+    "Pharmacy",
+];
+const BOT_SUFFIXES: [&str; 6] = ["Assistant", "Bot", "Router", "Helper", "Concierge", "Agent"];
+const SURVEY_NAMES: [&str; 4] = [
+    "CSAT Survey",
+    "NPS Survey",
+    "Post-Chat Feedback",
+    "FCR Survey",
+];
+const ACCOUNTS: [&str; 3] = ["31487985", "70071528", "22019744"];
+/// The user the sample fleet is signed in as; they created most of its bot agent users.
+pub const SAMPLE_USER: &str = "operator@example.com";
+
+impl Fleet {
+    /// A fleet of about `size` custom connectors (at least one bot's worth), every status
+    /// represented, generated from `seed` as seen at `now`.
+    pub fn generate(seed: u64, size: usize, now: Millis) -> Fleet {
+        let mut rng = SeededRng::new(seed);
+        let mut connectors = Vec::with_capacity(size);
+        let mut users = Vec::new();
+        let mut bot_index = 0u64;
+        while connectors.len() < size.max(1) {
+            bot_index += 1;
+            let word = rng.pick(&BOT_WORDS);
+            let suffix = rng.pick(&BOT_SUFFIXES);
+            let bot = BotRef {
+                id: BotId(format!("bot-{bot_index:05}")),
+                name: format!("{word} {suffix} {bot_index}"),
+            };
+            let account = (*rng.pick(&ACCOUNTS)).to_owned();
+            let conversation_type = if rng.chance(70) {
+                ConversationType::Messaging
+            } else {
+                ConversationType::Chat
+            };
+            let environment = if rng.chance(65) {
+                Environment::Production
+            } else {
+                Environment::Demo
+            };
+            // Most production bots follow the failover advice; some do not.
+            let count = 1 + rng.below(4) as usize;
+            let base_config = sample_config(&mut rng, conversation_type);
+            for n in 0..count {
+                if connectors.len() >= size.max(1) {
+                    break;
+                }
+                let id = ConnectorId(connectors.len() as u64 + 1);
+                let login_name = format!("{}-{}", word.to_lowercase(), id.0);
+                let mut custom_config = base_config.clone();
+                // A few duplicates drift from their twins, as the spec warns.
+                if n > 0 && rng.chance(8) {
+                    custom_config.push(ConfigEntry::new("messageDelay", "3000"));
+                }
+                let settings = ConnectorSettings {
+                    account: account.clone(),
+                    agent_user_id: login_name.clone(),
+                    role: if rng.chance(85) {
+                        Role::Agent
+                    } else {
+                        Role::Manager
+                    },
+                    conversation_type,
+                    environment,
+                    advanced: AdvancedOptions {
+                        fallback_skill_id: rng.chance(40).then(|| 1_000_000 + rng.below(9_000_000)),
+                        external_webhook_url: None,
+                        custom_config,
+                        accessibility: rng.chance(20),
+                    },
+                };
+                let enabled = !rng.chance(4);
+                users.push(AgentUser {
+                    account: account.clone(),
+                    login_name,
+                    enabled,
+                    created_by: if rng.chance(95) {
+                        SAMPLE_USER.to_owned()
+                    } else {
+                        "someone.else@example.com".to_owned()
+                    },
+                });
+                let mut connector = Connector::added(id, bot.clone(), settings);
+                sample_state(&mut rng, &mut connector, now);
+                connectors.push(connector);
+            }
+        }
+        // Disabled and spare agents exist in every account, so the add form has choices.
+        for (i, account) in ACCOUNTS.iter().enumerate() {
+            for spare in 0..3 {
+                users.push(AgentUser {
+                    account: (*account).to_owned(),
+                    login_name: format!("spare-bot-{i}-{spare}"),
+                    enabled: spare != 2,
+                    created_by: SAMPLE_USER.to_owned(),
+                });
+            }
+        }
+        let pcs = PcsConnector {
+            version: 1,
+            state: ConnectorState::Online {
+                links: Links {
+                    cloud: CloudConnection::new(ConversationType::Messaging, LinkHealth::Up),
+                    bot_server: BotServerConnection::Connected,
+                },
+            },
+            survey_bots: SURVEY_NAMES
+                .iter()
+                .enumerate()
+                .map(|(i, name)| SurveyBot {
+                    id: BotId(format!("survey-{}", i + 1)),
+                    name: (*name).to_owned(),
+                })
+                .collect(),
+            surveys_generation: 0,
+        };
+        Fleet {
+            connectors,
+            pcs,
+            directory: AgentDirectory {
+                users,
+                member_of: ACCOUNTS[..2].iter().map(|a| (*a).to_owned()).collect(),
+            },
+        }
+    }
+}
+
+fn sample_config(rng: &mut SeededRng, conversation_type: ConversationType) -> Vec<ConfigEntry> {
+    let mut entries = Vec::new();
+    if rng.chance(30) {
+        entries.push(ConfigEntry::new("defaultGreetingMessage", "hello"));
+    }
+    if conversation_type == ConversationType::Messaging && rng.chance(25) {
+        entries.push(ConfigEntry::new("tileDisplay", "horizontal"));
+    }
+    entries
+}
+
+/// Puts `connector` into a state drawn from a realistic mix, through the lifecycle itself so
+/// the sample holds the same rules as a live fleet.
+fn sample_state(rng: &mut SeededRng, connector: &mut Connector, now: Millis) {
+    let roll = rng.below(100);
+    let (login, cloud, bot_server_up, later_cloud) = match roll {
+        0..=6 => return, // Ready to Start
+        7..=16 => {
+            connector.state = ConnectorState::Stopped;
+            return;
+        }
+        17..=21 => {
+            connector.state = ConnectorState::Starting {
+                since: Millis(now.0.saturating_sub(rng.below(90_000))),
+                links: Links::fresh(connector.conversation_type()),
+            };
+            return;
+        }
+        22..=25 => (Login::Ok, LinkHealth::Down, true, None),
+        26..=28 => (Login::Ok, LinkHealth::Up, false, None),
+        29 => (Login::Unauthorized, LinkHealth::Up, true, None),
+        30 => (Login::DisabledByLoginPolicy, LinkHealth::Up, true, None),
+        31..=34 => (Login::Ok, LinkHealth::Up, true, Some(LinkHealth::Down)),
+        35..=37 => (Login::Ok, LinkHealth::Up, true, Some(LinkHealth::Away)),
+        _ => (Login::Ok, LinkHealth::Up, true, None),
+    };
+    connector.state = ConnectorState::Starting {
+        since: now,
+        links: Links::fresh(connector.conversation_type()),
+    };
+    let seen = Reachability {
+        login,
+        cloud,
+        bot_server_up,
+    };
+    if let Some(settled) = Lifecycle::settle(connector, &seen) {
+        *connector = settled;
+    }
+    // Some online connectors later lose their Conversational Cloud connection, or see agents
+    // away.
+    if let Some(later) = later_cloud {
+        let seen = Reachability {
+            cloud: later,
+            ..Reachability::ALL_UP
+        };
+        if let Some(observed) = Lifecycle::observe(connector, &seen) {
+            *connector = observed;
+        }
+    }
+    if connector.state.status() == crate::ConnectorStatus::Online {
+        // Some bots carry more than 50 conversations per connector.
+        connector.concurrent_conversations = rng.below(70) as u32;
+    }
+    connector.version = 1;
+}
+
+#[cfg(test)]
+pub(crate) mod tests_support {
+    use super::*;
+
+    /// A stopped Messaging connector of bot `bot` with `concurrent` conversations.
+    pub fn connector(id: u64, bot: &str, environment: Environment, concurrent: u32) -> Connector {
+        let mut c = Connector::added(
+            ConnectorId(id),
+            BotRef {
+                id: BotId(bot.to_owned()),
+                name: format!("Bot {bot}"),
+            },
+            ConnectorSettings {
+                account: "12345678".to_owned(),
+                agent_user_id: format!("agent-{id}"),
+                role: Role::Agent,
+                conversation_type: ConversationType::Messaging,
+                environment,
+                advanced: AdvancedOptions::default(),
+            },
+        );
+        c.concurrent_conversations = concurrent;
+        c
+    }
+
+    pub fn with_state(mut connector: Connector, state: ConnectorState) -> Connector {
+        if let Some(links) = state.links() {
+            connector.settings.conversation_type = links.cloud.conversation_type();
+        }
+        connector.state = state;
+        connector
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::status::ConnectorStatus;
+
+    #[test]
+    fn the_same_seed_gives_the_same_fleet() {
+        assert_eq!(
+            Fleet::generate(7, 200, Millis(1_000_000)),
+            Fleet::generate(7, 200, Millis(1_000_000))
+        );
+        assert_ne!(
+            Fleet::generate(7, 200, Millis(1_000_000)).connectors,
+            Fleet::generate(8, 200, Millis(1_000_000)).connectors
+        );
+    }
+
+    #[test]
+    fn a_fleet_has_the_requested_size_and_every_status() {
+        let fleet = Fleet::generate(1, 500, Millis(1_000_000));
+        assert_eq!(fleet.connectors.len(), 500);
+        for status in ConnectorStatus::ALL {
+            assert!(
+                fleet.connectors.iter().any(|c| c.state.status() == status),
+                "no connector is {status:?}"
+            );
+        }
+        assert!(fleet.pcs.survey_bots.len() > 1);
+    }
+
+    #[test]
+    fn a_fleet_needs_some_advice() {
+        let fleet = Fleet::generate(1, 500, Millis(1_000_000));
+        let advice = crate::advice::advise(&fleet.connectors);
+        assert!(advice.iter().any(|a| a.needs_failover));
+        assert!(advice.iter().any(|a| a.over_capacity));
+    }
+
+    #[test]
+    fn fleet_connector_ids_are_unique() {
+        let fleet = Fleet::generate(3, 1000, Millis(0));
+        let mut ids: Vec<_> = fleet.connectors.iter().map(|c| c.id).collect();
+        ids.dedup();
+        assert_eq!(ids.len(), 1000);
+    }
+}

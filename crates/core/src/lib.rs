@@ -1,0 +1,32 @@
+//! The Bots Status domain.
+//!
+//! Everything the product knows about bot agent connectors lives here: the connector and its
+//! settings ([`model`]), the three status dimensions with their spec descriptions ([`status`]),
+//! which action is allowed in which state and what it leads to ([`lifecycle`]), the custom
+//! configuration fields and their validation ([`config`]), the add/edit form rules
+//! ([`settings`]), failover and capacity advice ([`advice`]), dashboard metrics ([`metrics`]),
+//! the table's filter/sort/search model ([`query`]), the troubleshooting catalog
+//! ([`troubleshooting`]), permissions ([`access`]), the PCS connector ([`pcs`]) and a seeded
+//! sample fleet ([`fleet`]).
+//!
+//! This crate must never do I/O, read a clock or draw randomness of its own, and must never
+//! depend on wasm or a UI framework: time arrives as [`model::Millis`] and randomness as a seed.
+//! The web app, its simulated backend and the reference server all call it, so they all hold
+//! the same rules.
+
+pub mod access;
+pub mod advice;
+pub mod config;
+pub mod fleet;
+pub mod lifecycle;
+pub mod metrics;
+pub mod model;
+pub mod pcs;
+pub mod query;
+pub mod settings;
+pub mod status;
+pub mod troubleshooting;
+
+pub use lifecycle::{Action, Lifecycle, Refused};
+pub use model::{Connector, ConnectorSettings, ConversationType, Environment, Role};
+pub use status::{ConnectorState, ConnectorStatus};

@@ -1,0 +1,359 @@
+//! Which action is allowed in which state, and what it leads to.
+//!
+//! [`Lifecycle::permits`] answers "may I?" for menus and bulk-action previews;
+//! [`Lifecycle::apply`] performs an action and returns the changed connector, or a typed
+//! [`Refused`] whose message says why and what to do. Starting is two steps: `Start` moves a
+//! connector to Starting, and [`Lifecycle::settle`] later ends it Online or Not Connected with
+//! the failing component, from the [`Reachability`] the caller observed. [`Lifecycle::observe`]
+//! applies outages and recoveries to a connector that is already Online.
+
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+use crate::access::{AccessDenied, Permissions};
+use crate::model::{
+    Connector, ConnectorId, ConnectorSettings, ConversationType, Environment, Millis,
+};
+use crate::settings::{SettingsProblem, settings_problems};
+use crate::status::{
+    BotServerConnection, CloudConnection, ConnectorState, ConnectorStatus, LinkHealth, Links,
+};
+use crate::troubleshooting::{Component, Problem};
+
+/// An operator's action on one custom connector.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "action", content = "with")]
+pub enum Action {
+    Start,
+    Stop,
+    /// Stop then start; re-establishes connections after a resource outage.
+    Restart,
+    /// Save new settings; they take effect at the next start.
+    Edit(Box<ConnectorSettings>),
+    Delete,
+    /// Move a stopped connector to another environment; it stays stopped.
+    Redeploy(Environment),
+}
+
+/// The kind of an [`Action`], without its payload: what menus and bulk previews ask about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum ActionKind {
+    Start,
+    Stop,
+    Restart,
+    Edit,
+    Delete,
+    Redeploy,
+}
+
+impl ActionKind {
+    pub const ALL: [ActionKind; 6] = [
+        ActionKind::Restart,
+        ActionKind::Start,
+        ActionKind::Stop,
+        ActionKind::Redeploy,
+        ActionKind::Delete,
+        ActionKind::Edit,
+    ];
+
+    /// The label the Actions list uses.
+    pub fn label(self) -> &'static str {
+        match self {
+            ActionKind::Start => "Start Agent",
+            ActionKind::Stop => "Stop Agent",
+            ActionKind::Restart => "Restart Agents",
+            ActionKind::Edit => "Edit",
+            ActionKind::Delete => "Delete",
+            ActionKind::Redeploy => "Re-deploy Agent",
+        }
+    }
+
+    /// The verb used in refusals: "Stop the connector before {verb} it".
+    fn gerund(self) -> &'static str {
+        match self {
+            ActionKind::Start => "starting",
+            ActionKind::Stop => "stopping",
+            ActionKind::Restart => "restarting",
+            ActionKind::Edit => "editing",
+            ActionKind::Delete => "deleting",
+            ActionKind::Redeploy => "redeploying",
+        }
+    }
+}
+
+impl Action {
+    pub fn kind(&self) -> ActionKind {
+        match self {
+            Action::Start => ActionKind::Start,
+            Action::Stop => ActionKind::Stop,
+            Action::Restart => ActionKind::Restart,
+            Action::Edit(_) => ActionKind::Edit,
+            Action::Delete => ActionKind::Delete,
+            Action::Redeploy(_) => ActionKind::Redeploy,
+        }
+    }
+}
+
+/// What the lifecycle needs to know beyond the connector itself.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Context {
+    /// Whether the connector's bot agent user is enabled in Conversational Cloud.
+    pub agent_active: bool,
+    pub permissions: Permissions,
+}
+
+/// Why an action was refused, and what to do instead.
+#[derive(Clone, Debug, PartialEq, Eq, Error, Serialize, Deserialize)]
+#[serde(tag = "reason")]
+pub enum Refused {
+    #[error("It is already online.")]
+    AlreadyOnline,
+    #[error("It is already starting; a start can take a few minutes.")]
+    AlreadyStarting,
+    #[error("It is already stopped.")]
+    AlreadyStopped,
+    #[error("It has never been started, so there is nothing to stop.")]
+    NeverStarted,
+    #[error("It isn't running: use Start Agent instead.")]
+    NotRunning,
+    #[error("Stop the connector before {} it.", .action.gerund())]
+    MustBeStopped { action: ActionKind },
+    #[error(
+        "Its bot agent user is disabled: enable it in Conversational Cloud before editing the connector."
+    )]
+    AgentInactive,
+    #[error("It is already deployed to {}: choose the other environment.", .environment.label())]
+    SameEnvironment { environment: Environment },
+    #[error("{}", AccessDenied::NoProductionRights)]
+    NoProductionRights,
+    #[error("The settings have {} problem(s): {}", .problems.len(), first_message(.problems))]
+    InvalidSettings { problems: Vec<SettingsProblem> },
+}
+
+fn first_message(problems: &[SettingsProblem]) -> String {
+    problems.first().map(|p| p.to_string()).unwrap_or_default()
+}
+
+/// What the operator sees as a short reason in a bulk summary ("2 skipped: already stopped").
+impl Refused {
+    pub fn short(&self) -> &'static str {
+        match self {
+            Refused::AlreadyOnline => "already online",
+            Refused::AlreadyStarting => "already starting",
+            Refused::AlreadyStopped => "already stopped",
+            Refused::NeverStarted => "never started",
+            Refused::NotRunning => "not running",
+            Refused::MustBeStopped { .. } => "still running",
+            Refused::AgentInactive => "bot agent disabled",
+            Refused::SameEnvironment { .. } => "already there",
+            Refused::NoProductionRights => "no permission",
+            Refused::InvalidSettings { .. } => "invalid settings",
+        }
+    }
+}
+
+/// What a successful action did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Applied {
+    Changed(Box<Connector>),
+    Deleted(ConnectorId),
+}
+
+/// What the caller observed of the outside world when a connector starts or runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reachability {
+    pub login: Login,
+    /// The Conversational Cloud server for the connector's conversation type.
+    pub cloud: LinkHealth,
+    pub bot_server_up: bool,
+}
+
+/// How the bot agent user's login went.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Login {
+    Ok,
+    /// The bot user was created by someone else (401).
+    Unauthorized,
+    DisabledByLoginPolicy,
+}
+
+impl Reachability {
+    pub const ALL_UP: Reachability = Reachability {
+        login: Login::Ok,
+        cloud: LinkHealth::Up,
+        bot_server_up: true,
+    };
+}
+
+pub struct Lifecycle;
+
+impl Lifecycle {
+    /// Whether `kind` may be applied to `connector` now, judged by its state, its bot agent
+    /// and the user's permissions (but not by an edit's new settings).
+    pub fn permits(connector: &Connector, kind: ActionKind, ctx: &Context) -> Result<(), Refused> {
+        use ConnectorStatus as S;
+        let status = connector.state.status();
+        match (kind, status) {
+            (ActionKind::Start, S::ReadyToStart | S::Stopped | S::NotConnected) => Ok(()),
+            (ActionKind::Start, S::Starting) => Err(Refused::AlreadyStarting),
+            (ActionKind::Start, S::Online) => Err(Refused::AlreadyOnline),
+
+            (ActionKind::Stop, S::Starting | S::Online | S::NotConnected) => Ok(()),
+            (ActionKind::Stop, S::Stopped) => Err(Refused::AlreadyStopped),
+            (ActionKind::Stop, S::ReadyToStart) => Err(Refused::NeverStarted),
+
+            (ActionKind::Restart, S::Starting | S::Online | S::NotConnected) => Ok(()),
+            (ActionKind::Restart, S::ReadyToStart | S::Stopped) => Err(Refused::NotRunning),
+
+            (ActionKind::Edit, S::ReadyToStart | S::Stopped | S::NotConnected) => {
+                if !ctx.agent_active {
+                    return Err(Refused::AgentInactive);
+                }
+                deploy_allowed(ctx.permissions, connector.environment())
+            }
+            (ActionKind::Delete, S::ReadyToStart | S::Stopped | S::NotConnected) => Ok(()),
+            // Redeploy needs a connector that is stopped, not one in an error state: stopping
+            // a Not Connected connector first makes the operator's intent explicit.
+            (ActionKind::Redeploy, S::ReadyToStart | S::Stopped) => Ok(()),
+            (ActionKind::Edit | ActionKind::Delete | ActionKind::Redeploy, _) => {
+                Err(Refused::MustBeStopped { action: kind })
+            }
+        }
+    }
+
+    /// Performs `action` on `connector` at `now`.
+    pub fn apply(
+        connector: &Connector,
+        action: Action,
+        ctx: &Context,
+        now: Millis,
+    ) -> Result<Applied, Refused> {
+        Self::permits(connector, action.kind(), ctx)?;
+        let mut next = connector.clone();
+        match action {
+            Action::Start | Action::Restart => {
+                next.state = starting(connector.conversation_type(), now);
+            }
+            Action::Stop => {
+                // In-progress conversations are left as they are until the next start.
+                next.state = ConnectorState::Stopped;
+            }
+            Action::Delete => return Ok(Applied::Deleted(connector.id)),
+            Action::Redeploy(to) => {
+                if to == connector.environment() {
+                    return Err(Refused::SameEnvironment { environment: to });
+                }
+                deploy_allowed(ctx.permissions, to)?;
+                next.settings.environment = to;
+            }
+            Action::Edit(settings) => {
+                deploy_allowed(ctx.permissions, settings.environment)?;
+                let problems: Vec<_> = settings_problems(&settings)
+                    .into_iter()
+                    .filter(SettingsProblem::is_error)
+                    .collect();
+                if !problems.is_empty() {
+                    return Err(Refused::InvalidSettings { problems });
+                }
+                next.settings = *settings;
+            }
+        }
+        next.version += 1;
+        Ok(Applied::Changed(Box::new(next)))
+    }
+
+    /// Ends a start: Online when every component connects, else Not Connected with the first
+    /// failing component. Returns `None` for a connector that is not starting.
+    pub fn settle(connector: &Connector, seen: &Reachability) -> Option<Connector> {
+        let ConnectorState::Starting { .. } = connector.state else {
+            return None;
+        };
+        let ct = connector.conversation_type();
+        let links = Links {
+            cloud: CloudConnection::new(ct, seen.cloud),
+            bot_server: BotServerConnection::new(seen.bot_server_up),
+        };
+        let problem = match seen.login {
+            Login::Unauthorized => Some(Problem::Unauthorized),
+            Login::DisabledByLoginPolicy => Some(Problem::DisabledByLoginPolicy),
+            Login::Ok if seen.cloud == LinkHealth::Down => Some(Problem::FailedConnection {
+                component: Component::ConversationalCloud,
+            }),
+            Login::Ok if !seen.bot_server_up => Some(Problem::FailedConnection {
+                component: Component::BotServer,
+            }),
+            Login::Ok => None,
+        };
+        let mut next = connector.clone();
+        next.state = match problem {
+            // A failed login connects nothing.
+            Some(p @ (Problem::Unauthorized | Problem::DisabledByLoginPolicy)) => {
+                ConnectorState::NotConnected {
+                    links: Links::fresh(ct),
+                    problem: p,
+                }
+            }
+            Some(problem) => ConnectorState::NotConnected { links, problem },
+            None => ConnectorState::Online { links },
+        };
+        next.version += 1;
+        Some(next)
+    }
+
+    /// Applies what the caller now observes to an Online connector. A dropped messaging
+    /// connection stays dropped until a restart re-establishes it; the chat server's
+    /// Online/Offline/Away and the bot server connection follow the servers; a login-policy
+    /// lockout takes the connector down. Returns `None` when nothing changes.
+    pub fn observe(connector: &Connector, seen: &Reachability) -> Option<Connector> {
+        let ConnectorState::Online { links } = connector.state else {
+            return None;
+        };
+        let ct = connector.conversation_type();
+        let state = if seen.login != Login::Ok {
+            let problem = if seen.login == Login::Unauthorized {
+                Problem::Unauthorized
+            } else {
+                Problem::DisabledByLoginPolicy
+            };
+            ConnectorState::NotConnected {
+                links: Links::fresh(ct),
+                problem,
+            }
+        } else {
+            let dropped = links.cloud.health() == LinkHealth::Down;
+            let cloud = match ct {
+                ConversationType::Messaging if dropped => links.cloud,
+                _ => CloudConnection::new(ct, seen.cloud),
+            };
+            ConnectorState::Online {
+                links: Links {
+                    cloud,
+                    bot_server: BotServerConnection::new(seen.bot_server_up),
+                },
+            }
+        };
+        if state == connector.state {
+            return None;
+        }
+        let mut next = connector.clone();
+        next.state = state;
+        next.version += 1;
+        Some(next)
+    }
+}
+
+fn starting(conversation_type: ConversationType, now: Millis) -> ConnectorState {
+    ConnectorState::Starting {
+        since: now,
+        links: Links::fresh(conversation_type),
+    }
+}
+
+fn deploy_allowed(permissions: Permissions, environment: Environment) -> Result<(), Refused> {
+    permissions
+        .may_deploy_to(environment)
+        .map_err(|_| Refused::NoProductionRights)
+}
+
+#[cfg(test)]
+mod tests;

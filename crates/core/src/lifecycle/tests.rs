@@ -1,0 +1,447 @@
+use super::*;
+use crate::fleet::tests_support::{connector, with_state};
+use crate::model::Role;
+use crate::status::StatusValue;
+
+const OPERATOR: Context = Context {
+    agent_active: true,
+    permissions: Permissions {
+        bot_status_access: true,
+        administrator: false,
+    },
+};
+
+fn in_state(status: ConnectorStatus) -> Connector {
+    let ct = ConversationType::Messaging;
+    let state = match status {
+        ConnectorStatus::ReadyToStart => ConnectorState::ReadyToStart,
+        ConnectorStatus::Starting => ConnectorState::Starting {
+            since: Millis(0),
+            links: Links::fresh(ct),
+        },
+        ConnectorStatus::Online => ConnectorState::Online {
+            links: Links {
+                cloud: CloudConnection::new(ct, LinkHealth::Up),
+                bot_server: BotServerConnection::Connected,
+            },
+        },
+        ConnectorStatus::NotConnected => ConnectorState::NotConnected {
+            links: Links::fresh(ct),
+            problem: Problem::FailedConnection {
+                component: Component::BotServer,
+            },
+        },
+        ConnectorStatus::Stopped => ConnectorState::Stopped,
+    };
+    with_state(connector(1, "bot", Environment::Demo, 0), state)
+}
+
+fn changed(result: Result<Applied, Refused>) -> Connector {
+    match result {
+        Ok(Applied::Changed(c)) => *c,
+        other => panic!("expected a change, got {other:?}"),
+    }
+}
+
+#[test]
+fn every_action_in_every_state_is_either_allowed_or_refused_with_a_reason() {
+    use ConnectorStatus as S;
+    // (action, states in which it is allowed) — straight from the spec's lifecycle.
+    let allowed: [(ActionKind, &[S]); 6] = [
+        (
+            ActionKind::Start,
+            &[S::ReadyToStart, S::Stopped, S::NotConnected],
+        ),
+        (ActionKind::Stop, &[S::Starting, S::Online, S::NotConnected]),
+        (
+            ActionKind::Restart,
+            &[S::Starting, S::Online, S::NotConnected],
+        ),
+        (
+            ActionKind::Edit,
+            &[S::ReadyToStart, S::Stopped, S::NotConnected],
+        ),
+        (
+            ActionKind::Delete,
+            &[S::ReadyToStart, S::Stopped, S::NotConnected],
+        ),
+        (ActionKind::Redeploy, &[S::ReadyToStart, S::Stopped]),
+    ];
+    for (kind, states) in allowed {
+        for status in S::ALL {
+            let verdict = Lifecycle::permits(&in_state(status), kind, &OPERATOR);
+            if states.contains(&status) {
+                assert_eq!(verdict, Ok(()), "{kind:?} in {status:?}");
+            } else {
+                let refusal = verdict.expect_err("must be refused");
+                assert!(!refusal.to_string().is_empty(), "{kind:?} in {status:?}");
+                assert!(!refusal.short().is_empty());
+            }
+        }
+    }
+}
+
+#[test]
+fn start_goes_through_starting() {
+    for status in [
+        ConnectorStatus::ReadyToStart,
+        ConnectorStatus::Stopped,
+        ConnectorStatus::NotConnected,
+    ] {
+        let next = changed(Lifecycle::apply(
+            &in_state(status),
+            Action::Start,
+            &OPERATOR,
+            Millis(9),
+        ));
+        assert_eq!(next.state.status(), ConnectorStatus::Starting);
+        assert_eq!(next.state.statuses().cloud.label(), "Not Connected");
+    }
+}
+
+#[test]
+fn a_start_ends_online_when_every_component_connects() {
+    let starting = changed(Lifecycle::apply(
+        &in_state(ConnectorStatus::Stopped),
+        Action::Start,
+        &OPERATOR,
+        Millis(0),
+    ));
+    let settled = Lifecycle::settle(&starting, &Reachability::ALL_UP).expect("it was starting");
+    assert_eq!(settled.state.status(), ConnectorStatus::Online);
+    let shown = settled.state.statuses();
+    assert_eq!(shown.cloud.label(), "Connected");
+    assert_eq!(shown.bot_server.label(), "Connected");
+}
+
+#[test]
+fn a_start_ends_not_connected_naming_the_failing_component() {
+    let starting = changed(Lifecycle::apply(
+        &in_state(ConnectorStatus::Stopped),
+        Action::Start,
+        &OPERATOR,
+        Millis(0),
+    ));
+    let seen = Reachability {
+        bot_server_up: false,
+        ..Reachability::ALL_UP
+    };
+    let settled = Lifecycle::settle(&starting, &seen).expect("it was starting");
+    assert_eq!(settled.state.status(), ConnectorStatus::NotConnected);
+    assert_eq!(
+        settled.state.problem(),
+        Some(&Problem::FailedConnection {
+            component: Component::BotServer
+        })
+    );
+    assert_eq!(settled.state.statuses().cloud.label(), "Connected");
+    assert_eq!(settled.state.statuses().bot_server.label(), "Not Connected");
+}
+
+#[test]
+fn a_bot_user_created_by_someone_else_fails_the_start_with_401() {
+    let starting = changed(Lifecycle::apply(
+        &in_state(ConnectorStatus::ReadyToStart),
+        Action::Start,
+        &OPERATOR,
+        Millis(0),
+    ));
+    let seen = Reachability {
+        login: Login::Unauthorized,
+        ..Reachability::ALL_UP
+    };
+    let settled = Lifecycle::settle(&starting, &seen).expect("it was starting");
+    assert_eq!(settled.state.problem(), Some(&Problem::Unauthorized));
+}
+
+#[test]
+fn settle_leaves_a_connector_that_is_not_starting_alone() {
+    assert_eq!(
+        Lifecycle::settle(&in_state(ConnectorStatus::Online), &Reachability::ALL_UP),
+        None
+    );
+}
+
+#[test]
+fn stop_is_refused_while_ready_to_start() {
+    let refused = Lifecycle::apply(
+        &in_state(ConnectorStatus::ReadyToStart),
+        Action::Stop,
+        &OPERATOR,
+        Millis(0),
+    );
+    assert_eq!(refused, Err(Refused::NeverStarted));
+}
+
+#[test]
+fn stopping_a_stopped_connector_is_refused_as_already_stopped() {
+    let refused = Lifecycle::apply(
+        &in_state(ConnectorStatus::Stopped),
+        Action::Stop,
+        &OPERATOR,
+        Millis(0),
+    );
+    assert_eq!(refused, Err(Refused::AlreadyStopped));
+    assert_eq!(Refused::AlreadyStopped.short(), "already stopped");
+}
+
+#[test]
+fn stop_leaves_in_progress_conversations_as_they_are() {
+    let mut online = in_state(ConnectorStatus::Online);
+    online.concurrent_conversations = 12;
+    let stopped = changed(Lifecycle::apply(
+        &online,
+        Action::Stop,
+        &OPERATOR,
+        Millis(0),
+    ));
+    assert_eq!(stopped.state.status(), ConnectorStatus::Stopped);
+    assert_eq!(stopped.concurrent_conversations, 12);
+}
+
+#[test]
+fn restart_is_stop_then_start() {
+    let restarted = changed(Lifecycle::apply(
+        &in_state(ConnectorStatus::Online),
+        Action::Restart,
+        &OPERATOR,
+        Millis(3),
+    ));
+    assert_eq!(
+        restarted.state,
+        ConnectorState::Starting {
+            since: Millis(3),
+            links: Links::fresh(ConversationType::Messaging)
+        }
+    );
+    assert_eq!(
+        Lifecycle::apply(
+            &in_state(ConnectorStatus::Stopped),
+            Action::Restart,
+            &OPERATOR,
+            Millis(0)
+        ),
+        Err(Refused::NotRunning)
+    );
+}
+
+#[test]
+fn a_restart_re_establishes_a_dropped_messaging_connection() {
+    let online = in_state(ConnectorStatus::Online);
+    let outage = Reachability {
+        cloud: LinkHealth::Down,
+        ..Reachability::ALL_UP
+    };
+    let dropped = Lifecycle::observe(&online, &outage).expect("the connection drops");
+    assert_eq!(dropped.state.statuses().cloud.label(), "Not Connected");
+    // The server is back, but the connection stays dropped until a restart.
+    assert_eq!(Lifecycle::observe(&dropped, &Reachability::ALL_UP), None);
+    let restarted = changed(Lifecycle::apply(
+        &dropped,
+        Action::Restart,
+        &OPERATOR,
+        Millis(1),
+    ));
+    let settled = Lifecycle::settle(&restarted, &Reachability::ALL_UP).expect("it was starting");
+    assert_eq!(settled.state.statuses().cloud.label(), "Connected");
+}
+
+#[test]
+fn a_login_policy_lockout_takes_a_running_connector_down() {
+    let online = in_state(ConnectorStatus::Online);
+    let seen = Reachability {
+        login: Login::DisabledByLoginPolicy,
+        ..Reachability::ALL_UP
+    };
+    let down = Lifecycle::observe(&online, &seen).expect("it goes down");
+    assert_eq!(down.state.problem(), Some(&Problem::DisabledByLoginPolicy));
+}
+
+#[test]
+fn edit_is_refused_while_running_with_what_to_do() {
+    for status in [ConnectorStatus::Online, ConnectorStatus::Starting] {
+        let c = in_state(status);
+        let refused = Lifecycle::apply(
+            &c,
+            Action::Edit(Box::new(c.settings.clone())),
+            &OPERATOR,
+            Millis(0),
+        );
+        let refusal = refused.expect_err("running connectors cannot be edited");
+        assert_eq!(refusal.to_string(), "Stop the connector before editing it.");
+    }
+}
+
+#[test]
+fn edit_needs_an_active_bot_agent() {
+    let c = in_state(ConnectorStatus::Stopped);
+    let ctx = Context {
+        agent_active: false,
+        ..OPERATOR
+    };
+    let refused = Lifecycle::apply(
+        &c,
+        Action::Edit(Box::new(c.settings.clone())),
+        &ctx,
+        Millis(0),
+    );
+    assert_eq!(refused, Err(Refused::AgentInactive));
+}
+
+#[test]
+fn an_edit_replaces_the_settings_and_keeps_the_connector_stopped() {
+    let c = in_state(ConnectorStatus::Stopped);
+    let mut settings = c.settings.clone();
+    settings.role = Role::Manager;
+    let edited = changed(Lifecycle::apply(
+        &c,
+        Action::Edit(Box::new(settings)),
+        &OPERATOR,
+        Millis(0),
+    ));
+    assert_eq!(edited.settings.role, Role::Manager);
+    assert_eq!(edited.state.status(), ConnectorStatus::Stopped);
+    assert_eq!(edited.version, c.version + 1);
+}
+
+#[test]
+fn an_edit_with_invalid_custom_configuration_is_refused_with_the_problem() {
+    let c = in_state(ConnectorStatus::Stopped);
+    let mut settings = c.settings.clone();
+    settings.advanced.custom_config = vec![crate::config::ConfigEntry::new("messageDelay", "-5")];
+    let refusal = Lifecycle::apply(&c, Action::Edit(Box::new(settings)), &OPERATOR, Millis(0))
+        .expect_err("a negative delay is invalid");
+    assert!(
+        refusal.to_string().contains("cannot be negative"),
+        "{refusal}"
+    );
+}
+
+#[test]
+fn delete_is_refused_while_running_and_allowed_otherwise() {
+    let refusal = Lifecycle::apply(
+        &in_state(ConnectorStatus::Online),
+        Action::Delete,
+        &OPERATOR,
+        Millis(0),
+    )
+    .expect_err("running");
+    assert_eq!(
+        refusal.to_string(),
+        "Stop the connector before deleting it."
+    );
+    let stopped = in_state(ConnectorStatus::Stopped);
+    assert_eq!(
+        Lifecycle::apply(&stopped, Action::Delete, &OPERATOR, Millis(0)),
+        Ok(Applied::Deleted(stopped.id))
+    );
+}
+
+#[test]
+fn redeploy_moves_a_stopped_connector_and_leaves_it_stopped() {
+    let moved = changed(Lifecycle::apply(
+        &in_state(ConnectorStatus::Stopped),
+        Action::Redeploy(Environment::Production),
+        &OPERATOR,
+        Millis(0),
+    ));
+    assert_eq!(moved.environment(), Environment::Production);
+    assert_eq!(moved.state.status(), ConnectorStatus::Stopped);
+}
+
+#[test]
+fn redeploy_is_refused_for_an_online_connector() {
+    let refusal = Lifecycle::apply(
+        &in_state(ConnectorStatus::Online),
+        Action::Redeploy(Environment::Production),
+        &OPERATOR,
+        Millis(0),
+    )
+    .expect_err("online");
+    assert_eq!(
+        refusal.to_string(),
+        "Stop the connector before redeploying it."
+    );
+}
+
+#[test]
+fn redeploy_to_the_same_environment_is_refused() {
+    let refused = Lifecycle::apply(
+        &in_state(ConnectorStatus::Stopped),
+        Action::Redeploy(Environment::Demo),
+        &OPERATOR,
+        Millis(0),
+    );
+    assert_eq!(
+        refused,
+        Err(Refused::SameEnvironment {
+            environment: Environment::Demo
+        })
+    );
+}
+
+#[test]
+fn deploying_into_production_needs_the_permission() {
+    let developer = Context {
+        agent_active: true,
+        permissions: Permissions::default(),
+    };
+    let stopped = in_state(ConnectorStatus::Stopped);
+    assert_eq!(
+        Lifecycle::apply(
+            &stopped,
+            Action::Redeploy(Environment::Production),
+            &developer,
+            Millis(0)
+        ),
+        Err(Refused::NoProductionRights)
+    );
+    let mut to_production = stopped.settings.clone();
+    to_production.environment = Environment::Production;
+    assert_eq!(
+        Lifecycle::apply(
+            &stopped,
+            Action::Edit(Box::new(to_production)),
+            &developer,
+            Millis(0)
+        ),
+        Err(Refused::NoProductionRights)
+    );
+    assert!(
+        Refused::NoProductionRights
+            .to_string()
+            .contains("Bot Status Access")
+    );
+}
+
+#[test]
+fn every_action_kind_has_the_spec_label() {
+    let labels: Vec<_> = ActionKind::ALL.iter().map(|k| k.label()).collect();
+    for expected in [
+        "Restart Agents",
+        "Start Agent",
+        "Stop Agent",
+        "Re-deploy Agent",
+        "Delete",
+    ] {
+        assert!(labels.contains(&expected), "{expected}");
+    }
+}
+
+#[test]
+fn actions_travel_as_json() {
+    let action = Action::Redeploy(Environment::Production);
+    let json = serde_json::to_string(&action).expect("serializes");
+    assert_eq!(
+        serde_json::from_str::<Action>(&json).expect("parses"),
+        action
+    );
+    let refused = Refused::MustBeStopped {
+        action: ActionKind::Delete,
+    };
+    let json = serde_json::to_string(&refused).expect("serializes");
+    assert_eq!(
+        serde_json::from_str::<Refused>(&json).expect("parses"),
+        refused
+    );
+}

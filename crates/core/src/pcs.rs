@@ -1,0 +1,159 @@
+//! The PCS connector: the one connector that every post-conversation survey bot shares.
+//! Anything done to it affects every survey bot, and the UI says so before it acts.
+
+use serde::{Deserialize, Serialize};
+
+use crate::lifecycle::Refused;
+use crate::model::{BotId, ConversationType, Millis};
+use crate::status::{ConnectorState, ConnectorStatus, Links};
+
+/// The user name every survey bot row shows.
+pub const SURVEY_CONNECTOR_USER: &str = "Survey Connector";
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SurveyBot {
+    pub id: BotId,
+    pub name: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PcsConnector {
+    pub version: u64,
+    pub state: ConnectorState,
+    pub survey_bots: Vec<SurveyBot>,
+    /// Bumped by Refresh Surveys, which regenerates survey metadata and IDs.
+    pub surveys_generation: u32,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum PcsAction {
+    /// Stop then start the shared connector.
+    RedeployConnector,
+    /// Regenerate the survey metadata and IDs.
+    RefreshSurveys,
+}
+
+impl PcsAction {
+    pub fn label(self) -> &'static str {
+        match self {
+            PcsAction::RedeployConnector => "Redeploy Connector",
+            PcsAction::RefreshSurveys => "Refresh Surveys",
+        }
+    }
+
+    /// The warning shown before acting: every survey bot shares this connector.
+    pub fn warning(self, survey_bots: usize) -> String {
+        let what = match self {
+            PcsAction::RedeployConnector => "Redeploying stops and then starts the PCS connector",
+            PcsAction::RefreshSurveys => {
+                "Refreshing regenerates the survey metadata and IDs of the PCS connector"
+            }
+        };
+        format!(
+            "{what}. This affects every survey bot ({survey_bots}), because they all share this one connector."
+        )
+    }
+}
+
+impl PcsConnector {
+    /// Survey bots show "Deployed" while the shared connector is online.
+    pub fn surveys_deployed(&self) -> bool {
+        self.state.status() == ConnectorStatus::Online
+    }
+
+    pub fn permits(&self, _action: PcsAction) -> Result<(), Refused> {
+        match self.state.status() {
+            ConnectorStatus::Starting => Err(Refused::AlreadyStarting),
+            _ => Ok(()),
+        }
+    }
+
+    pub fn apply(&self, action: PcsAction, now: Millis) -> Result<PcsConnector, Refused> {
+        self.permits(action)?;
+        let mut next = self.clone();
+        match action {
+            PcsAction::RedeployConnector => {
+                next.state = ConnectorState::Starting {
+                    since: now,
+                    links: Links::fresh(ConversationType::Messaging),
+                };
+            }
+            PcsAction::RefreshSurveys => {
+                next.surveys_generation = next.surveys_generation.wrapping_add(1);
+            }
+        }
+        next.version += 1;
+        Ok(next)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::status::{BotServerConnection, CloudConnection, LinkHealth};
+
+    fn pcs(state: ConnectorState) -> PcsConnector {
+        PcsConnector {
+            version: 1,
+            state,
+            survey_bots: vec![
+                SurveyBot {
+                    id: BotId("s1".into()),
+                    name: "CSAT".into(),
+                },
+                SurveyBot {
+                    id: BotId("s2".into()),
+                    name: "NPS".into(),
+                },
+            ],
+            surveys_generation: 0,
+        }
+    }
+
+    fn online() -> ConnectorState {
+        ConnectorState::Online {
+            links: Links {
+                cloud: CloudConnection::new(ConversationType::Messaging, LinkHealth::Up),
+                bot_server: BotServerConnection::Connected,
+            },
+        }
+    }
+
+    #[test]
+    fn every_pcs_warning_says_all_survey_bots_are_affected() {
+        for action in [PcsAction::RedeployConnector, PcsAction::RefreshSurveys] {
+            assert!(action.warning(2).contains("every survey bot (2)"));
+        }
+    }
+
+    #[test]
+    fn redeploy_connector_stops_then_starts_it() {
+        let next = pcs(online())
+            .apply(PcsAction::RedeployConnector, Millis(5))
+            .expect("redeploy is allowed while online");
+        assert_eq!(next.state.status(), ConnectorStatus::Starting);
+        assert!(!next.surveys_deployed());
+        assert_eq!(next.version, 2);
+    }
+
+    #[test]
+    fn refresh_surveys_regenerates_survey_ids() {
+        let next = pcs(online())
+            .apply(PcsAction::RefreshSurveys, Millis(5))
+            .expect("refresh is allowed while online");
+        assert_eq!(next.surveys_generation, 1);
+        assert!(next.surveys_deployed());
+    }
+
+    #[test]
+    fn pcs_actions_wait_for_a_start_to_finish() {
+        let starting = pcs(ConnectorState::Starting {
+            since: Millis(0),
+            links: Links::fresh(ConversationType::Messaging),
+        });
+        assert_eq!(
+            starting.apply(PcsAction::RefreshSurveys, Millis(1)),
+            Err(Refused::AlreadyStarting)
+        );
+    }
+}

@@ -1,0 +1,340 @@
+//! The Bot Agents table's filter, search and sort, and its round trip through a URL query
+//! string (so a link reproduces the view).
+
+use serde::{Deserialize, Serialize};
+use std::cmp::Ordering;
+
+use crate::model::{Connector, ConversationType, Environment};
+use crate::status::{ConnectorState, ConnectorStatus, LinkHealth, StatusValue};
+
+/// The Environment filter. The Bot Agents page shows Production by default.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum EnvironmentFilter {
+    All,
+    Only(Environment),
+}
+
+impl Default for EnvironmentFilter {
+    fn default() -> Self {
+        EnvironmentFilter::Only(Environment::Production)
+    }
+}
+
+impl EnvironmentFilter {
+    pub fn admits(self, environment: Environment) -> bool {
+        match self {
+            EnvironmentFilter::All => true,
+            EnvironmentFilter::Only(e) => e == environment,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            EnvironmentFilter::All => "All environments",
+            EnvironmentFilter::Only(e) => e.label(),
+        }
+    }
+
+    pub fn slug(self) -> &'static str {
+        match self {
+            EnvironmentFilter::All => "all",
+            EnvironmentFilter::Only(Environment::Demo) => "demo",
+            EnvironmentFilter::Only(Environment::Production) => "production",
+        }
+    }
+
+    pub fn from_slug(slug: &str) -> Option<EnvironmentFilter> {
+        [
+            EnvironmentFilter::All,
+            EnvironmentFilter::Only(Environment::Demo),
+            EnvironmentFilter::Only(Environment::Production),
+        ]
+        .into_iter()
+        .find(|e| e.slug() == slug)
+    }
+}
+
+/// A filter value for a connection column.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum LinkFacet {
+    /// Connected (Messaging, Bot Server) or Online (Chat).
+    Connected,
+    /// Not Connected (Messaging, Bot Server) or Offline (Chat).
+    NotConnected,
+    Away,
+    NotApplicable,
+}
+
+impl LinkFacet {
+    pub const CLOUD: [LinkFacet; 4] = [
+        LinkFacet::Connected,
+        LinkFacet::NotConnected,
+        LinkFacet::Away,
+        LinkFacet::NotApplicable,
+    ];
+    pub const BOT_SERVER: [LinkFacet; 3] = [
+        LinkFacet::Connected,
+        LinkFacet::NotConnected,
+        LinkFacet::NotApplicable,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            LinkFacet::Connected => "Connected / Online",
+            LinkFacet::NotConnected => "Not Connected / Offline",
+            LinkFacet::Away => "Away",
+            LinkFacet::NotApplicable => "N/A",
+        }
+    }
+
+    pub fn slug(self) -> &'static str {
+        match self {
+            LinkFacet::Connected => "connected",
+            LinkFacet::NotConnected => "not-connected",
+            LinkFacet::Away => "away",
+            LinkFacet::NotApplicable => "na",
+        }
+    }
+
+    pub fn from_slug(slug: &str) -> Option<LinkFacet> {
+        LinkFacet::CLOUD.into_iter().find(|f| f.slug() == slug)
+    }
+
+    pub fn of_cloud(state: &ConnectorState) -> LinkFacet {
+        match state.links().map(|l| l.cloud.health()) {
+            Some(LinkHealth::Up) => LinkFacet::Connected,
+            Some(LinkHealth::Down) => LinkFacet::NotConnected,
+            Some(LinkHealth::Away) => LinkFacet::Away,
+            None => LinkFacet::NotApplicable,
+        }
+    }
+
+    pub fn of_bot_server(state: &ConnectorState) -> LinkFacet {
+        match state.links().map(|l| l.bot_server.is_connected()) {
+            Some(true) => LinkFacet::Connected,
+            Some(false) => LinkFacet::NotConnected,
+            None => LinkFacet::NotApplicable,
+        }
+    }
+}
+
+/// A sortable column of the table.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum SortKey {
+    #[default]
+    Bot,
+    AgentUserId,
+    Account,
+    Environment,
+    ConversationType,
+    Role,
+    Concurrent,
+    ConnectorStatus,
+    Cloud,
+    BotServer,
+}
+
+impl SortKey {
+    pub const ALL: [SortKey; 10] = [
+        SortKey::Bot,
+        SortKey::AgentUserId,
+        SortKey::Account,
+        SortKey::Environment,
+        SortKey::ConversationType,
+        SortKey::Role,
+        SortKey::Concurrent,
+        SortKey::ConnectorStatus,
+        SortKey::Cloud,
+        SortKey::BotServer,
+    ];
+
+    pub fn slug(self) -> &'static str {
+        match self {
+            SortKey::Bot => "bot",
+            SortKey::AgentUserId => "agent",
+            SortKey::Account => "account",
+            SortKey::Environment => "environment",
+            SortKey::ConversationType => "type",
+            SortKey::Role => "role",
+            SortKey::Concurrent => "conversations",
+            SortKey::ConnectorStatus => "status",
+            SortKey::Cloud => "cloud",
+            SortKey::BotServer => "bot-server",
+        }
+    }
+
+    pub fn from_slug(slug: &str) -> Option<SortKey> {
+        SortKey::ALL.into_iter().find(|k| k.slug() == slug)
+    }
+
+    fn compare(self, a: &Connector, b: &Connector) -> Ordering {
+        let (sa, sb) = (a.state.statuses(), b.state.statuses());
+        match self {
+            SortKey::Bot => cmp_text(&a.bot.name, &b.bot.name),
+            SortKey::AgentUserId => cmp_text(&a.settings.agent_user_id, &b.settings.agent_user_id),
+            SortKey::Account => a.settings.account.cmp(&b.settings.account),
+            SortKey::Environment => a.environment().cmp(&b.environment()),
+            SortKey::ConversationType => a.conversation_type().cmp(&b.conversation_type()),
+            SortKey::Role => a.settings.role.cmp(&b.settings.role),
+            SortKey::Concurrent => a.concurrent_conversations.cmp(&b.concurrent_conversations),
+            SortKey::ConnectorStatus => sa.connector.cmp(&sb.connector),
+            SortKey::Cloud => sa.cloud.label().cmp(sb.cloud.label()),
+            SortKey::BotServer => sa.bot_server.label().cmp(sb.bot_server.label()),
+        }
+    }
+}
+
+fn cmp_text(a: &str, b: &str) -> Ordering {
+    let by_letters = a
+        .chars()
+        .flat_map(char::to_lowercase)
+        .cmp(b.chars().flat_map(char::to_lowercase));
+    by_letters.then_with(|| a.cmp(b))
+}
+
+/// Everything that decides which connectors the table lists, and in which order.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConnectorQuery {
+    pub environment: EnvironmentFilter,
+    pub status: Option<ConnectorStatus>,
+    pub cloud: Option<LinkFacet>,
+    pub bot_server: Option<LinkFacet>,
+    pub conversation_type: Option<ConversationType>,
+    /// Case-insensitive search over bot names and agent user IDs.
+    pub text: String,
+    pub sort: SortKey,
+    pub descending: bool,
+}
+
+impl ConnectorQuery {
+    /// Whether `connector` passes every filter of this query.
+    pub fn matches(&self, connector: &Connector) -> bool {
+        self.environment.admits(connector.environment())
+            && self.matches_facets(connector)
+            && self.matches_text(connector)
+    }
+
+    /// The status and conversation-type filters alone (not environment, not text).
+    pub fn matches_facets(&self, connector: &Connector) -> bool {
+        let state = &connector.state;
+        self.status.is_none_or(|s| s == state.status())
+            && self.cloud.is_none_or(|f| f == LinkFacet::of_cloud(state))
+            && self
+                .bot_server
+                .is_none_or(|f| f == LinkFacet::of_bot_server(state))
+            && self
+                .conversation_type
+                .is_none_or(|t| t == connector.conversation_type())
+    }
+
+    fn matches_text(&self, connector: &Connector) -> bool {
+        let needle = self.text.trim();
+        if needle.is_empty() {
+            return true;
+        }
+        let needle = needle.to_lowercase();
+        connector.bot.name.to_lowercase().contains(&needle)
+            || connector
+                .settings
+                .agent_user_id
+                .to_lowercase()
+                .contains(&needle)
+    }
+
+    /// Whether any filter beyond the environment is set.
+    pub fn is_narrowed(&self) -> bool {
+        self.status.is_some()
+            || self.cloud.is_some()
+            || self.bot_server.is_some()
+            || self.conversation_type.is_some()
+            || !self.text.trim().is_empty()
+    }
+
+    /// Indices into `connectors` of the rows to show, in display order. Ties keep the
+    /// connectors' id order, so the order is stable across status updates.
+    pub fn select(&self, connectors: &[Connector]) -> Vec<usize> {
+        let mut rows: Vec<usize> = (0..connectors.len())
+            .filter(|&i| self.matches(&connectors[i]))
+            .collect();
+        rows.sort_by(|&i, &j| {
+            let (a, b) = (&connectors[i], &connectors[j]);
+            let by_key = self.sort.compare(a, b);
+            let by_key = if self.descending {
+                by_key.reverse()
+            } else {
+                by_key
+            };
+            by_key.then(a.id.cmp(&b.id))
+        });
+        rows
+    }
+
+    /// The query as a URL query string; defaults are left out so links stay short.
+    pub fn to_query_string(&self) -> String {
+        let mut out = form_urlencoded::Serializer::new(String::new());
+        if self.environment != EnvironmentFilter::default() {
+            out.append_pair("env", self.environment.slug());
+        }
+        if let Some(s) = self.status {
+            out.append_pair("status", s.slug());
+        }
+        if let Some(f) = self.cloud {
+            out.append_pair("cloud", f.slug());
+        }
+        if let Some(f) = self.bot_server {
+            out.append_pair("botserver", f.slug());
+        }
+        if let Some(t) = self.conversation_type {
+            out.append_pair("type", &t.label().to_lowercase());
+        }
+        if !self.text.is_empty() {
+            out.append_pair("q", &self.text);
+        }
+        if self.sort != SortKey::default() {
+            out.append_pair("sort", self.sort.slug());
+        }
+        if self.descending {
+            out.append_pair("desc", "1");
+        }
+        out.finish()
+    }
+
+    /// Reads a query string. Unknown or malformed parameters are skipped and reported, so a
+    /// hand-edited link still opens, with a notice of what was ignored.
+    pub fn from_query_string(query: &str) -> (ConnectorQuery, Vec<String>) {
+        let mut q = ConnectorQuery::default();
+        let mut ignored = Vec::new();
+        let query = query.strip_prefix('?').unwrap_or(query);
+        for (key, value) in form_urlencoded::parse(query.as_bytes()) {
+            let ok = match key.as_ref() {
+                "env" => EnvironmentFilter::from_slug(&value).map(|v| q.environment = v),
+                "status" => ConnectorStatus::from_slug(&value).map(|v| q.status = Some(v)),
+                "cloud" => LinkFacet::from_slug(&value).map(|v| q.cloud = Some(v)),
+                "botserver" => LinkFacet::from_slug(&value)
+                    .filter(|f| *f != LinkFacet::Away)
+                    .map(|v| q.bot_server = Some(v)),
+                "type" => ConversationType::ALL
+                    .into_iter()
+                    .find(|t| t.label().eq_ignore_ascii_case(&value))
+                    .map(|v| q.conversation_type = Some(v)),
+                "q" => {
+                    q.text = value.to_string();
+                    Some(())
+                }
+                "sort" => SortKey::from_slug(&value).map(|v| q.sort = v),
+                "desc" => {
+                    q.descending = value == "1";
+                    Some(())
+                }
+                _ => None,
+            };
+            if ok.is_none() {
+                ignored.push(format!("{key}={value}"));
+            }
+        }
+        (q, ignored)
+    }
+}
+
+#[cfg(test)]
+mod tests;

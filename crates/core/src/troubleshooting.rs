@@ -1,0 +1,184 @@
+//! The troubleshooting catalog: each failure the spec describes, what it means and its remedy,
+//! and [`diagnose`], which tells which of them a connector shows right now.
+
+use serde::{Deserialize, Serialize};
+
+use crate::status::{ConnectorState, LinkHealth};
+
+/// One of the two external components a connector connects to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Component {
+    ConversationalCloud,
+    BotServer,
+}
+
+impl Component {
+    pub fn label(self) -> &'static str {
+        match self {
+            Component::ConversationalCloud => "Conversational Cloud",
+            Component::BotServer => "Bot Server",
+        }
+    }
+}
+
+/// Why a connector is Not Connected, or what is wrong with one that runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "kind")]
+pub enum Problem {
+    /// A component could not be reached when the connector started.
+    FailedConnection { component: Component },
+    /// 401: the bot user was not created by the user who added the connector.
+    Unauthorized,
+    /// The bot user was disabled by the account's login policy after failed logins from an IP
+    /// outside the whitelist (often a server with a dynamic IP).
+    DisabledByLoginPolicy,
+    /// A running connector lost its messaging server connection.
+    MessagingConnectionDropped,
+}
+
+impl Problem {
+    pub fn title(self) -> String {
+        match self {
+            Problem::FailedConnection { component } => {
+                format!("Failed connection to {}", component.label())
+            }
+            Problem::Unauthorized => "401 \"unauthorized\" error".to_owned(),
+            Problem::DisabledByLoginPolicy => {
+                "Bot user disabled by the account login policy".to_owned()
+            }
+            Problem::MessagingConnectionDropped => {
+                "Connection to the Conversational Cloud messaging server dropped".to_owned()
+            }
+        }
+    }
+
+    pub fn explanation(self) -> &'static str {
+        match self {
+            Problem::FailedConnection { .. } => {
+                "The connector could not establish one of its end-to-end connections, so it is in an error state and isn't running."
+            }
+            Problem::Unauthorized => {
+                "This error can occur if you try to add an agent connector for a bot user that wasn't created by you."
+            }
+            Problem::DisabledByLoginPolicy => {
+                "Bot users may be disabled after multiple failed login attempts: the account login policy prevents logging in from unauthorized (non-whitelisted) IPs. Servers with dynamic IPs often log in from addresses outside the whitelist, which is why only some of several identical bots can be affected."
+            }
+            Problem::MessagingConnectionDropped => {
+                "The connector is running, but its connection to the messaging server was dropped, for example because the server went down and came back."
+            }
+        }
+    }
+
+    pub fn remedy(self) -> &'static str {
+        match self {
+            Problem::FailedConnection { .. } => {
+                "Wait some time, and then stop and restart the connector. If you still need assistance, contact your LivePerson representative."
+            }
+            Problem::Unauthorized => {
+                "Add the agent connector for a different bot user that you have created, or have the creator of the bot user add the agent connector."
+            }
+            Problem::DisabledByLoginPolicy => {
+                "Place a static IP on the server where the bot service is hosted and add it to the account's Login Policy whitelist, or whitelist the full IP range used by the servers running bot services. With dynamic IPs, alert on host IP changes. Your LivePerson account team can help."
+            }
+            Problem::MessagingConnectionDropped => {
+                "Restart the connector: a restart re-establishes the connection."
+            }
+        }
+    }
+}
+
+/// The problems a connector shows now, most important first: the error that stopped it, or
+/// the connections a running connector has lost.
+pub fn diagnose(state: &ConnectorState) -> Vec<Problem> {
+    match state {
+        ConnectorState::NotConnected { problem, .. } => vec![*problem],
+        ConnectorState::Online { links } => {
+            let mut problems = Vec::new();
+            if links.cloud.health() == LinkHealth::Down {
+                problems.push(match links.cloud.conversation_type() {
+                    crate::ConversationType::Messaging => Problem::MessagingConnectionDropped,
+                    crate::ConversationType::Chat => Problem::FailedConnection {
+                        component: Component::ConversationalCloud,
+                    },
+                });
+            }
+            if !links.bot_server.is_connected() {
+                problems.push(Problem::FailedConnection {
+                    component: Component::BotServer,
+                });
+            }
+            problems
+        }
+        ConnectorState::ReadyToStart
+        | ConnectorState::Starting { .. }
+        | ConnectorState::Stopped => Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::ConversationType;
+    use crate::status::{BotServerConnection, CloudConnection, Links};
+
+    #[test]
+    fn failed_connection_says_wait_then_stop_and_restart() {
+        let p = Problem::FailedConnection {
+            component: Component::BotServer,
+        };
+        assert!(p.title().contains("Bot Server"));
+        assert!(p.remedy().contains("stop and restart"));
+    }
+
+    #[test]
+    fn unauthorized_says_use_your_own_bot_user_or_ask_its_creator() {
+        let remedy = Problem::Unauthorized.remedy();
+        assert!(remedy.contains("bot user that you have created"));
+        assert!(remedy.contains("creator of the bot user"));
+        assert!(Problem::Unauthorized.title().contains("401"));
+    }
+
+    #[test]
+    fn login_policy_says_static_ip_or_whitelist_the_range() {
+        let remedy = Problem::DisabledByLoginPolicy.remedy();
+        assert!(remedy.contains("static IP"));
+        assert!(remedy.contains("whitelist the full IP range"));
+    }
+
+    #[test]
+    fn a_dropped_messaging_connection_is_fixed_by_a_restart() {
+        let state = ConnectorState::Online {
+            links: Links {
+                cloud: CloudConnection::new(ConversationType::Messaging, LinkHealth::Down),
+                bot_server: BotServerConnection::Connected,
+            },
+        };
+        assert_eq!(diagnose(&state), vec![Problem::MessagingConnectionDropped]);
+        assert!(
+            Problem::MessagingConnectionDropped
+                .remedy()
+                .contains("Restart")
+        );
+    }
+
+    #[test]
+    fn a_not_connected_connector_is_diagnosed_with_its_error() {
+        let state = ConnectorState::NotConnected {
+            links: Links::fresh(ConversationType::Chat),
+            problem: Problem::Unauthorized,
+        };
+        assert_eq!(diagnose(&state), vec![Problem::Unauthorized]);
+    }
+
+    #[test]
+    fn healthy_and_stopped_connectors_have_nothing_to_troubleshoot() {
+        let online = ConnectorState::Online {
+            links: Links {
+                cloud: CloudConnection::new(ConversationType::Chat, LinkHealth::Away),
+                bot_server: BotServerConnection::Connected,
+            },
+        };
+        assert!(diagnose(&online).is_empty());
+        assert!(diagnose(&ConnectorState::Stopped).is_empty());
+    }
+}
