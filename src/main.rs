@@ -1,0 +1,3 @@
+fn main() {
+    bots_status::start();
+}

@@ -1,0 +1,92 @@
+//! Helpers for browser tests: a fresh host element, waiting for a condition, reading what a
+//! user sees.
+
+// Test helpers fail the test loudly when the page is not what a test expects.
+#![allow(dead_code, clippy::expect_used)]
+
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+use web_sys::{Element, HtmlElement};
+
+pub fn document() -> web_sys::Document {
+    web_sys::window()
+        .and_then(|w| w.document())
+        .expect("a browser test has a document")
+}
+
+/// A new, empty element attached to the page, for one test's app to live in.
+pub fn fresh_host() -> HtmlElement {
+    let doc = document();
+    let host: HtmlElement = doc
+        .create_element("div")
+        .expect("create div")
+        .dyn_into()
+        .expect("div is an HtmlElement");
+    doc.body()
+        .expect("body")
+        .append_child(&host)
+        .expect("attach host");
+    host
+}
+
+/// Yields to the browser once (a macrotask), so scheduled effects and rendering run.
+pub async fn tick() {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        let window = web_sys::window().expect("window");
+        window
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0)
+            .expect("setTimeout");
+    });
+    wasm_bindgen_futures::JsFuture::from(promise)
+        .await
+        .expect("timer resolves");
+}
+
+/// Waits until `condition` holds, failing the test with `what` after five seconds.
+pub async fn wait_for(what: &str, condition: impl Fn() -> bool) {
+    let started = js_sys::Date::now();
+    while !condition() {
+        if js_sys::Date::now() - started > 5000.0 {
+            panic!("timed out waiting for {what}");
+        }
+        tick().await;
+    }
+}
+
+pub fn text(element: &Element) -> String {
+    element.text_content().unwrap_or_default().trim().to_owned()
+}
+
+pub fn query(root: &Element, selector: &str) -> Element {
+    root.query_selector(selector)
+        .expect("valid selector")
+        .unwrap_or_else(|| panic!("nothing matches {selector}"))
+}
+
+pub fn query_all(root: &Element, selector: &str) -> Vec<Element> {
+    let list = root.query_selector_all(selector).expect("valid selector");
+    (0..list.length())
+        .filter_map(|i| list.item(i))
+        .filter_map(|n| n.dyn_into::<Element>().ok())
+        .collect()
+}
+
+/// Picks `value` in the `<select>` whose label reads `label`, as a user would.
+pub fn choose(root: &Element, label: &str, value: &str) {
+    let field = query_all(root, "label")
+        .into_iter()
+        .find(|l| text(&query(l, ".bs-field__label")) == label)
+        .unwrap_or_else(|| panic!("no field labelled {label}"));
+    let select: web_sys::HtmlSelectElement = query(&field, "select").dyn_into().expect("a select");
+    select.set_value(value);
+    let init = web_sys::EventInit::new();
+    init.set_bubbles(true);
+    let event = web_sys::Event::new_with_event_init_dict("change", &init).expect("event");
+    select.dispatch_event(&event).expect("dispatch");
+}
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_namespace = console)]
+    pub fn log(s: &str);
+}
