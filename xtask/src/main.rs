@@ -1,0 +1,72 @@
+//! `cargo xtask`: the project's own commands.
+//!
+//! - `setup`  installs what is missing (wasm target, trunk, wasm-bindgen-cli at the Cargo.lock
+//!   version, wasm-opt from npm's binaryen, Chromium and chromedriver) and skips what is there.
+//! - `serve`  setup, then serves the app on the built-in simulator.
+//! - `test`   setup, then every check: fmt, clippy (native and wasm), native tests, browser
+//!   tests in headless Chromium, and a release build that must start in the browser.
+//! - `check-bundle`  only the last check: the built `dist/` must start in Chromium.
+//! - `screenshot URL FILE [WIDTHxHEIGHT]`  a PNG of a page, once the app has mounted.
+//!
+//! It never downloads anything but through cargo, npm and apt, so it works on a closed network.
+
+mod browser;
+mod run;
+mod setup;
+mod static_server;
+mod test;
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("setup") => setup::setup().map(|_| ()),
+        Some("serve") => serve(),
+        Some("test") => test::test(),
+        Some("check-bundle") => {
+            setup::setup().and_then(|tools| test::release_bundle_starts(&tools))
+        }
+        Some("screenshot") => screenshot(&args[1..]),
+        _ => {
+            eprintln!(
+                "usage: cargo xtask <setup | serve | test | check-bundle | screenshot URL FILE [WIDTHxHEIGHT]>"
+            );
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("xtask: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn serve() -> Result<(), String> {
+    let tools = setup::setup()?;
+    println!(
+        "Serving Bots Status on the built-in simulator at http://127.0.0.1:8080/ (Ctrl-C stops)"
+    );
+    run::command("trunk", &["serve"], &tools.path).map(|_| ())
+}
+
+fn screenshot(args: &[String]) -> Result<(), String> {
+    let (Some(url), Some(file)) = (args.first(), args.get(1)) else {
+        return Err("usage: cargo xtask screenshot URL FILE [WIDTHxHEIGHT]".into());
+    };
+    let size = args.get(2).map(String::as_str).unwrap_or("1280x900");
+    let (w, h) = size
+        .split_once('x')
+        .and_then(|(w, h)| Some((w.parse().ok()?, h.parse().ok()?)))
+        .ok_or_else(|| format!("size must look like 1280x900, not {size}"))?;
+    let tools = setup::setup()?;
+    let driver = browser::Driver::start(&tools)?;
+    let session = driver.session(w, h)?;
+    session.navigate(url)?;
+    session.wait_for_app()?;
+    session.screenshot(std::path::Path::new(file))?;
+    println!("wrote {file} ({w}x{h})");
+    Ok(())
+}

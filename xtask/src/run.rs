@@ -1,0 +1,48 @@
+//! Running commands with the project's tool PATH, and reading their versions.
+
+use std::ffi::OsString;
+use std::process::{Command, Stdio};
+
+/// Runs `program args` with `path` as PATH, inheriting stdio; fails on a non-zero exit.
+pub fn command(program: &str, args: &[&str], path: &OsString) -> Result<(), String> {
+    command_with_env(program, args, path, &[])
+}
+
+pub fn command_with_env(
+    program: &str,
+    args: &[&str],
+    path: &OsString,
+    env: &[(&str, &str)],
+) -> Result<(), String> {
+    let mut cmd = Command::new(program);
+    cmd.args(args).env("PATH", path);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let status = cmd
+        .status()
+        .map_err(|e| format!("could not run {program}: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("`{program} {}` failed ({status})", args.join(" ")))
+    }
+}
+
+/// The first line a program prints for `args` (e.g. `--version`), if it runs at all.
+pub fn output_line(program: &str, args: &[&str], path: &OsString) -> Option<String> {
+    let out = Command::new(program)
+        .args(args)
+        .env("PATH", path)
+        .stdin(Stdio::null())
+        .stderr(Stdio::null())
+        .output()
+        .ok()?;
+    if !out.status.success() {
+        return None;
+    }
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .next()
+        .map(|l| l.trim().to_owned())
+}

@@ -1,0 +1,129 @@
+//! `cargo xtask test`: every check the project has, in the order a failure is cheapest to see.
+
+use std::time::Instant;
+
+use crate::browser::Driver;
+use crate::run::{command, command_with_env};
+use crate::setup::{Tools, setup};
+use crate::static_server;
+
+const WASM: &str = "wasm32-unknown-unknown";
+
+/// One named check of the test command.
+type Check<'a> = (&'static str, Box<dyn Fn() -> Result<(), String> + 'a>);
+
+pub fn test() -> Result<(), String> {
+    let tools = setup()?;
+    let cargo = |args: &[&str]| command("cargo", args, &tools.path);
+    let chromedriver = tools.chromedriver.to_string_lossy().into_owned();
+    let steps: Vec<Check<'_>> = vec![
+        ("rustfmt", Box::new(|| cargo(&["fmt", "--all", "--check"]))),
+        (
+            "clippy, native crates",
+            Box::new(|| {
+                cargo(&[
+                    "clippy",
+                    "--workspace",
+                    "--exclude",
+                    "bots-status",
+                    "--all-targets",
+                    "--",
+                    "-D",
+                    "warnings",
+                ])
+            }),
+        ),
+        (
+            "clippy, wasm app",
+            Box::new(|| {
+                cargo(&[
+                    "clippy",
+                    "-p",
+                    "bots-status",
+                    "--target",
+                    WASM,
+                    "--all-targets",
+                    "--",
+                    "-D",
+                    "warnings",
+                ])
+            }),
+        ),
+        (
+            "native tests",
+            Box::new(|| cargo(&["test", "--workspace", "--exclude", "bots-status"])),
+        ),
+        (
+            "browser tests (headless Chromium)",
+            Box::new(|| {
+                command_with_env(
+                    "cargo",
+                    &["test", "-p", "bots-status", "--target", WASM],
+                    &tools.path,
+                    &[
+                        ("CHROMEDRIVER", &chromedriver),
+                        ("WASM_BINDGEN_TEST_TIMEOUT", "120"),
+                    ],
+                )
+            }),
+        ),
+        (
+            "release build (trunk, wasm-opt -Oz)",
+            Box::new(|| command("trunk", &["build", "--release"], &tools.path)),
+        ),
+        (
+            "release bundle starts in Chromium",
+            Box::new(|| release_bundle_starts(&tools)),
+        ),
+    ];
+
+    let mut results = Vec::new();
+    for (name, step) in &steps {
+        println!("\n=== {name}");
+        let started = Instant::now();
+        let outcome = step();
+        if let Err(e) = &outcome {
+            eprintln!("FAILED: {name}: {e}");
+        }
+        results.push((*name, outcome.is_ok(), started.elapsed().as_secs_f64()));
+    }
+
+    println!("\n=== summary");
+    for (name, passed, secs) in &results {
+        println!(
+            "{:<6} {name} ({secs:.1}s)",
+            if *passed { "ok" } else { "FAILED" }
+        );
+    }
+    let failed = results.iter().filter(|(_, passed, _)| !passed).count();
+    println!("xtask: {} passed, {failed} failed", results.len() - failed);
+    if failed == 0 {
+        Ok(())
+    } else {
+        Err(format!("{failed} check(s) failed"))
+    }
+}
+
+/// Serves `dist/` as a web server would and checks, in headless Chromium, that the optimized
+/// bundle instantiates and the app mounts: a module that builds but fails to load (as
+/// Debian's wasm-opt 108 output does) must fail the test command.
+pub fn release_bundle_starts(tools: &Tools) -> Result<(), String> {
+    let dist = tools.root.join("dist");
+    let port = static_server::serve(&dist)?;
+    let driver = Driver::start(tools)?;
+    let session = driver.session(1280, 900)?;
+    session.navigate(&format!("http://127.0.0.1:{port}/"))?;
+    let heading = session.wait_for_app()?;
+    if heading.trim() != "Bots Status" {
+        return Err(format!("the app mounted but its heading reads {heading:?}"));
+    }
+    let metrics =
+        session.execute("return document.querySelectorAll('.bs-app .bs-metric').length;")?;
+    if metrics.as_u64() != Some(4) {
+        return Err(format!(
+            "expected the four dashboard metrics, found {metrics}"
+        ));
+    }
+    println!("the release bundle mounted: heading {heading:?}, {metrics} metrics");
+    Ok(())
+}
