@@ -4,10 +4,10 @@
 //! settings ([`model`]), the three status dimensions with their spec descriptions ([`status`]),
 //! which action is allowed in which state and what it leads to ([`lifecycle`]), the custom
 //! configuration fields and their validation ([`config`]), the add/edit form rules
-//! ([`settings`]), failover and capacity advice ([`advice`]), dashboard metrics ([`metrics`]),
-//! the table's filter/sort/search model ([`query`]), the troubleshooting catalog
-//! ([`troubleshooting`]), permissions ([`access`]), the PCS connector ([`pcs`]) and a seeded
-//! sample fleet ([`fleet`]).
+//! ([`settings`]), bulk-action plans over a selection ([`bulk`]), failover and capacity advice
+//! ([`advice`]), dashboard metrics ([`metrics`]), the table's filter/sort/search model
+//! ([`query`]), the troubleshooting catalog ([`troubleshooting`]), permissions ([`access`]),
+//! the PCS connector ([`pcs`]) and a seeded sample fleet ([`fleet`]).
 //!
 //! This crate must never do I/O, read a clock or draw randomness of its own, and must never
 //! depend on wasm or a UI framework: time arrives as [`model::Millis`] and randomness as a seed.
@@ -16,6 +16,7 @@
 
 pub mod access;
 pub mod advice;
+pub mod bulk;
 pub mod config;
 pub mod fleet;
 pub mod lifecycle;
