@@ -15,8 +15,6 @@ pub enum Skip {
     Refused(Refused),
     /// Selected earlier, but the current filter no longer shows it.
     NotShown,
-    /// Selected, but no longer exists (deleted elsewhere).
-    Gone,
 }
 
 impl Skip {
@@ -24,7 +22,6 @@ impl Skip {
         match self {
             Skip::Refused(r) => r.short(),
             Skip::NotShown => "hidden by the current filter",
-            Skip::Gone => "no longer exists",
         }
     }
 
@@ -32,7 +29,6 @@ impl Skip {
         match self {
             Skip::Refused(r) => r.to_string(),
             Skip::NotShown => "The current filter hides it, so it is left alone.".to_owned(),
-            Skip::Gone => "It no longer exists.".to_owned(),
         }
     }
 }
@@ -65,7 +61,7 @@ impl BulkPlan {
         };
         for &id in selected {
             let verdict = match by_id.get(&id) {
-                None => Err(Skip::Gone),
+                None => Err(Skip::Refused(Refused::Gone)),
                 Some(_) if !shown.contains(&id) => Err(Skip::NotShown),
                 Some(c) => Lifecycle::permits(c, kind, &context_of(c)).map_err(Skip::Refused),
             };
@@ -193,7 +189,10 @@ mod tests {
         let fleet = vec![stopped(1)];
         let shown: BTreeSet<_> = [ConnectorId(1), ConnectorId(9)].into_iter().collect();
         let plan = BulkPlan::new(ActionKind::Start, &[ConnectorId(9)], &shown, &fleet, ctx);
-        assert_eq!(plan.skipped, vec![(ConnectorId(9), Skip::Gone)]);
+        assert_eq!(
+            plan.skipped,
+            vec![(ConnectorId(9), Skip::Refused(Refused::Gone))]
+        );
     }
 
     #[test]

@@ -14,7 +14,7 @@ use crate::settings::{AgentDirectory, AgentUser};
 use crate::status::{BotServerConnection, CloudConnection, ConnectorState, LinkHealth, Links};
 
 /// A small deterministic random number generator (SplitMix64).
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct SeededRng(u64);
 
 impl SeededRng {
@@ -46,7 +46,7 @@ impl SeededRng {
 }
 
 /// Everything a simulated account holds.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Fleet {
     pub connectors: Vec<Connector>,
     pub pcs: PcsConnector,

@@ -7,7 +7,8 @@
 //! ([`settings`]), bulk-action plans over a selection ([`bulk`]), failover and capacity advice
 //! ([`advice`]), dashboard metrics ([`metrics`]), the table's filter/sort/search model
 //! ([`query`]), the troubleshooting catalog ([`troubleshooting`]), permissions ([`access`]),
-//! the PCS connector ([`pcs`]) and a seeded sample fleet ([`fleet`]).
+//! the PCS connector ([`pcs`]), a seeded sample fleet ([`fleet`]) and a deterministic simulator
+//! of that fleet over time ([`simulator`]).
 //!
 //! This crate must never do I/O, read a clock or draw randomness of its own, and must never
 //! depend on wasm or a UI framework: time arrives as [`model::Millis`] and randomness as a seed.
@@ -25,6 +26,7 @@ pub mod model;
 pub mod pcs;
 pub mod query;
 pub mod settings;
+pub mod simulator;
 pub mod status;
 pub mod troubleshooting;
 

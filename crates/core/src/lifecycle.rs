@@ -126,6 +126,8 @@ pub enum Refused {
     SameEnvironment { environment: Environment },
     #[error("{}", AccessDenied::NoProductionRights)]
     NoProductionRights,
+    #[error("It no longer exists: it was deleted.")]
+    Gone,
     #[error("The settings have {} problem(s): {}", .problems.len(), first_message(.problems))]
     InvalidSettings { problems: Vec<SettingsProblem> },
 }
@@ -147,6 +149,7 @@ impl Refused {
             Refused::AgentInactive => "bot agent disabled",
             Refused::SameEnvironment { .. } => "already there",
             Refused::NoProductionRights => "no permission",
+            Refused::Gone => "no longer exists",
             Refused::InvalidSettings { .. } => "invalid settings",
         }
     }
@@ -268,34 +271,8 @@ impl Lifecycle {
         let ConnectorState::Starting { .. } = connector.state else {
             return None;
         };
-        let ct = connector.conversation_type();
-        let links = Links {
-            cloud: CloudConnection::new(ct, seen.cloud),
-            bot_server: BotServerConnection::new(seen.bot_server_up),
-        };
-        let problem = match seen.login {
-            Login::Unauthorized => Some(Problem::Unauthorized),
-            Login::DisabledByLoginPolicy => Some(Problem::DisabledByLoginPolicy),
-            Login::Ok if seen.cloud == LinkHealth::Down => Some(Problem::FailedConnection {
-                component: Component::ConversationalCloud,
-            }),
-            Login::Ok if !seen.bot_server_up => Some(Problem::FailedConnection {
-                component: Component::BotServer,
-            }),
-            Login::Ok => None,
-        };
         let mut next = connector.clone();
-        next.state = match problem {
-            // A failed login connects nothing.
-            Some(p @ (Problem::Unauthorized | Problem::DisabledByLoginPolicy)) => {
-                ConnectorState::NotConnected {
-                    links: Links::fresh(ct),
-                    problem: p,
-                }
-            }
-            Some(problem) => ConnectorState::NotConnected { links, problem },
-            None => ConnectorState::Online { links },
-        };
+        next.state = settled_state(connector.conversation_type(), seen);
         next.version += 1;
         Some(next)
     }
@@ -305,44 +282,99 @@ impl Lifecycle {
     /// Online/Offline/Away and the bot server connection follow the servers; a login-policy
     /// lockout takes the connector down. Returns `None` when nothing changes.
     pub fn observe(connector: &Connector, seen: &Reachability) -> Option<Connector> {
-        let ConnectorState::Online { links } = connector.state else {
+        if !matches!(connector.state, ConnectorState::Online { .. }) {
             return None;
-        };
-        let ct = connector.conversation_type();
-        let state = if seen.login != Login::Ok {
+        }
+        if seen.login != Login::Ok {
             let problem = if seen.login == Login::Unauthorized {
                 Problem::Unauthorized
             } else {
                 Problem::DisabledByLoginPolicy
             };
-            ConnectorState::NotConnected {
-                links: Links::fresh(ct),
+            let mut next = connector.clone();
+            next.state = ConnectorState::NotConnected {
+                links: Links::fresh(connector.conversation_type()),
                 problem,
-            }
-        } else {
-            let dropped = links.cloud.health() == LinkHealth::Down;
-            let cloud = match ct {
-                ConversationType::Messaging if dropped => links.cloud,
-                _ => CloudConnection::new(ct, seen.cloud),
             };
-            ConnectorState::Online {
-                links: Links {
-                    cloud,
-                    bot_server: BotServerConnection::new(seen.bot_server_up),
-                },
-            }
+            next.version += 1;
+            return Some(next);
+        }
+        let bot_server = if seen.bot_server_up {
+            LinkHealth::Up
+        } else {
+            LinkHealth::Down
         };
-        if state == connector.state {
+        let after_cloud =
+            Self::observe_component(connector, Component::ConversationalCloud, seen.cloud);
+        let current = after_cloud.as_ref().unwrap_or(connector);
+        Self::observe_component(current, Component::BotServer, bot_server).or(after_cloud)
+    }
+
+    /// Applies a change of one external component to an Online connector, leaving its other
+    /// connection as it is. Returns `None` when nothing changes.
+    pub fn observe_component(
+        connector: &Connector,
+        component: Component,
+        health: LinkHealth,
+    ) -> Option<Connector> {
+        let ConnectorState::Online { links } = connector.state else {
+            return None;
+        };
+        let ct = connector.conversation_type();
+        let mut next_links = links;
+        match component {
+            Component::ConversationalCloud => {
+                let dropped = links.cloud.health() == LinkHealth::Down;
+                // A dropped messaging connection is not re-established by the server's return.
+                if !(ct == ConversationType::Messaging && dropped) {
+                    next_links.cloud = CloudConnection::new(ct, health);
+                }
+            }
+            Component::BotServer => {
+                next_links.bot_server = BotServerConnection::new(health != LinkHealth::Down);
+            }
+        }
+        if next_links == links {
             return None;
         }
         let mut next = connector.clone();
-        next.state = state;
+        next.state = ConnectorState::Online { links: next_links };
         next.version += 1;
         Some(next)
     }
 }
 
-fn starting(conversation_type: ConversationType, now: Millis) -> ConnectorState {
+/// The state a start ends in, given what the connector found when it tried to connect.
+pub fn settled_state(ct: ConversationType, seen: &Reachability) -> ConnectorState {
+    let links = Links {
+        cloud: CloudConnection::new(ct, seen.cloud),
+        bot_server: BotServerConnection::new(seen.bot_server_up),
+    };
+    let failure = match seen.login {
+        // A failed login connects nothing.
+        Login::Unauthorized => Some((Problem::Unauthorized, Links::fresh(ct))),
+        Login::DisabledByLoginPolicy => Some((Problem::DisabledByLoginPolicy, Links::fresh(ct))),
+        Login::Ok if seen.cloud == LinkHealth::Down => Some((
+            Problem::FailedConnection {
+                component: Component::ConversationalCloud,
+            },
+            links,
+        )),
+        Login::Ok if !seen.bot_server_up => Some((
+            Problem::FailedConnection {
+                component: Component::BotServer,
+            },
+            links,
+        )),
+        Login::Ok => None,
+    };
+    match failure {
+        Some((problem, links)) => ConnectorState::NotConnected { links, problem },
+        None => ConnectorState::Online { links },
+    }
+}
+
+pub(crate) fn starting(conversation_type: ConversationType, now: Millis) -> ConnectorState {
     ConnectorState::Starting {
         since: now,
         links: Links::fresh(conversation_type),

@@ -1,0 +1,359 @@
+//! A deterministic model of a fleet over time: connectors start and settle, external
+//! resources go down and come back, and conversation load moves between a bot's online
+//! connectors. The caller passes the time in; randomness comes from the seed, so the same
+//! seed and the same inputs always give the same history.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+use crate::access::Permissions;
+use crate::fleet::{Fleet, SAMPLE_USER, SeededRng};
+use crate::lifecycle::{
+    Action, Applied, Context, Lifecycle, Login, Reachability, Refused, settled_state,
+};
+use crate::model::{BotId, Connector, ConnectorId, ConversationType, Environment, Millis};
+use crate::pcs::{PcsAction, PcsConnector};
+use crate::status::{ConnectorState, LinkHealth};
+use crate::troubleshooting::Component;
+
+/// A start takes tens of seconds to a few minutes ("it can take a few minutes").
+pub const START_MIN_MS: u64 = 20_000;
+pub const START_SPREAD_MS: u64 = 100_000;
+/// How often conversation load moves between connectors.
+pub const LOAD_PERIOD_MS: u64 = 30_000;
+
+/// An external server a connector depends on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Resource {
+    MessagingServer,
+    ChatServer,
+    BotServer,
+}
+
+impl Resource {
+    pub const ALL: [Resource; 3] = [
+        Resource::MessagingServer,
+        Resource::ChatServer,
+        Resource::BotServer,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Resource::MessagingServer => "Conversational Cloud messaging server",
+            Resource::ChatServer => "Conversational Cloud chat server",
+            Resource::BotServer => "Bot server",
+        }
+    }
+}
+
+/// The health of the external servers of one environment.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Resources {
+    pub messaging: LinkHealth,
+    pub chat: LinkHealth,
+    pub bot_server: LinkHealth,
+}
+
+impl Default for Resources {
+    fn default() -> Self {
+        Resources {
+            messaging: LinkHealth::Up,
+            chat: LinkHealth::Up,
+            bot_server: LinkHealth::Up,
+        }
+    }
+}
+
+impl Resources {
+    pub fn get(&self, resource: Resource) -> LinkHealth {
+        match resource {
+            Resource::MessagingServer => self.messaging,
+            Resource::ChatServer => self.chat,
+            Resource::BotServer => self.bot_server,
+        }
+    }
+
+    fn slot(&mut self, resource: Resource) -> &mut LinkHealth {
+        match resource {
+            Resource::MessagingServer => &mut self.messaging,
+            Resource::ChatServer => &mut self.chat,
+            Resource::BotServer => &mut self.bot_server,
+        }
+    }
+}
+
+/// One thing that changed, for the UI's store.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Change {
+    Connector(Box<Connector>),
+    Removed(ConnectorId),
+    Pcs(Box<PcsConnector>),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Simulator {
+    pub fleet: Fleet,
+    /// Production and Demo resources.
+    production: Resources,
+    demo: Resources,
+    /// The user the simulated session belongs to; bot users others created answer 401.
+    pub user: String,
+    rng: SeededRng,
+    now: Millis,
+    /// When each starting connector finishes starting.
+    starts: BTreeMap<ConnectorId, Millis>,
+    pcs_start: Option<Millis>,
+    /// Concurrent conversations each bot's traffic asks for.
+    demand: BTreeMap<BotId, u32>,
+    next_load_at: Millis,
+}
+
+impl Simulator {
+    pub fn new(seed: u64, size: usize, now: Millis) -> Simulator {
+        let fleet = Fleet::generate(seed, size, now);
+        let mut sim = Simulator {
+            fleet,
+            production: Resources::default(),
+            demo: Resources::default(),
+            user: SAMPLE_USER.to_owned(),
+            // A stream of its own, so the fleet and its history draw different numbers.
+            rng: SeededRng::new(seed ^ 0x5EED_5EED_5EED_5EED),
+            now,
+            starts: BTreeMap::new(),
+            pcs_start: None,
+            demand: BTreeMap::new(),
+            next_load_at: now.plus(LOAD_PERIOD_MS),
+        };
+        let starting: Vec<_> = sim
+            .fleet
+            .connectors
+            .iter()
+            .filter_map(|c| match c.state {
+                ConnectorState::Starting { since, .. } => Some((c.id, since)),
+                _ => None,
+            })
+            .collect();
+        for (id, since) in starting {
+            let ready = sim.start_duration();
+            sim.starts.insert(id, since.plus(ready));
+        }
+        for c in &sim.fleet.connectors {
+            *sim.demand.entry(c.bot.id.clone()).or_default() += c.concurrent_conversations;
+        }
+        sim
+    }
+
+    pub fn now(&self) -> Millis {
+        self.now
+    }
+
+    pub fn connectors(&self) -> &[Connector] {
+        &self.fleet.connectors
+    }
+
+    pub fn resources(&self, environment: Environment) -> Resources {
+        match environment {
+            Environment::Production => self.production,
+            Environment::Demo => self.demo,
+        }
+    }
+
+    fn start_duration(&mut self) -> u64 {
+        START_MIN_MS + self.rng.below(START_SPREAD_MS)
+    }
+
+    /// What `connector` finds when it connects now.
+    pub fn reachability(&self, connector: &Connector) -> Reachability {
+        let user = self.fleet.directory.users.iter().find(|u| {
+            u.account == connector.settings.account
+                && u.login_name == connector.settings.agent_user_id
+        });
+        let login = match user {
+            Some(u) if !u.enabled => Login::DisabledByLoginPolicy,
+            Some(u) if u.created_by != self.user => Login::Unauthorized,
+            _ => Login::Ok,
+        };
+        let res = self.resources(connector.environment());
+        let cloud = match connector.conversation_type() {
+            ConversationType::Messaging => res.messaging,
+            ConversationType::Chat => res.chat,
+        };
+        Reachability {
+            login,
+            cloud,
+            bot_server_up: res.bot_server != LinkHealth::Down,
+        }
+    }
+
+    fn context(&self, connector: &Connector, permissions: Permissions) -> Context {
+        let agent_active = self.fleet.directory.is_enabled(
+            &connector.settings.account,
+            &connector.settings.agent_user_id,
+        );
+        Context {
+            agent_active,
+            permissions,
+        }
+    }
+
+    /// Performs `action` on one connector at `now`.
+    pub fn act(
+        &mut self,
+        id: ConnectorId,
+        action: Action,
+        permissions: Permissions,
+        now: Millis,
+    ) -> Result<Change, Refused> {
+        self.now = self.now.max(now);
+        let index = self
+            .fleet
+            .connectors
+            .iter()
+            .position(|c| c.id == id)
+            .ok_or(Refused::Gone)?;
+        let ctx = self.context(&self.fleet.connectors[index], permissions);
+        match Lifecycle::apply(&self.fleet.connectors[index], action, &ctx, self.now)? {
+            Applied::Deleted(id) => {
+                self.fleet.connectors.remove(index);
+                self.starts.remove(&id);
+                Ok(Change::Removed(id))
+            }
+            Applied::Changed(next) => {
+                if let ConnectorState::Starting { since, .. } = next.state {
+                    let ready = self.start_duration();
+                    self.starts.insert(id, since.plus(ready));
+                } else {
+                    self.starts.remove(&id);
+                }
+                self.fleet.connectors[index] = (*next).clone();
+                Ok(Change::Connector(next))
+            }
+        }
+    }
+
+    pub fn act_on_pcs(&mut self, action: PcsAction, now: Millis) -> Result<Change, Refused> {
+        self.now = self.now.max(now);
+        let next = self.fleet.pcs.apply(action, self.now)?;
+        if action == PcsAction::RedeployConnector {
+            let ready = self.start_duration();
+            self.pcs_start = Some(self.now.plus(ready));
+        }
+        self.fleet.pcs = next.clone();
+        Ok(Change::Pcs(Box::new(next)))
+    }
+
+    /// Takes a resource of one environment down, up, or (the chat server) away, and applies it
+    /// to every online connector of that environment that depends on it.
+    pub fn set_resource(
+        &mut self,
+        environment: Environment,
+        resource: Resource,
+        health: LinkHealth,
+    ) -> Vec<Change> {
+        let res = match environment {
+            Environment::Production => &mut self.production,
+            Environment::Demo => &mut self.demo,
+        };
+        *res.slot(resource) = health;
+        let component = match resource {
+            Resource::MessagingServer | Resource::ChatServer => Component::ConversationalCloud,
+            Resource::BotServer => Component::BotServer,
+        };
+        let mut changes = Vec::new();
+        for c in &mut self.fleet.connectors {
+            let depends = c.environment() == environment
+                && match resource {
+                    Resource::MessagingServer => {
+                        c.conversation_type() == ConversationType::Messaging
+                    }
+                    Resource::ChatServer => c.conversation_type() == ConversationType::Chat,
+                    Resource::BotServer => true,
+                };
+            if !depends {
+                continue;
+            }
+            if let Some(next) = Lifecycle::observe_component(c, component, health) {
+                *c = next.clone();
+                changes.push(Change::Connector(Box::new(next)));
+            }
+        }
+        changes
+    }
+
+    /// Lets time pass until `now`: starts that are due settle, and conversation load moves.
+    pub fn advance_to(&mut self, now: Millis) -> Vec<Change> {
+        let mut changes = Vec::new();
+        if now <= self.now {
+            return changes;
+        }
+        self.now = now;
+        let due: Vec<ConnectorId> = self
+            .starts
+            .iter()
+            .filter(|(_, at)| **at <= now)
+            .map(|(id, _)| *id)
+            .collect();
+        for id in due {
+            self.starts.remove(&id);
+            if let Some(i) = self.fleet.connectors.iter().position(|c| c.id == id) {
+                let seen = self.reachability(&self.fleet.connectors[i]);
+                if let Some(next) = Lifecycle::settle(&self.fleet.connectors[i], &seen) {
+                    self.fleet.connectors[i] = next.clone();
+                    changes.push(Change::Connector(Box::new(next)));
+                }
+            }
+        }
+        if self.pcs_start.is_some_and(|at| at <= now) {
+            self.pcs_start = None;
+            let res = self.resources(Environment::Production);
+            let seen = Reachability {
+                login: Login::Ok,
+                cloud: res.messaging,
+                bot_server_up: res.bot_server != LinkHealth::Down,
+            };
+            let mut pcs = self.fleet.pcs.clone();
+            pcs.state = settled_state(ConversationType::Messaging, &seen);
+            pcs.version += 1;
+            self.fleet.pcs = pcs.clone();
+            changes.push(Change::Pcs(Box::new(pcs)));
+        }
+        if now >= self.next_load_at {
+            // One update however long the gap, so a long absence costs no more than a tick.
+            self.next_load_at = now.plus(LOAD_PERIOD_MS);
+            changes.extend(self.move_load());
+        }
+        changes
+    }
+
+    /// Each bot's demand drifts; its online connectors share it as evenly as they can.
+    /// Stopped connectors keep their in-progress conversations as they are.
+    fn move_load(&mut self) -> Vec<Change> {
+        let mut online: BTreeMap<BotId, Vec<usize>> = BTreeMap::new();
+        for (i, c) in self.fleet.connectors.iter().enumerate() {
+            if c.state.status() == crate::ConnectorStatus::Online {
+                online.entry(c.bot.id.clone()).or_default().push(i);
+            }
+        }
+        let mut changes = Vec::new();
+        for (bot, indices) in online {
+            let demand = self.demand.entry(bot).or_insert(0);
+            let step = self.rng.below(11) as i64 - 5;
+            *demand = (*demand as i64 + step).clamp(0, 400) as u32;
+            let n = indices.len() as u32;
+            let (share, extra) = (*demand / n, *demand % n);
+            for (k, &i) in indices.iter().enumerate() {
+                let load = share + u32::from((k as u32) < extra);
+                let c = &mut self.fleet.connectors[i];
+                if c.concurrent_conversations != load {
+                    c.concurrent_conversations = load;
+                    c.version += 1;
+                    changes.push(Change::Connector(Box::new(c.clone())));
+                }
+            }
+        }
+        changes
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,247 @@
+use super::*;
+use crate::ConnectorStatus;
+use crate::status::StatusValue;
+use crate::troubleshooting::{Component, Problem};
+
+const OPERATOR: Permissions = Permissions {
+    bot_status_access: true,
+    administrator: false,
+};
+
+fn sim() -> Simulator {
+    Simulator::new(42, 200, Millis(1_000_000))
+}
+
+fn find(sim: &Simulator, status: ConnectorStatus, ct: ConversationType) -> ConnectorId {
+    sim.connectors()
+        .iter()
+        .find(|c| {
+            c.state.status() == status
+                && c.conversation_type() == ct
+                && sim.reachability(c).login == Login::Ok
+        })
+        .map(|c| c.id)
+        .expect("the sample fleet has one")
+}
+
+fn get(sim: &Simulator, id: ConnectorId) -> &Connector {
+    sim.connectors()
+        .iter()
+        .find(|c| c.id == id)
+        .expect("exists")
+}
+
+/// Drives a run: a start, an outage, time passing, and returns everything that changed.
+fn history(mut sim: Simulator) -> Vec<Change> {
+    let mut all = Vec::new();
+    let stopped = find(&sim, ConnectorStatus::Stopped, ConversationType::Messaging);
+    let t0 = sim.now();
+    all.push(
+        sim.act(stopped, Action::Start, OPERATOR, t0)
+            .expect("start"),
+    );
+    for step in 1..=20 {
+        all.extend(sim.advance_to(t0.plus(step * 15_000)));
+        if step == 5 {
+            all.extend(sim.set_resource(
+                Environment::Production,
+                Resource::MessagingServer,
+                LinkHealth::Down,
+            ));
+        }
+    }
+    all
+}
+
+#[test]
+fn the_same_seed_and_inputs_give_the_same_history() {
+    assert_eq!(history(sim()), history(sim()));
+    assert_ne!(
+        history(sim()),
+        history(Simulator::new(43, 200, Millis(1_000_000)))
+    );
+}
+
+#[test]
+fn a_saved_simulation_continues_exactly_as_the_original() {
+    let original = sim();
+    let json = serde_json::to_string(&original).expect("serializes");
+    let restored: Simulator = serde_json::from_str(&json).expect("parses");
+    assert_eq!(history(restored), history(original));
+}
+
+#[test]
+fn a_start_takes_tens_of_seconds_to_minutes_and_ends_online() {
+    let mut sim = sim();
+    let id = find(&sim, ConnectorStatus::Stopped, ConversationType::Messaging);
+    let t0 = sim.now();
+    sim.act(id, Action::Start, OPERATOR, t0).expect("start");
+    assert_eq!(get(&sim, id).state.status(), ConnectorStatus::Starting);
+    sim.advance_to(t0.plus(START_MIN_MS - 1));
+    assert_eq!(
+        get(&sim, id).state.status(),
+        ConnectorStatus::Starting,
+        "too quick"
+    );
+    sim.advance_to(t0.plus(START_MIN_MS + START_SPREAD_MS));
+    assert_eq!(get(&sim, id).state.status(), ConnectorStatus::Online);
+}
+
+#[test]
+fn starting_while_the_messaging_server_is_down_ends_not_connected() {
+    let mut sim = sim();
+    let id = find(&sim, ConnectorStatus::Stopped, ConversationType::Messaging);
+    let env = get(&sim, id).environment();
+    sim.set_resource(env, Resource::MessagingServer, LinkHealth::Down);
+    let t0 = sim.now();
+    sim.act(id, Action::Start, OPERATOR, t0).expect("start");
+    sim.advance_to(t0.plus(START_MIN_MS + START_SPREAD_MS));
+    assert_eq!(
+        get(&sim, id).state.problem(),
+        Some(&Problem::FailedConnection {
+            component: Component::ConversationalCloud
+        })
+    );
+}
+
+#[test]
+fn an_outage_drops_connections_and_a_restart_after_recovery_restores_them() {
+    let mut sim = sim();
+    let id = find(&sim, ConnectorStatus::Online, ConversationType::Messaging);
+    let env = get(&sim, id).environment();
+    let chat_before: Vec<_> = sim
+        .connectors()
+        .iter()
+        .filter(|c| c.conversation_type() == ConversationType::Chat)
+        .map(|c| c.state.clone())
+        .collect();
+    let changes = sim.set_resource(env, Resource::MessagingServer, LinkHealth::Down);
+    assert!(
+        changes
+            .iter()
+            .any(|c| matches!(c, Change::Connector(c) if c.id == id))
+    );
+    assert_eq!(
+        get(&sim, id).state.statuses().cloud.label(),
+        "Not Connected"
+    );
+    let chat_after: Vec<_> = sim
+        .connectors()
+        .iter()
+        .filter(|c| c.conversation_type() == ConversationType::Chat)
+        .map(|c| c.state.clone())
+        .collect();
+    assert_eq!(
+        chat_before, chat_after,
+        "a messaging outage leaves Chat connectors alone"
+    );
+    sim.set_resource(env, Resource::MessagingServer, LinkHealth::Up);
+    assert_eq!(
+        get(&sim, id).state.statuses().cloud.label(),
+        "Not Connected",
+        "stays dropped"
+    );
+    let t0 = sim.now();
+    sim.act(id, Action::Restart, OPERATOR, t0).expect("restart");
+    sim.advance_to(t0.plus(START_MIN_MS + START_SPREAD_MS));
+    assert_eq!(get(&sim, id).state.statuses().cloud.label(), "Connected");
+}
+
+#[test]
+fn a_bot_server_outage_shows_in_the_bot_server_column() {
+    let mut sim = sim();
+    let id = find(&sim, ConnectorStatus::Online, ConversationType::Chat);
+    let env = get(&sim, id).environment();
+    sim.set_resource(env, Resource::BotServer, LinkHealth::Down);
+    assert_eq!(
+        get(&sim, id).state.statuses().bot_server.label(),
+        "Not Connected"
+    );
+    sim.set_resource(env, Resource::BotServer, LinkHealth::Up);
+    assert_eq!(
+        get(&sim, id).state.statuses().bot_server.label(),
+        "Connected"
+    );
+}
+
+#[test]
+fn a_bots_load_is_spread_evenly_over_its_online_connectors() {
+    let mut sim = sim();
+    sim.advance_to(sim.now().plus(LOAD_PERIOD_MS));
+    let mut by_bot: BTreeMap<&BotId, Vec<u32>> = BTreeMap::new();
+    for c in sim.connectors() {
+        if c.state.status() == ConnectorStatus::Online {
+            by_bot
+                .entry(&c.bot.id)
+                .or_default()
+                .push(c.concurrent_conversations);
+        }
+    }
+    assert!(by_bot.values().any(|loads| loads.len() > 1));
+    for loads in by_bot.values() {
+        let (min, max) = (loads.iter().min(), loads.iter().max());
+        assert!(
+            max.zip(min).is_none_or(|(max, min)| max - min <= 1),
+            "{loads:?}"
+        );
+    }
+}
+
+#[test]
+fn stopping_leaves_in_progress_conversations_as_they_are() {
+    let mut sim = sim();
+    sim.advance_to(sim.now().plus(LOAD_PERIOD_MS));
+    let id = sim
+        .connectors()
+        .iter()
+        .find(|c| c.state.status() == ConnectorStatus::Online && c.concurrent_conversations > 0)
+        .map(|c| c.id)
+        .expect("a busy connector");
+    let before = get(&sim, id).concurrent_conversations;
+    let t0 = sim.now();
+    sim.act(id, Action::Stop, OPERATOR, t0).expect("stop");
+    sim.advance_to(t0.plus(5 * LOAD_PERIOD_MS));
+    assert_eq!(get(&sim, id).concurrent_conversations, before);
+}
+
+#[test]
+fn a_bot_user_created_by_someone_else_answers_401_on_start() {
+    let mut sim = sim();
+    let id = sim
+        .connectors()
+        .iter()
+        .find(|c| {
+            sim.reachability(c).login == Login::Unauthorized
+                && c.state.status() != ConnectorStatus::Online
+                && c.state.status() != ConnectorStatus::Starting
+        })
+        .map(|c| c.id)
+        .expect("the sample has one");
+    let t0 = sim.now();
+    sim.act(id, Action::Start, OPERATOR, t0).expect("start");
+    sim.advance_to(t0.plus(START_MIN_MS + START_SPREAD_MS));
+    assert_eq!(get(&sim, id).state.problem(), Some(&Problem::Unauthorized));
+}
+
+#[test]
+fn deleting_removes_the_connector_and_acting_on_it_again_is_refused() {
+    let mut sim = sim();
+    let id = find(&sim, ConnectorStatus::Stopped, ConversationType::Messaging);
+    let t0 = sim.now();
+    assert_eq!(
+        sim.act(id, Action::Delete, OPERATOR, t0),
+        Ok(Change::Removed(id))
+    );
+    assert_eq!(sim.act(id, Action::Start, OPERATOR, t0), Err(Refused::Gone));
+}
+
+#[test]
+fn redeploying_the_pcs_connector_restarts_it() {
+    let mut sim = sim();
+    let t0 = sim.now();
+    sim.act_on_pcs(PcsAction::RedeployConnector, t0)
+        .expect("redeploy");
+    assert_eq!(sim.fleet.pcs.state.status(), ConnectorStatus::Starting);
+    sim.advance_to(t0.plus(START_MIN_MS + START_SPREAD_MS));
+    assert!(sim.fleet.pcs.surveys_deployed());
+}
