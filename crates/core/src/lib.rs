@@ -6,7 +6,7 @@
 //! configuration fields and their validation ([`config`]), the add/edit form rules
 //! ([`settings`]), bulk-action plans over a selection ([`bulk`]), failover and capacity advice
 //! ([`advice`]), dashboard metrics ([`metrics`]), the table's filter/sort/search model
-//! ([`query`]), the troubleshooting catalog ([`troubleshooting`]), permissions ([`access`]),
+//! ([`query`]) and checkbox selection ([`selection`]), the troubleshooting catalog ([`troubleshooting`]), permissions ([`access`]),
 //! the PCS connector ([`pcs`]), a seeded sample fleet ([`fleet`]) and a deterministic simulator
 //! of that fleet over time ([`simulator`]).
 //!
@@ -25,6 +25,7 @@ pub mod metrics;
 pub mod model;
 pub mod pcs;
 pub mod query;
+pub mod selection;
 pub mod settings;
 pub mod simulator;
 pub mod status;

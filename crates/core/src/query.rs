@@ -250,6 +250,38 @@ impl ConnectorQuery {
             || !self.text.trim().is_empty()
     }
 
+    /// How many rows each filter value would show, given every *other* filter of this query
+    /// (the usual faceted-search count), in one pass over the fleet.
+    pub fn facet_counts(&self, connectors: &[Connector]) -> FacetCounts {
+        let mut counts = FacetCounts::default();
+        for c in connectors {
+            if !self.environment.admits(c.environment()) || !self.matches_text(c) {
+                continue;
+            }
+            let state = &c.state;
+            let status_ok = self.status.is_none_or(|s| s == state.status());
+            let cloud = LinkFacet::of_cloud(state);
+            let cloud_ok = self.cloud.is_none_or(|f| f == cloud);
+            let bot = LinkFacet::of_bot_server(state);
+            let bot_ok = self.bot_server.is_none_or(|f| f == bot);
+            let ct = c.conversation_type();
+            let type_ok = self.conversation_type.is_none_or(|t| t == ct);
+            if cloud_ok && bot_ok && type_ok {
+                counts.status[status_index(state.status())] += 1;
+            }
+            if status_ok && bot_ok && type_ok {
+                counts.cloud[facet_index(cloud)] += 1;
+            }
+            if status_ok && cloud_ok && type_ok {
+                counts.bot_server[facet_index(bot)] += 1;
+            }
+            if status_ok && cloud_ok && bot_ok {
+                counts.conversation_type[usize::from(ct == ConversationType::Messaging)] += 1;
+            }
+        }
+        counts
+    }
+
     /// Indices into `connectors` of the rows to show, in display order. Ties keep the
     /// connectors' id order, so the order is stable across status updates.
     pub fn select(&self, connectors: &[Connector]) -> Vec<usize> {
@@ -334,6 +366,45 @@ impl ConnectorQuery {
         }
         (q, ignored)
     }
+}
+
+/// Row counts per filter value, for the filter controls.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct FacetCounts {
+    status: [usize; 5],
+    cloud: [usize; 4],
+    bot_server: [usize; 4],
+    /// Chat, Messaging.
+    conversation_type: [usize; 2],
+}
+
+impl FacetCounts {
+    pub fn status(&self, s: ConnectorStatus) -> usize {
+        self.status[status_index(s)]
+    }
+
+    pub fn cloud(&self, f: LinkFacet) -> usize {
+        self.cloud[facet_index(f)]
+    }
+
+    pub fn bot_server(&self, f: LinkFacet) -> usize {
+        self.bot_server[facet_index(f)]
+    }
+
+    pub fn conversation_type(&self, t: ConversationType) -> usize {
+        self.conversation_type[usize::from(t == ConversationType::Messaging)]
+    }
+}
+
+fn status_index(s: ConnectorStatus) -> usize {
+    ConnectorStatus::ALL
+        .iter()
+        .position(|x| *x == s)
+        .unwrap_or(0)
+}
+
+fn facet_index(f: LinkFacet) -> usize {
+    LinkFacet::CLOUD.iter().position(|x| *x == f).unwrap_or(0)
 }
 
 #[cfg(test)]

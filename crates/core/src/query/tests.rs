@@ -144,3 +144,42 @@ fn unknown_url_parameters_are_ignored_and_reported() {
     assert_eq!(q.environment, EnvironmentFilter::default());
     assert_eq!(ignored, vec!["status2=x".to_owned(), "env=mars".to_owned()]);
 }
+
+#[test]
+fn facet_counts_match_what_each_filter_value_would_show() {
+    let all = fleet();
+    let base = ConnectorQuery {
+        conversation_type: Some(ConversationType::Messaging),
+        ..ConnectorQuery::default()
+    };
+    let counts = base.facet_counts(&all);
+    for status in ConnectorStatus::ALL {
+        let q = ConnectorQuery {
+            status: Some(status),
+            ..base.clone()
+        };
+        assert_eq!(counts.status(status), q.select(&all).len(), "{status:?}");
+    }
+    for f in LinkFacet::CLOUD {
+        let q = ConnectorQuery {
+            cloud: Some(f),
+            ..base.clone()
+        };
+        assert_eq!(counts.cloud(f), q.select(&all).len(), "{f:?}");
+    }
+    for f in LinkFacet::BOT_SERVER {
+        let q = ConnectorQuery {
+            bot_server: Some(f),
+            ..base.clone()
+        };
+        assert_eq!(counts.bot_server(f), q.select(&all).len(), "{f:?}");
+    }
+    // The type facet ignores the type filter itself.
+    for t in ConversationType::ALL {
+        let q = ConnectorQuery {
+            conversation_type: Some(t),
+            ..base.clone()
+        };
+        assert_eq!(counts.conversation_type(t), q.select(&all).len(), "{t:?}");
+    }
+}
