@@ -1,44 +1,131 @@
-//! The application shell: header and the dashboard over a seeded sample fleet.
+//! The application: backend, store, which page is open, and the URL that reproduces the view.
 
-use bots_status_core::fleet::Fleet;
-use bots_status_core::model::Millis;
+use std::rc::Rc;
+
+use bots_status_core::query::ConnectorQuery;
 use leptos::prelude::*;
 
+use crate::backend::Backend;
+use crate::backend::simulated::{SimulatedBackend, SimulationOptions};
+use crate::components::agents::BotAgents;
 use crate::components::dashboard::Dashboard;
+use crate::components::notices::Notices;
+use crate::components::simulation::SimulationPanel;
+use crate::store::FleetStore;
+use crate::url;
 
-/// The seed and size of the sample fleet the shell shows until the simulated backend arrives.
-pub const SAMPLE_SEED: u64 = 2026;
-pub const SAMPLE_SIZE: usize = 48;
-
-/// The sample fleet as the app shows it.
-pub fn sample_fleet() -> Fleet {
-    Fleet::generate(SAMPLE_SEED, SAMPLE_SIZE, Millis(js_sys_now()))
+/// Which page is open.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Page {
+    Dashboard,
+    Agents,
+    Pcs,
 }
 
-fn js_sys_now() -> u64 {
-    // Date.now() is a whole number of milliseconds; anything else means no usable clock.
-    let now = web_sys::js_sys::Date::now();
-    if now.is_finite() && now >= 0.0 {
-        now as u64
-    } else {
-        0
+impl Page {
+    pub fn slug(self) -> &'static str {
+        match self {
+            Page::Dashboard => "dashboard",
+            Page::Agents => "agents",
+            Page::Pcs => "pcs",
+        }
+    }
+
+    pub fn from_slug(slug: &str) -> Option<Page> {
+        [Page::Dashboard, Page::Agents, Page::Pcs]
+            .into_iter()
+            .find(|p| p.slug() == slug)
     }
 }
 
+/// How an app instance runs.
+#[derive(Clone, Debug, Default)]
+pub struct AppConfig {
+    pub simulation: SimulationOptions,
+    /// Whether the app may keep its view in the page URL (the hosted page does).
+    pub url_sync: bool,
+}
+
+/// The view state every page shares: the open page and the connector query.
+#[derive(Clone, Copy)]
+pub struct View {
+    pub page: RwSignal<Page>,
+    pub query: RwSignal<ConnectorQuery>,
+}
+
+impl View {
+    pub fn open(&self, page: Page, query: ConnectorQuery) {
+        self.query.set(query);
+        self.page.set(page);
+    }
+}
+
+/// The app over a running simulated backend. Mount it with [`crate::mount_app`], whose handle
+/// stops the backend on unmount.
 #[component]
-pub fn App() -> impl IntoView {
-    let fleet = sample_fleet();
+pub fn App(config: AppConfig, sim: SimulatedBackend) -> impl IntoView {
+    let store = FleetStore::new();
+    let (initial_page, initial_query, ignored) = if config.url_sync {
+        url::read()
+    } else {
+        (Page::Dashboard, ConnectorQuery::default(), Vec::new())
+    };
+    if !ignored.is_empty() {
+        store.notices.update(|n| {
+            n.push(format!(
+                "Some parts of the link were not understood and were ignored: {}.",
+                ignored.join(", ")
+            ))
+        });
+    }
+    let view_state = View {
+        page: RwSignal::new(initial_page),
+        query: RwSignal::new(initial_query),
+    };
+    if config.url_sync {
+        Effect::new(move |_| url::write(view_state.page.get(), &view_state.query.read()));
+    }
+
+    let watch = sim.watch(Rc::new(move |event| {
+        store.apply(event, web_sys::js_sys::Date::now())
+    }));
+    let watch = send_wrapper::SendWrapper::new(watch);
+    on_cleanup(move || drop(watch));
+    let sim_handle = StoredValue::new_local(sim);
+
+    let nav = move |page: Page, label: &'static str| {
+        view! {
+            <button
+                type="button"
+                class="bs-nav__link"
+                aria-current=move || (view_state.page.get() == page || (page == Page::Agents && view_state.page.get() == Page::Pcs)).then_some("page")
+                on:click=move |_| view_state.page.set(page)
+            >
+                {label}
+            </button>
+        }
+    };
+
     view! {
         <div class="bs-app">
             <header class="bs-header">
                 <h1 class="bs-title">"Bots Status"</h1>
+                <nav class="bs-nav" aria-label="Pages">
+                    {nav(Page::Dashboard, "Dashboard")}
+                    {nav(Page::Agents, "Bot Agents")}
+                </nav>
                 <span class="bs-badge" title="Data comes from the built-in simulator, not a live API.">
                     "Simulated backend"
                 </span>
             </header>
+            <Notices notices=store.notices />
             <main class="bs-main">
-                <Dashboard connectors=fleet.connectors />
+                {move || match view_state.page.get() {
+                    Page::Dashboard => view! { <Dashboard store=store view_state=view_state /> }.into_any(),
+                    Page::Agents | Page::Pcs => view! { <BotAgents store=store view_state=view_state /> }.into_any(),
+                }}
             </main>
+            <SimulationPanel sim=sim_handle />
         </div>
     }
 }

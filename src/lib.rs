@@ -5,12 +5,17 @@
 //! so the same build serves the hosted page and (later) embedding.
 
 pub mod app;
+pub mod backend;
 pub mod components;
+pub mod store;
+pub mod url;
 
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
-pub use app::App;
+pub use app::{App, AppConfig};
+
+use backend::simulated::{SimulationOptions, Speed};
 
 /// The id of the element `index.html` provides for the app.
 pub const MOUNT_ID: &str = "bots-status";
@@ -28,5 +33,67 @@ pub fn start() {
     };
     // Clear the loading notice the page shows until the app is running.
     target.set_inner_html("");
-    mount_to(target, App).forget();
+    // The hosted page lives as long as the page does.
+    std::mem::forget(mount_app(target, hosted_config(&url_search())));
+}
+
+/// A mounted app. Dropping it stops the simulated backend's clock, removes its page listener,
+/// saves its state, and removes the app from the page.
+pub struct AppHandle {
+    sim: backend::simulated::SimulatedBackend,
+    _view: Box<dyn std::any::Any>,
+}
+
+impl Drop for AppHandle {
+    fn drop(&mut self) {
+        self.sim.stop();
+    }
+}
+
+/// Mounts the app into `target` with `config`.
+pub fn mount_app(target: web_sys::HtmlElement, config: AppConfig) -> AppHandle {
+    let sim = backend::simulated::SimulatedBackend::start(config.simulation.clone());
+    let backend = sim.clone();
+    let view = mount_to(target, move || view! { <App config=config sim=backend /> });
+    AppHandle {
+        sim,
+        _view: Box::new(view),
+    }
+}
+
+fn url_search() -> String {
+    web_sys::window()
+        .and_then(|w| w.location().search().ok())
+        .unwrap_or_default()
+}
+
+/// The hosted page's configuration, from its URL: `fleet=N` (a fresh simulated fleet of N
+/// connectors, not saved), `seed=S` and `speed=1|10|60|instant`.
+pub fn hosted_config(search: &str) -> AppConfig {
+    let mut simulation = SimulationOptions::default();
+    for part in search.trim_start_matches('?').split('&') {
+        match part.split_once('=') {
+            Some(("fleet", n)) => {
+                if let Ok(size) = n.parse::<usize>() {
+                    simulation.size = size.clamp(1, 100_000);
+                    simulation.storage_key = None;
+                }
+            }
+            Some(("seed", s)) => {
+                if let Ok(seed) = s.parse() {
+                    simulation.seed = seed;
+                }
+            }
+            Some(("speed", s)) => {
+                if let Some(speed) = Speed::from_slug(s) {
+                    simulation.speed = speed;
+                }
+            }
+            _ => {}
+        }
+    }
+    AppConfig {
+        simulation,
+        url_sync: true,
+    }
 }

@@ -1,66 +1,400 @@
-//! The app shell in a real browser: it mounts, names itself, and shows the metrics the core
-//! computes, changed by the Environment filter.
+//! The app in a real browser: dashboard, Bot Agents table, filters, selection, details, the
+//! simulated backend's clock and its saved state. Each test mounts its own instance with its
+//! own storage key and asserts what a user sees.
+
+// clippy does not see #[wasm_bindgen_test] functions as tests; an expect here is an assertion.
+#![allow(clippy::expect_used)]
 
 mod support;
 
-use bots_status::App;
-use bots_status::app::sample_fleet;
-use bots_status_core::metrics::{Metric, Metrics};
-use bots_status_core::model::Environment;
-use bots_status_core::query::EnvironmentFilter;
-use leptos::mount::mount_to;
+use bots_status::app::AppConfig;
+use bots_status::backend::simulated::{SimulationOptions, Speed};
+use bots_status::{AppHandle, mount_app};
+use support::document;
 use support::*;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-/// The number a user reads on the metric card labelled `label`.
-fn metric_value(root: &web_sys::Element, label: &str) -> String {
-    let card = query_all(root, ".bs-metric")
-        .into_iter()
-        .find(|card| text(&query(card, ".bs-metric__label")) == label)
-        .unwrap_or_else(|| panic!("no metric labelled {label}"));
-    text(&query(&card, ".bs-metric__value"))
-}
-
-#[wasm_bindgen_test]
-fn the_app_names_itself_and_shows_the_production_metrics() {
-    let host = fresh_host();
-    let _app = mount_to(host.clone(), App);
-    assert_eq!(text(&query(&host, "h1")), "Bots Status");
-    let expected = Metrics::compute(&sample_fleet().connectors, EnvironmentFilter::default());
-    for metric in Metric::ALL {
-        assert_eq!(
-            metric_value(&host, metric.label()),
-            expected.get(metric).to_string(),
-            "{}",
-            metric.label()
-        );
+fn config(key: &str) -> AppConfig {
+    AppConfig {
+        simulation: SimulationOptions {
+            seed: 7,
+            size: 80,
+            storage_key: Some(format!("bots-status-test/{key}")),
+            speed: Speed::RealTime,
+        },
+        url_sync: false,
     }
 }
 
-#[wasm_bindgen_test]
-async fn choosing_demo_shows_the_demo_metrics() {
+fn fresh_config(key: &str) -> AppConfig {
+    let config = config(key);
+    if let Some(k) = &config.simulation.storage_key {
+        let _ = storage().remove_item(k);
+    }
+    config
+}
+
+/// Mounts an app; it is unmounted when the returned handle drops.
+fn mount(config: AppConfig) -> (web_sys::HtmlElement, AppHandle) {
     let host = fresh_host();
-    let _app = mount_to(host.clone(), App);
-    let fleet = sample_fleet();
-    let demo = Metrics::compute(
-        &fleet.connectors,
-        EnvironmentFilter::Only(Environment::Demo),
-    );
-    let production = Metrics::compute(&fleet.connectors, EnvironmentFilter::default());
-    assert_ne!(
-        demo, production,
-        "the sample fleet must tell the environments apart"
-    );
+    let handle = mount_app(host.clone(), config);
+    (host, handle)
+}
 
-    choose(&host, "Environment", "demo");
+fn metric(root: &web_sys::Element, label: &str) -> String {
+    let card = query_all(root, ".bs-metric")
+        .into_iter()
+        .find(|c| text(&query(c, ".bs-metric__label")) == label)
+        .unwrap_or_else(|| panic!("no metric {label}"));
+    text(&query(&card, ".bs-metric__value"))
+}
 
-    wait_for("the demo metrics", || {
-        Metric::ALL
-            .into_iter()
-            .all(|m| metric_value(&host, m.label()) == demo.get(m).to_string())
+fn metrics(root: &web_sys::Element) -> Vec<String> {
+    [
+        "Active agents",
+        "Agents not connected to Conversational Cloud",
+        "Agents not connected to Bot Server",
+        "Stopped agents",
+    ]
+    .map(|l| metric(root, l))
+    .to_vec()
+}
+
+/// The text of column `n` (1-based, after the checkbox) of every rendered row.
+fn column(root: &web_sys::Element, n: usize) -> Vec<String> {
+    query_all(root, ".bs-row")
+        .iter()
+        .map(|row| text(&query_all(row, "td")[n]))
+        .collect()
+}
+
+async fn open_agents(root: &web_sys::Element) {
+    click_button(root, "Bot Agents");
+    wait_for("the connector table", || {
+        !query_all(root, ".bs-row").is_empty()
     })
     .await;
-    assert!(text(&query(&host, ".bs-note")).contains("in Demo"));
+}
+
+#[wasm_bindgen_test]
+async fn the_dashboard_shows_the_four_metrics_and_a_status_chart() {
+    let (host, _app) = mount(fresh_config("dashboard"));
+    assert_eq!(text(&query(&host, "h1")), "Bots Status");
+    let shown = metrics(&host);
+    assert!(
+        shown.iter().all(|m| m.parse::<usize>().is_ok()),
+        "{shown:?}"
+    );
+    assert!(
+        query(&host, "svg.bs-chart")
+            .get_attribute("aria-label")
+            .unwrap_or_default()
+            .contains("Online:")
+    );
+    assert!(text(&host).contains("Bots needing attention"));
+}
+
+#[wasm_bindgen_test]
+async fn metrics_ignore_every_filter_but_environment() {
+    let (host, _app) = mount(fresh_config("metrics-filters"));
+    open_agents(&host).await;
+    let before = metrics(&host);
+    choose(&host, "Bot Agent Connector", "stopped");
+    choose(&host, "Conversation type", "Chat");
+    type_into(&host, "Search", "zzz-no-such-bot");
+    wait_for("the filters to apply", || {
+        text(&host).contains("No connectors match")
+    })
+    .await;
+    assert_eq!(
+        metrics(&host),
+        before,
+        "non-environment filters changed the metrics"
+    );
+    choose(&host, "Environment", "demo");
+    wait_for("the demo metrics", || metrics(&host) != before).await;
+}
+
+#[wasm_bindgen_test]
+async fn clicking_a_metric_lists_exactly_what_it_counts() {
+    let (host, _app) = mount(fresh_config("metric-click"));
+    let stopped = metric(&host, "Stopped agents");
+    click_button(&host, &format!("{stopped}Stopped agents"));
+    wait_for("the stopped connectors", || {
+        !query_all(&host, ".bs-row").is_empty()
+    })
+    .await;
+    let statuses = column(&host, 8);
+    assert_eq!(statuses.len().to_string(), stopped);
+    assert!(statuses.iter().all(|s| s == "Stopped"), "{statuses:?}");
+    assert!(text(&host).contains(&format!("Showing {stopped} of")));
+}
+
+#[wasm_bindgen_test]
+async fn a_stopped_connector_shows_na_for_its_connections() {
+    let (host, _app) = mount(fresh_config("na"));
+    open_agents(&host).await;
+    choose(&host, "Bot Agent Connector", "stopped");
+    wait_for("only stopped rows", || {
+        column(&host, 8).iter().all(|s| s == "Stopped")
+    })
+    .await;
+    assert!(column(&host, 9).iter().all(|s| s == "N/A"));
+    assert!(column(&host, 10).iter().all(|s| s == "N/A"));
+    let cell = query(&query(&host, ".bs-row"), "td:nth-child(10) .bs-status");
+    assert!(
+        cell.get_attribute("title")
+            .unwrap_or_default()
+            .contains("not running")
+    );
+}
+
+#[wasm_bindgen_test]
+async fn select_all_takes_only_the_filtered_rows_and_rows_leaving_the_filter_are_deselected() {
+    let (host, _app) = mount(fresh_config("select"));
+    open_agents(&host).await;
+    choose(&host, "Bot Agent Connector", "online");
+    wait_for("only online rows", || {
+        column(&host, 8).iter().all(|s| s == "Online")
+    })
+    .await;
+    let shown = text(&query(&host, ".bs-count"));
+    let n: usize = shown
+        .split_whitespace()
+        .nth(1)
+        .and_then(|n| n.parse().ok())
+        .expect("a count");
+    let all = query(&host, "input[aria-label='Select all shown connectors']");
+    click_with_shift(&all, false);
+    wait_for("the selection count", || {
+        text(&host).contains(&format!("{n} selected"))
+    })
+    .await;
+    // Narrowing the filter deselects what it hides, and says so.
+    choose(&host, "Conversation type", "Chat");
+    wait_for("the deselection notice", || {
+        text(&host).contains("left the filter")
+    })
+    .await;
+    let now: usize = text(&query(&host, ".bs-selection span"))
+        .split_whitespace()
+        .next()
+        .and_then(|n| n.parse().ok())
+        .expect("count");
+    assert!(now < n);
+    assert!(column(&host, 5).iter().all(|t| t == "Chat"));
+}
+
+#[wasm_bindgen_test]
+async fn shift_click_selects_a_range_of_rows() {
+    let (host, _app) = mount(fresh_config("shift"));
+    open_agents(&host).await;
+    let boxes = query_all(&host, ".bs-row input[type=checkbox]");
+    click_with_shift(&boxes[1], false);
+    click_with_shift(&boxes[4], true);
+    wait_for("four selected", || text(&host).contains("4 selected")).await;
+}
+
+#[wasm_bindgen_test]
+async fn sorting_by_a_column_orders_the_rows_and_says_so() {
+    let (host, _app) = mount(fresh_config("sort"));
+    open_agents(&host).await;
+    click_button(&host, "Conversations");
+    wait_for("ascending order", || {
+        let v: Vec<u32> = column(&host, 7)
+            .iter()
+            .filter_map(|s| s.parse().ok())
+            .collect();
+        v.windows(2).all(|w| w[0] <= w[1]) && !v.is_empty()
+    })
+    .await;
+    click_button(&host, "Conversations▲");
+    wait_for("descending order", || {
+        let v: Vec<u32> = column(&host, 7)
+            .iter()
+            .filter_map(|s| s.parse().ok())
+            .collect();
+        v.windows(2).all(|w| w[0] >= w[1]) && v.first() != v.last()
+    })
+    .await;
+    let header = query_all(&host, "th")
+        .into_iter()
+        .find(|th| text(th).starts_with("Conversations"))
+        .expect("header");
+    assert_eq!(
+        header.get_attribute("aria-sort").as_deref(),
+        Some("descending")
+    );
+}
+
+#[wasm_bindgen_test]
+async fn clicking_a_row_shows_its_statuses_and_the_remedy_for_its_error() {
+    let (host, _app) = mount(fresh_config("details"));
+    open_agents(&host).await;
+    choose(&host, "Environment", "all");
+    choose(&host, "Bot Agent Connector", "not-connected");
+    wait_for("failed connectors", || {
+        column(&host, 8).iter().all(|s| s == "Not Connected")
+    })
+    .await;
+    let row = query(&host, ".bs-row td:nth-child(3)");
+    click_with_shift(&row, false);
+    wait_for("the details panel", || {
+        !query_all(&host, ".bs-details").is_empty()
+    })
+    .await;
+    let details = text(&query(&host, ".bs-details"));
+    assert!(details.contains("What is wrong"), "{details}");
+    assert!(details.contains("Remedy:"), "{details}");
+    // Escape closes it.
+    let init = web_sys::KeyboardEventInit::new();
+    init.set_key("Escape");
+    init.set_bubbles(true);
+    let esc =
+        web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).expect("event");
+    query(&host, ".bs-details button")
+        .dispatch_event(&esc)
+        .expect("dispatch");
+    wait_for("the panel to close", || {
+        query_all(&host, ".bs-details").is_empty()
+    })
+    .await;
+}
+
+#[wasm_bindgen_test]
+async fn a_status_change_from_the_simulator_appears_without_reload() {
+    let (host, _app) = mount(fresh_config("live"));
+    open_agents(&host).await;
+    choose(&host, "Environment", "all");
+    choose(&host, "Bot Agent Connector", "starting");
+    wait_for("starting connectors", || !column(&host, 8).is_empty()).await;
+    choose(&host, "Simulation speed", "instant");
+    wait_for("the starts to settle", || {
+        text(&host).contains("No connectors match")
+    })
+    .await;
+    assert!(text(&host).contains("Last updated"));
+}
+
+#[wasm_bindgen_test]
+async fn the_simulated_state_survives_a_reload() {
+    let key = "reload";
+    let first = fresh_config(key);
+    {
+        let (host, _app) = mount(first);
+        choose(&host, "Simulation speed", "instant");
+        // Let the instant clock settle every pending start.
+        open_agents(&host).await;
+        choose(&host, "Environment", "all");
+        choose(&host, "Bot Agent Connector", "starting");
+        wait_for("no starting connectors", || {
+            text(&host).contains("No connectors match")
+        })
+        .await;
+    } // unmounting saves
+    let saved = storage()
+        .get_item("bots-status-test/reload")
+        .expect("read")
+        .unwrap_or_default();
+    let starting = saved.matches("\"Starting\"").count();
+    assert_eq!(
+        starting,
+        0,
+        "saved speed/state: {}",
+        &saved[..200.min(saved.len())]
+    );
+    let (host, _app) = mount(config(key));
+    open_agents(&host).await;
+    choose(&host, "Environment", "all");
+    choose(&host, "Bot Agent Connector", "starting");
+    let seen = || {
+        format!(
+            "the saved state, saw {:?} / {}",
+            column(&host, 8),
+            text(&host).chars().take(400).collect::<String>()
+        )
+    };
+    tick().await;
+    tick().await;
+    let what = seen();
+    wait_for(&what, || text(&host).contains("No connectors match")).await;
+    assert!(!text(&host).contains("fresh fleet"));
+}
+
+#[wasm_bindgen_test]
+async fn corrupt_saved_state_gives_a_notice_and_a_fresh_fleet() {
+    let config = config("corrupt");
+    let key = config.simulation.storage_key.clone().expect("a key");
+    storage()
+        .set_item(&key, "{\"format\": 1, \"sim\": [oops")
+        .expect("write");
+    let (host, _app) = mount(config);
+    wait_for("the notice", || text(&host).contains("could not be read")).await;
+    assert!(metrics(&host).iter().all(|m| m.parse::<usize>().is_ok()));
+}
+
+#[wasm_bindgen_test]
+async fn a_bot_name_with_markup_is_shown_as_text() {
+    let config = fresh_config("markup");
+    let key = config.simulation.storage_key.clone().expect("a key");
+    drop(mount(config.clone()));
+    let saved = storage().get_item(&key).expect("read").expect("saved");
+    let mut value: serde_json::Value = serde_json::from_str(&saved).expect("json");
+    value["sim"]["fleet"]["connectors"][0]["bot"]["name"] =
+        "<b id=\"injected\">Bold</b> & co".into();
+    storage().set_item(&key, &value.to_string()).expect("write");
+    let (host, _app) = mount(config);
+    open_agents(&host).await;
+    choose(&host, "Environment", "all");
+    type_into(&host, "Search", "<b id");
+    wait_for("the row", || {
+        column(&host, 1)
+            .iter()
+            .any(|n| n == "<b id=\"injected\">Bold</b> & co")
+    })
+    .await;
+    assert!(document().get_element_by_id("injected").is_none());
+}
+
+#[wasm_bindgen_test]
+async fn the_url_reproduces_the_view() {
+    let window = web_sys::window().expect("window");
+    let original = window.location().href().expect("href");
+    let mut cfg = fresh_config("url");
+    cfg.url_sync = true;
+    {
+        let (host, _app) = mount(cfg.clone());
+        open_agents(&host).await;
+        choose(&host, "Bot Agent Connector", "stopped");
+        type_into(&host, "Search", "Billing");
+        wait_for("the URL", || {
+            window
+                .location()
+                .search()
+                .unwrap_or_default()
+                .contains("status=stopped")
+        })
+        .await;
+    }
+    let search = window.location().search().expect("search");
+    assert!(
+        search.contains("view=agents") && search.contains("q=Billing"),
+        "{search}"
+    );
+    let (host, _app) = mount(cfg);
+    wait_for("the restored view", || {
+        !query_all(&host, ".bs-filters").is_empty()
+    })
+    .await;
+    let status: web_sys::HtmlSelectElement =
+        wasm_bindgen::JsCast::dyn_into(query_all(&host, ".bs-filters select")[1].clone())
+            .expect("select");
+    assert_eq!(status.value(), "stopped");
+    let _ = window.history().expect("history").replace_state_with_url(
+        &wasm_bindgen::JsValue::NULL,
+        "",
+        Some(&original),
+    );
 }

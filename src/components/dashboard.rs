@@ -1,50 +1,73 @@
-//! The dashboard: the four metrics, filtered by environment only.
+//! The dashboard: the four metrics, a status breakdown, and the bots that need attention.
 
-use bots_status_core::metrics::{Metric, Metrics};
-use bots_status_core::model::Connector;
-use bots_status_core::query::EnvironmentFilter;
+use bots_status_core::advice::advise;
+use bots_status_core::model::Environment;
+use bots_status_core::query::{ConnectorQuery, EnvironmentFilter};
 use leptos::prelude::*;
 
+use super::chart::StatusChart;
 use super::environment_picker::EnvironmentPicker;
+use super::metrics_bar::MetricsBar;
+use crate::app::{Page, View};
+use crate::store::FleetStore;
 
 #[component]
-pub fn Dashboard(connectors: Vec<Connector>) -> impl IntoView {
-    let (environment, set_environment) = signal(EnvironmentFilter::default());
-    let connectors = StoredValue::new(connectors);
-    let metrics = Memo::new(move |_| {
-        let env = environment.get();
-        connectors.with_value(|c| Metrics::compute(c, env))
+pub fn Dashboard(store: FleetStore, view_state: View) -> impl IntoView {
+    let environment = Signal::derive(move || view_state.query.with(|q| q.environment));
+    let set_environment = Callback::new(move |env: EnvironmentFilter| {
+        view_state.query.update(|q| q.environment = env);
     });
+    let advice = Memo::new(move |_| store.connectors.with(|c| advise(c)));
     view! {
-        <section class="bs-dashboard" aria-label="Dashboard">
+        <section class="bs-page" aria-label="Dashboard">
             <div class="bs-toolbar">
                 <h2 class="bs-heading">"Dashboard"</h2>
-                <EnvironmentPicker value=environment set_value=set_environment />
+                <EnvironmentPicker value=environment on_change=set_environment />
             </div>
-            <ul class="bs-metrics" aria-label="Metrics">
-                {Metric::ALL
-                    .into_iter()
-                    .map(|metric| {
-                        view! {
-                            <li class="bs-metric" title=metric.description()>
-                                <span class=move || {
-                                    let tone = metric.tone(metrics.get().get(metric));
-                                    format!("bs-metric__value bs-tone-{}", tone.name())
-                                }>
-                                    {move || metrics.get().get(metric)}
-                                </span>
-                                <span class="bs-metric__label">{metric.label()}</span>
-                            </li>
-                        }
-                    })
-                    .collect_view()}
-            </ul>
-            <p class="bs-note">
-                {move || {
-                    let m = metrics.get();
-                    format!("{} connectors in {}.", m.total, environment.get().label())
-                }}
-            </p>
+            <MetricsBar store=store view_state=view_state />
+            <div class="bs-panels">
+                <StatusChart store=store view_state=view_state />
+                <section class="bs-panel" aria-label="Bots needing attention">
+                    <h3 class="bs-panel__title">"Bots needing attention"</h3>
+                    <p class="bs-panel__hint">
+                        "Production bots need at least two connectors for failover, and one connector per 50 concurrent conversations."
+                    </p>
+                    <Show
+                        when=move || !advice.with(Vec::is_empty)
+                        fallback=|| view! { <p class="bs-empty">"Every production bot has enough connectors."</p> }
+                    >
+                        <ul class="bs-advice">
+                            <For
+                                each=move || advice.get()
+                                key=|a| (a.bot_id.clone(), a.connectors, a.recommended, a.needs_failover)
+                                children=move |a| {
+                                    let name = a.bot_name.clone();
+                                    let kind = if a.needs_failover { "Failover" } else { "Capacity" };
+                                    view! {
+                                        <li class="bs-advice__item">
+                                            <span class="bs-advice__kind">{kind}</span>
+                                            <span class="bs-advice__text">{a.message()}</span>
+                                            <button
+                                                type="button"
+                                                class="bs-button bs-button--quiet"
+                                                on:click=move |_| {
+                                                    view_state.open(Page::Agents, ConnectorQuery {
+                                                        environment: EnvironmentFilter::Only(Environment::Production),
+                                                        text: name.clone(),
+                                                        ..ConnectorQuery::default()
+                                                    })
+                                                }
+                                            >
+                                                "Show connectors"
+                                            </button>
+                                        </li>
+                                    }
+                                }
+                            />
+                        </ul>
+                    </Show>
+                </section>
+            </div>
         </section>
     }
 }

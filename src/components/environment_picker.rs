@@ -6,24 +6,23 @@ use leptos::prelude::*;
 
 #[component]
 pub fn EnvironmentPicker(
-    value: ReadSignal<EnvironmentFilter>,
-    set_value: WriteSignal<EnvironmentFilter>,
+    value: Signal<EnvironmentFilter>,
+    on_change: Callback<EnvironmentFilter>,
 ) -> impl IntoView {
     view! {
         <label class="bs-field">
             <span class="bs-field__label">"Environment"</span>
             <select
                 class="bs-select"
-                prop:value=move || value.get().slug()
                 on:change=move |ev| {
                     if let Some(filter) = EnvironmentFilter::from_slug(&event_target_value(&ev)) {
-                        set_value.set(filter);
+                        on_change.run(filter);
                     }
                 }
             >
                 {environments()
                     .into_iter()
-                    .map(|env| view! { <option value=env.slug()>{env.label()}</option> })
+                    .map(|env| view! { <option value=env.slug() prop:selected=move || value.get() == env>{env.label()}</option> })
                     .collect_view()}
             </select>
         </label>

@@ -1,4 +1,15 @@
 //! UI components, one idea each.
 
+pub mod agents;
+pub mod chart;
 pub mod dashboard;
+pub mod details;
 pub mod environment_picker;
+pub mod filters;
+pub mod legend;
+pub mod metrics_bar;
+pub mod notices;
+pub mod pcs;
+pub mod simulation;
+pub mod status_badge;
+pub mod table;

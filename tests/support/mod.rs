@@ -90,3 +90,42 @@ extern "C" {
     #[wasm_bindgen(js_namespace = console)]
     pub fn log(s: &str);
 }
+
+/// Clicks the button whose text is `label` inside `root`.
+pub fn click_button(root: &Element, label: &str) {
+    let button = query_all(root, "button")
+        .into_iter()
+        .find(|b| text(b) == label)
+        .unwrap_or_else(|| panic!("no button reading {label}"));
+    button.dyn_into::<HtmlElement>().expect("a button").click();
+}
+
+/// Clicks `element`, with Shift held when `shift` is true.
+pub fn click_with_shift(element: &Element, shift: bool) {
+    let init = web_sys::MouseEventInit::new();
+    init.set_bubbles(true);
+    init.set_cancelable(true);
+    init.set_shift_key(shift);
+    let event = web_sys::MouseEvent::new_with_mouse_event_init_dict("click", &init).expect("event");
+    element.dispatch_event(&event).expect("dispatch");
+}
+
+/// Types `value` into the text input labelled `label`.
+pub fn type_into(root: &Element, label: &str, value: &str) {
+    let field = query_all(root, "label")
+        .into_iter()
+        .find(|l| text(&query(l, ".bs-field__label")) == label)
+        .unwrap_or_else(|| panic!("no field labelled {label}"));
+    let input: web_sys::HtmlInputElement = query(&field, "input").dyn_into().expect("an input");
+    input.set_value(value);
+    let init = web_sys::EventInit::new();
+    init.set_bubbles(true);
+    let event = web_sys::Event::new_with_event_init_dict("input", &init).expect("event");
+    input.dispatch_event(&event).expect("dispatch");
+}
+
+pub fn storage() -> web_sys::Storage {
+    web_sys::window()
+        .and_then(|w| w.local_storage().ok().flatten())
+        .expect("localStorage")
+}

@@ -1,0 +1,384 @@
+//! The simulated backend: the core's simulator running in the page on a timer, its state kept
+//! in localStorage so a reload continues where it was.
+//!
+//! Storage that cannot be read (corrupt, or written by another format version) is replaced by
+//! a fresh fleet with a notice; it never stops the app.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::time::Duration;
+
+use bots_status_core::access::Permissions;
+use bots_status_core::lifecycle::Action;
+use bots_status_core::model::{ConnectorId, Millis};
+use bots_status_core::pcs::PcsAction;
+use bots_status_core::simulator::{Change, START_MIN_MS, START_SPREAD_MS, Simulator};
+use leptos::prelude::{IntervalHandle, set_interval_with_handle};
+use serde::{Deserialize, Serialize};
+use wasm_bindgen::JsCast;
+use wasm_bindgen::closure::Closure;
+
+use super::{Backend, BackendError, BackendEvent, FleetSnapshot, LocalFuture, Sink, Subscription};
+
+/// The version of what is saved; bump it when the saved shape changes.
+const FORMAT: u32 = 1;
+const TICK: Duration = Duration::from_millis(1000);
+/// Saving a large fleet costs time, so it happens at most this often.
+const SAVE_EVERY_MS: f64 = 3000.0;
+/// What one tick of the instant mode moves the clock by: more than any start takes.
+const INSTANT_STEP_MS: u64 = START_MIN_MS + START_SPREAD_MS;
+
+/// How fast simulated time runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Speed {
+    RealTime,
+    Times10,
+    Times60,
+    /// Every pending start completes at the next tick.
+    Instant,
+}
+
+impl Speed {
+    pub const ALL: [Speed; 4] = [
+        Speed::RealTime,
+        Speed::Times10,
+        Speed::Times60,
+        Speed::Instant,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Speed::RealTime => "1×",
+            Speed::Times10 => "10×",
+            Speed::Times60 => "60×",
+            Speed::Instant => "Instant",
+        }
+    }
+
+    pub fn slug(self) -> &'static str {
+        match self {
+            Speed::RealTime => "1",
+            Speed::Times10 => "10",
+            Speed::Times60 => "60",
+            Speed::Instant => "instant",
+        }
+    }
+
+    pub fn from_slug(slug: &str) -> Option<Speed> {
+        Speed::ALL.into_iter().find(|s| s.slug() == slug)
+    }
+
+    fn step(self, wall_ms: f64) -> u64 {
+        let wall = wall_ms.max(0.0) as u64;
+        match self {
+            Speed::RealTime => wall,
+            Speed::Times10 => wall * 10,
+            Speed::Times60 => wall * 60,
+            Speed::Instant => INSTANT_STEP_MS,
+        }
+    }
+}
+
+/// How the simulated backend starts.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SimulationOptions {
+    pub seed: u64,
+    pub size: usize,
+    /// Where the state is kept; `None` keeps nothing (benchmarks, custom fleet sizes).
+    pub storage_key: Option<String>,
+    pub speed: Speed,
+}
+
+impl Default for SimulationOptions {
+    fn default() -> Self {
+        SimulationOptions {
+            seed: 2026,
+            size: 60,
+            storage_key: Some("bots-status/simulation".to_owned()),
+            speed: Speed::RealTime,
+        }
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+struct Saved {
+    format: u32,
+    speed: Speed,
+    sim: Simulator,
+}
+
+struct Inner {
+    options: SimulationOptions,
+    sim: Simulator,
+    speed: Speed,
+    sinks: Vec<(u64, Sink)>,
+    next_sink: u64,
+    last_wall: f64,
+    last_saved: f64,
+    dirty: bool,
+    save_failed: bool,
+    notices: Vec<String>,
+    timer: Option<IntervalHandle>,
+    /// Saves on `pagehide`, so a reload continues from the latest state.
+    on_pagehide: Option<Closure<dyn Fn()>>,
+}
+
+#[derive(Clone)]
+pub struct SimulatedBackend {
+    inner: Rc<RefCell<Inner>>,
+}
+
+fn wall_now() -> f64 {
+    web_sys::js_sys::Date::now()
+}
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok()?
+}
+
+impl SimulatedBackend {
+    /// Loads the saved simulation (or starts a fresh fleet) and starts its clock.
+    pub fn start(options: SimulationOptions) -> SimulatedBackend {
+        let now = wall_now();
+        let mut notices = Vec::new();
+        let restored = options.storage_key.as_deref().and_then(|key| {
+            let text = storage()?.get_item(key).ok()??;
+            match serde_json::from_str::<Saved>(&text) {
+                Ok(saved) if saved.format == FORMAT => Some(saved),
+                Ok(saved) => {
+                    notices.push(format!(
+                        "The saved simulation is from another version (format {}), so a fresh fleet was started.",
+                        saved.format
+                    ));
+                    None
+                }
+                Err(e) => {
+                    notices.push(format!(
+                        "The saved simulation could not be read ({e}), so a fresh fleet was started."
+                    ));
+                    None
+                }
+            }
+        });
+        let (sim, speed, dirty) = match restored {
+            Some(saved) => (saved.sim, saved.speed, false),
+            None => (
+                Simulator::new(options.seed, options.size, Millis(now as u64)),
+                options.speed,
+                true,
+            ),
+        };
+        let backend = SimulatedBackend {
+            inner: Rc::new(RefCell::new(Inner {
+                options,
+                sim,
+                speed,
+                sinks: Vec::new(),
+                next_sink: 0,
+                last_wall: now,
+                last_saved: 0.0,
+                dirty,
+                save_failed: false,
+                notices,
+                timer: None,
+                on_pagehide: None,
+            })),
+        };
+        let ticking = backend.clone();
+        let timer = set_interval_with_handle(move || ticking.tick(), TICK).ok();
+        // A weak handle: the listener must not keep a stopped backend alive.
+        let weak = Rc::downgrade(&backend.inner);
+        let on_pagehide = Closure::<dyn Fn()>::new(move || {
+            if let Some(inner) = weak.upgrade() {
+                SimulatedBackend { inner }.save_if_due(true);
+            }
+        });
+        if let Some(window) = web_sys::window() {
+            let _ = window
+                .add_event_listener_with_callback("pagehide", on_pagehide.as_ref().unchecked_ref());
+        }
+        backend.inner.borrow_mut().timer = timer;
+        backend.inner.borrow_mut().on_pagehide = Some(on_pagehide);
+        backend.save_if_due(true);
+        backend
+    }
+
+    /// Stops the clock and saves; no listener or timer is left behind.
+    pub fn stop(&self) {
+        if let Some(timer) = self.inner.borrow_mut().timer.take() {
+            timer.clear();
+        }
+        let listener = self.inner.borrow_mut().on_pagehide.take();
+        if let (Some(listener), Some(window)) = (listener, web_sys::window()) {
+            let _ = window
+                .remove_event_listener_with_callback("pagehide", listener.as_ref().unchecked_ref());
+        }
+        self.save_if_due(true);
+    }
+
+    pub fn speed(&self) -> Speed {
+        self.inner.borrow().speed
+    }
+
+    pub fn set_speed(&self, speed: Speed) {
+        self.inner.borrow_mut().speed = speed;
+        self.inner.borrow_mut().dirty = true;
+        if speed == Speed::Instant {
+            self.tick();
+        }
+    }
+
+    /// Replaces the fleet with a fresh one from the configured seed.
+    pub fn reset(&self) {
+        {
+            let mut inner = self.inner.borrow_mut();
+            let options = inner.options.clone();
+            inner.sim = Simulator::new(options.seed, options.size, Millis(wall_now() as u64));
+            inner.dirty = true;
+        }
+        self.emit(BackendEvent::Snapshot(Box::new(self.snapshot())));
+        self.emit(BackendEvent::Notice(
+            "The simulation was reset to a fresh fleet.".to_owned(),
+        ));
+        self.save_if_due(true);
+    }
+
+    /// The simulated session's permissions.
+    pub fn permissions(&self) -> Permissions {
+        Permissions {
+            bot_status_access: true,
+            administrator: true,
+        }
+    }
+
+    fn snapshot(&self) -> FleetSnapshot {
+        let inner = self.inner.borrow();
+        FleetSnapshot {
+            connectors: inner.sim.connectors().to_vec(),
+            pcs: inner.sim.fleet.pcs.clone(),
+        }
+    }
+
+    fn emit(&self, event: BackendEvent) {
+        // Sinks update signals; call them without holding the borrow.
+        let sinks: Vec<Sink> = self
+            .inner
+            .borrow()
+            .sinks
+            .iter()
+            .map(|(_, s)| s.clone())
+            .collect();
+        for sink in sinks {
+            sink(event.clone());
+        }
+    }
+
+    fn tick(&self) {
+        let changes = {
+            let mut inner = self.inner.borrow_mut();
+            let wall = wall_now();
+            let step = inner.speed.step(wall - inner.last_wall);
+            inner.last_wall = wall;
+            let target = inner.sim.now().plus(step);
+            inner.sim.advance_to(target)
+        };
+        if !changes.is_empty() {
+            self.inner.borrow_mut().dirty = true;
+            self.emit(BackendEvent::Changes(changes));
+        }
+        self.save_if_due(false);
+    }
+
+    fn save_if_due(&self, now: bool) {
+        let mut inner = self.inner.borrow_mut();
+        let wall = wall_now();
+        if !inner.dirty || (!now && wall - inner.last_saved < SAVE_EVERY_MS) {
+            return;
+        }
+        let Some(key) = inner.options.storage_key.clone() else {
+            return;
+        };
+        let saved = Saved {
+            format: FORMAT,
+            speed: inner.speed,
+            sim: inner.sim.clone(),
+        };
+        let written = serde_json::to_string(&saved)
+            .map_err(|e| e.to_string())
+            .and_then(|text| {
+                storage()
+                    .ok_or_else(|| "no localStorage".to_owned())?
+                    .set_item(&key, &text)
+                    .map_err(|_| "the browser refused to store it (storage full?)".to_owned())
+            });
+        inner.last_saved = wall;
+        inner.dirty = false;
+        if let Err(why) = written
+            && !inner.save_failed
+        {
+            inner.save_failed = true;
+            drop(inner);
+            self.emit(BackendEvent::Notice(format!(
+                "The simulation cannot be saved in this browser ({why}); it will start afresh on reload."
+            )));
+        }
+    }
+
+    fn settle_now_if_instant(&self) {
+        if self.speed() == Speed::Instant {
+            self.tick();
+        }
+    }
+}
+
+impl Backend for SimulatedBackend {
+    fn watch(&self, sink: Sink) -> Subscription {
+        let id = {
+            let mut inner = self.inner.borrow_mut();
+            inner.next_sink += 1;
+            let id = inner.next_sink;
+            inner.sinks.push((id, sink.clone()));
+            id
+        };
+        sink(BackendEvent::Snapshot(Box::new(self.snapshot())));
+        let notices = std::mem::take(&mut self.inner.borrow_mut().notices);
+        for notice in notices {
+            sink(BackendEvent::Notice(notice));
+        }
+        let inner = Rc::downgrade(&self.inner);
+        Subscription::new(move || {
+            if let Some(inner) = inner.upgrade() {
+                inner.borrow_mut().sinks.retain(|(i, _)| *i != id);
+            }
+        })
+    }
+
+    fn act(&self, id: ConnectorId, action: Action) -> LocalFuture<Result<Change, BackendError>> {
+        let permissions = self.permissions();
+        let result = {
+            let mut inner = self.inner.borrow_mut();
+            let now = inner.sim.now();
+            inner.sim.act(id, action, permissions, now)
+        };
+        if let Ok(change) = &result {
+            self.inner.borrow_mut().dirty = true;
+            self.emit(BackendEvent::Changes(vec![change.clone()]));
+            self.settle_now_if_instant();
+        }
+        Box::pin(std::future::ready(result.map_err(BackendError::Refused)))
+    }
+
+    fn act_on_pcs(&self, action: PcsAction) -> LocalFuture<Result<Change, BackendError>> {
+        let result = {
+            let mut inner = self.inner.borrow_mut();
+            let now = inner.sim.now();
+            inner.sim.act_on_pcs(action, now)
+        };
+        if let Ok(change) = &result {
+            self.inner.borrow_mut().dirty = true;
+            self.emit(BackendEvent::Changes(vec![change.clone()]));
+            self.settle_now_if_instant();
+        }
+        Box::pin(std::future::ready(result.map_err(BackendError::Refused)))
+    }
+}

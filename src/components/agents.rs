@@ -1,0 +1,81 @@
+//! The Bot Agents page: tabs for Custom Connectors and the PCS Connector, the metrics (by
+//! environment only), the filters, the table and a connector's details.
+
+use bots_status_core::model::ConnectorId;
+use leptos::prelude::*;
+
+use super::details::Details;
+use super::filters::Filters;
+use super::legend::Legend;
+use super::metrics_bar::MetricsBar;
+use super::pcs::PcsTab;
+use super::table::ConnectorTable;
+use crate::app::{Page, View};
+use crate::store::FleetStore;
+
+#[component]
+pub fn BotAgents(store: FleetStore, view_state: View) -> impl IntoView {
+    let open_details = RwSignal::new(None::<ConnectorId>);
+    let tab = move |page: Page, label: &'static str| {
+        view! {
+            <button
+                type="button"
+                role="tab"
+                class="bs-tab"
+                aria-selected=move || (view_state.page.get() == page).to_string()
+                on:click=move |_| view_state.page.set(page)
+            >
+                {label}
+            </button>
+        }
+    };
+    view! {
+        <section class="bs-page" aria-label="Bot Agents">
+            <div class="bs-toolbar">
+                <h2 class="bs-heading">"Bot Agents"</h2>
+                <LastUpdated store=store />
+            </div>
+            <div class="bs-tabs" role="tablist" aria-label="Connector kinds">
+                {tab(Page::Agents, "Custom Connectors")}
+                {tab(Page::Pcs, "PCS Connector")}
+            </div>
+            {move || match view_state.page.get() {
+                Page::Pcs => view! { <PcsTab store=store /> }.into_any(),
+                _ => view! {
+                    <div role="tabpanel" aria-label="Custom Connectors">
+                        <MetricsBar store=store view_state=view_state />
+                        <Filters store=store query=view_state.query />
+                        <ConnectorTable store=store query=view_state.query open_details=open_details />
+                        <Legend />
+                        <Details store=store open=open_details />
+                    </div>
+                }
+                .into_any(),
+            }}
+        </section>
+    }
+}
+
+/// "Last updated 16:42:05": when the backend last said anything.
+#[component]
+pub fn LastUpdated(store: FleetStore) -> impl IntoView {
+    view! {
+        <p class="bs-updated" aria-live="off">
+            {move || match store.updated_at.get() {
+                Some(ms) => format!("Last updated {}", clock(ms)),
+                None => "Waiting for the backend…".to_owned(),
+            }}
+        </p>
+    }
+}
+
+/// A wall-clock time as HH:MM:SS in the browser's time zone, the same in every locale.
+pub fn clock(ms: f64) -> String {
+    let date = web_sys::js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms));
+    format!(
+        "{:02}:{:02}:{:02}",
+        date.get_hours(),
+        date.get_minutes(),
+        date.get_seconds()
+    )
+}

@@ -1,0 +1,91 @@
+//! The status breakdown: one bar per Bot Agent Connector status, drawn as SVG by the app.
+//! Each bar opens the Bot Agents page filtered to that status.
+
+use bots_status_core::query::ConnectorQuery;
+use bots_status_core::status::{ConnectorStatus, StatusValue};
+use leptos::prelude::*;
+
+use crate::app::{Page, View};
+use crate::store::FleetStore;
+
+const BAR_HEIGHT: f64 = 26.0;
+const GAP: f64 = 10.0;
+const LABEL_WIDTH: f64 = 120.0;
+const WIDTH: f64 = 480.0;
+
+#[component]
+pub fn StatusChart(store: FleetStore, view_state: View) -> impl IntoView {
+    let counts = Memo::new(move |_| {
+        let env = view_state.query.with(|q| q.environment);
+        store.connectors.with(|list| {
+            ConnectorStatus::ALL.map(|status| {
+                list.iter()
+                    .filter(|c| env.admits(c.environment()) && c.state.status() == status)
+                    .count()
+            })
+        })
+    });
+    let height = ConnectorStatus::ALL.len() as f64 * (BAR_HEIGHT + GAP);
+    view! {
+        <section class="bs-panel" aria-label="Connectors by status">
+            <h3 class="bs-panel__title">"Connectors by status"</h3>
+            <svg
+                class="bs-chart"
+                viewBox=format!("0 0 {WIDTH} {height}")
+                role="img"
+                aria-label=move || {
+                    let c = counts.get();
+                    ConnectorStatus::ALL
+                        .iter()
+                        .zip(c)
+                        .map(|(s, n)| format!("{}: {n}", s.label()))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                }
+            >
+                {ConnectorStatus::ALL
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, status)| {
+                        let y = i as f64 * (BAR_HEIGHT + GAP);
+                        let bar_width = move || {
+                            let c = counts.get();
+                            let max = c.iter().copied().max().unwrap_or(0).max(1) as f64;
+                            (WIDTH - LABEL_WIDTH - 50.0) * c[i] as f64 / max
+                        };
+                        let open = move |_| {
+                            let env = view_state.query.with_untracked(|q| q.environment);
+                            view_state.open(Page::Agents, ConnectorQuery {
+                                environment: env,
+                                status: Some(status),
+                                ..ConnectorQuery::default()
+                            });
+                        };
+                        view! {
+                            <g class="bs-chart__row" on:click=open>
+                                <title>{format!("{}: {}", status.label(), status.description())}</title>
+                                <text x="0" y=y + BAR_HEIGHT * 0.7 class="bs-chart__label">{status.label()}</text>
+                                <rect
+                                    x=LABEL_WIDTH
+                                    y=y
+                                    height=BAR_HEIGHT
+                                    rx="4"
+                                    width=bar_width
+                                    class=format!("bs-chart__bar bs-fill-{}", status.tone().name())
+                                />
+                                <text
+                                    x=move || LABEL_WIDTH + bar_width() + 8.0
+                                    y=y + BAR_HEIGHT * 0.7
+                                    class="bs-chart__value"
+                                >
+                                    {move || counts.get()[i]}
+                                </text>
+                            </g>
+                        }
+                    })
+                    .collect_view()}
+            </svg>
+            <p class="bs-panel__hint">"Click a bar to list those connectors."</p>
+        </section>
+    }
+}

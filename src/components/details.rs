@@ -1,0 +1,127 @@
+//! A connector's details: each component's status with its description, what is wrong and
+//! the remedy from the troubleshooting catalog, its settings, and how its configuration
+//! differs from the bot's other connectors. (The edit form joins it later; the panel is
+//! sized for it.)
+
+use bots_status_core::config::drift;
+use bots_status_core::model::ConnectorId;
+use bots_status_core::status::StatusValue;
+use bots_status_core::troubleshooting::diagnose;
+use leptos::html;
+use leptos::prelude::*;
+
+use super::status_badge::StatusBadge;
+use crate::store::FleetStore;
+
+#[component]
+pub fn Details(store: FleetStore, open: RwSignal<Option<ConnectorId>>) -> impl IntoView {
+    let close_button = NodeRef::<html::Button>::new();
+    let connector = Memo::new(move |_| open.get().and_then(|id| store.get(id)));
+    // Move focus into the panel when it opens, so keyboard users land on it.
+    Effect::new(move |_| {
+        if open.get().is_some()
+            && let Some(button) = close_button.get()
+        {
+            let _ = button.focus();
+        }
+    });
+    let siblings_drift = Memo::new(move |_| {
+        let Some(c) = connector.get() else {
+            return Vec::new();
+        };
+        store.connectors.with(|list| {
+            let same_bot: Vec<_> = list.iter().filter(|o| o.bot.id == c.bot.id).collect();
+            drift(&same_bot)
+        })
+    });
+    view! {
+        <Show when=move || open.get().is_some()>
+            <aside
+                class="bs-details"
+                role="dialog"
+                aria-label="Connector details"
+                on:keydown=move |ev| {
+                    if ev.key() == "Escape" {
+                        open.set(None);
+                    }
+                }
+            >
+                <div class="bs-details__head">
+                    <h3 class="bs-details__title">
+                        {move || connector.get().map(|c| c.bot.name).unwrap_or_else(|| "Connector deleted".to_owned())}
+                    </h3>
+                    <button type="button" class="bs-button" node_ref=close_button on:click=move |_| open.set(None)>
+                        "Close"
+                    </button>
+                </div>
+                {move || match connector.get() {
+                    None => view! { <p class="bs-empty">"This connector no longer exists."</p> }.into_any(),
+                    Some(c) => {
+                        let shown = c.state.statuses();
+                        let problems = diagnose(&c.state);
+                        let s = c.settings.clone();
+                        view! {
+                            <dl class="bs-details__statuses">
+                                <dt>"Bot Agent Connector"</dt>
+                                <dd><StatusBadge value=shown.connector /><span class="bs-details__desc">{shown.connector.description()}</span></dd>
+                                <dt>"Conversational Cloud"</dt>
+                                <dd><StatusBadge value=shown.cloud /><span class="bs-details__desc">{shown.cloud.description()}</span></dd>
+                                <dt>"Bot Server"</dt>
+                                <dd><StatusBadge value=shown.bot_server /><span class="bs-details__desc">{shown.bot_server.description()}</span></dd>
+                            </dl>
+                            {(!problems.is_empty()).then(|| view! {
+                                <section class="bs-problems" aria-label="Troubleshooting">
+                                    <h4>"What is wrong"</h4>
+                                    {problems.into_iter().map(|p| view! {
+                                        <div class="bs-problem">
+                                            <p class="bs-problem__title">{p.title()}</p>
+                                            <p>{p.explanation()}</p>
+                                            <p><strong>"Remedy: "</strong>{p.remedy()}</p>
+                                        </div>
+                                    }).collect_view()}
+                                </section>
+                            })}
+                            <h4>"Settings"</h4>
+                            <dl class="bs-details__settings">
+                                <dt>"Agent user ID"</dt><dd>{s.agent_user_id.clone()}</dd>
+                                <dt>"Account"</dt><dd>{s.account.clone()}</dd>
+                                <dt>"Role"</dt><dd>{s.role.label()}</dd>
+                                <dt>"Conversation type"</dt><dd>{s.conversation_type.label()}</dd>
+                                <dt>"Environment"</dt><dd>{s.environment.label()}</dd>
+                                <dt>"Concurrent conversations"</dt><dd>{c.concurrent_conversations}</dd>
+                                <dt>"Fallback skill ID"</dt><dd>{s.advanced.fallback_skill_id.map_or_else(|| "None".to_owned(), |id| id.to_string())}</dd>
+                                <dt>"External webhook URL"</dt><dd>{s.advanced.external_webhook_url.clone().unwrap_or_else(|| "None (WebSocket)".to_owned())}</dd>
+                                <dt>"Accessibility"</dt><dd>{if s.advanced.accessibility { "On" } else { "Off" }}</dd>
+                                <dt>"Custom configuration"</dt>
+                                <dd>
+                                    {if s.advanced.custom_config.is_empty() {
+                                        "None (defaults)".to_owned()
+                                    } else {
+                                        s.advanced.custom_config.iter().map(|e| format!("{} = {}", e.key, e.value)).collect::<Vec<_>>().join(", ")
+                                    }}
+                                </dd>
+                            </dl>
+                        }
+                        .into_any()
+                    }
+                }}
+                <Show when=move || !siblings_drift.with(Vec::is_empty)>
+                    <section class="bs-drift" aria-label="Configuration drift">
+                        <h4>"Configuration differs between this bot's connectors"</h4>
+                        <table class="bs-drift__table">
+                            <thead><tr><th scope="col">"Key"</th><th scope="col">"Values (connector: value)"</th></tr></thead>
+                            <tbody>
+                                {move || siblings_drift.get().into_iter().map(|d| view! {
+                                    <tr>
+                                        <td>{d.key}</td>
+                                        <td>{d.values.iter().map(|(id, v)| format!("#{id}: {}", v.as_deref().unwrap_or("(not set)"))).collect::<Vec<_>>().join(" · ")}</td>
+                                    </tr>
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    </section>
+                </Show>
+            </aside>
+        </Show>
+    }
+}

@@ -1,0 +1,48 @@
+//! The four metrics, filtered by the Environment filter only. Each opens the Bot Agents page
+//! filtered to what it counts.
+
+use bots_status_core::metrics::{Metric, Metrics};
+use bots_status_core::query::EnvironmentFilter;
+use leptos::prelude::*;
+
+use crate::app::{Page, View};
+use crate::store::FleetStore;
+
+#[component]
+pub fn MetricsBar(store: FleetStore, view_state: View) -> impl IntoView {
+    let environment = Memo::new(move |_| view_state.query.with(|q| q.environment));
+    let metrics = Memo::new(move |_| {
+        let env: EnvironmentFilter = environment.get();
+        store.connectors.with(|c| Metrics::compute(c, env))
+    });
+    view! {
+        <ul class="bs-metrics" aria-label="Metrics">
+            {Metric::ALL
+                .into_iter()
+                .map(|metric| {
+                    let count = move || {
+                        if store.loaded() { metrics.get().get(metric).to_string() } else { "N/A".to_owned() }
+                    };
+                    let tone = move || {
+                        format!("bs-metric__value bs-tone-{}", metric.tone(metrics.get().get(metric)).name())
+                    };
+                    view! {
+                        <li class="bs-metric">
+                            <button
+                                type="button"
+                                class="bs-metric__button"
+                                title=format!("{} Click to list them.", metric.description())
+                                on:click=move |_| {
+                                    view_state.open(Page::Agents, metric.query(environment.get_untracked()))
+                                }
+                            >
+                                <span class=tone>{count}</span>
+                                <span class="bs-metric__label">{metric.label()}</span>
+                            </button>
+                        </li>
+                    }
+                })
+                .collect_view()}
+        </ul>
+    }
+}

@@ -1,0 +1,271 @@
+//! The connector table. Only the rows in view (plus a margin) are in the DOM, so filtering,
+//! sorting and live updates stay fast at ten thousand connectors.
+
+use std::collections::BTreeSet;
+
+use bots_status_core::model::{Connector, ConnectorId};
+use bots_status_core::query::{ConnectorQuery, SortKey};
+use bots_status_core::selection::Selection;
+use leptos::html;
+use leptos::prelude::*;
+use web_sys::MouseEvent;
+
+use super::status_badge::StatusBadge;
+use crate::store::FleetStore;
+
+/// Every row has this height (CSS keeps it), so scroll position maps to a row.
+pub const ROW_HEIGHT: f64 = 44.0;
+/// Rows rendered from the first one in view, and above and below as a margin.
+const IN_VIEW: usize = 30;
+const MARGIN: usize = 10;
+
+/// Each column with its header and width in pixels.
+const COLUMNS: [(SortKey, &str, u32); 10] = [
+    (SortKey::Bot, "Bot", 230),
+    (SortKey::AgentUserId, "Agent user ID", 150),
+    (SortKey::Account, "Account", 105),
+    (SortKey::Environment, "Environment", 120),
+    (SortKey::ConversationType, "Conversation type", 150),
+    (SortKey::Role, "Role", 90),
+    (SortKey::Concurrent, "Conversations", 130),
+    (SortKey::ConnectorStatus, "Bot Agent Connector", 175),
+    (SortKey::Cloud, "Conversational Cloud", 180),
+    (SortKey::BotServer, "Bot Server", 130),
+];
+
+#[component]
+pub fn ConnectorTable(
+    store: FleetStore,
+    query: RwSignal<ConnectorQuery>,
+    open_details: RwSignal<Option<ConnectorId>>,
+) -> impl IntoView {
+    let rows = Memo::new(move |_| {
+        query.with(|q| {
+            store.connectors.with(|list| {
+                q.select(list)
+                    .into_iter()
+                    .map(|i| list[i].id)
+                    .collect::<Vec<_>>()
+            })
+        })
+    });
+    let selection = RwSignal::new(Selection::default());
+    let deselected = RwSignal::new(None::<String>);
+
+    // Rows that leave the filter leave the selection too, and the user is told.
+    Effect::new(move |_| {
+        let shown: BTreeSet<ConnectorId> = rows.with(|r| r.iter().copied().collect());
+        let stale = selection.with_untracked(|s| s.ids().any(|id| !shown.contains(&id)));
+        if stale {
+            let mut dropped = 0;
+            selection.update(|s| dropped = s.retain_shown(&shown));
+            deselected.set(Some(format!(
+                "{dropped} selected connector{} left the filter and {} deselected.",
+                if dropped == 1 { "" } else { "s" },
+                if dropped == 1 { "was" } else { "were" }
+            )));
+        }
+    });
+
+    let scroll_top = RwSignal::new(0.0_f64);
+    let scroller = NodeRef::<html::Div>::new();
+    // A new filter or sort starts at the top.
+    Effect::new(move |_| {
+        query.track();
+        if let Some(el) = scroller.get_untracked() {
+            el.set_scroll_top(0);
+        }
+        scroll_top.set(0.0);
+    });
+    let window = Memo::new(move |_| {
+        let first = (scroll_top.get() / ROW_HEIGHT).max(0.0) as usize;
+        let len = rows.with(Vec::len);
+        let start = first.saturating_sub(MARGIN).min(len);
+        let end = (first + IN_VIEW + MARGIN).min(len);
+        (start, end)
+    });
+    let visible = Memo::new(move |_| {
+        let (start, end) = window.get();
+        rows.with(|r| {
+            store.connectors.with(|list| {
+                r[start..end]
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(k, id)| {
+                        list.binary_search_by_key(id, |c| c.id)
+                            .ok()
+                            .map(|i| (start + k, list[i].clone()))
+                    })
+                    .collect::<Vec<_>>()
+            })
+        })
+    });
+
+    let sort_by = move |key: SortKey| {
+        query.update(|q| {
+            if q.sort == key {
+                q.descending = !q.descending;
+            } else {
+                q.sort = key;
+                q.descending = false;
+            }
+        })
+    };
+    let all_selected = move || rows.with(|r| selection.with(|s| s.all_shown_selected(r)));
+    let some_selected = move || {
+        !all_selected() && rows.with(|r| selection.with(|s| r.iter().any(|id| s.contains(*id))))
+    };
+
+    view! {
+        <div class="bs-table-bar">
+            <p class="bs-count">
+                {move || {
+                    let shown = rows.with(Vec::len);
+                    let total = store.connectors.with(Vec::len);
+                    format!("Showing {shown} of {total} connectors")
+                }}
+            </p>
+            <p class="bs-selection" role="status" aria-live="polite">
+                <span>{move || format!("{} selected", selection.with(Selection::len))}</span>
+                <Show when=move || !selection.with(Selection::is_empty)>
+                    <button type="button" class="bs-button bs-button--quiet" on:click=move |_| {
+                        selection.update(Selection::clear);
+                        deselected.set(None);
+                    }>
+                        "Clear selection"
+                    </button>
+                </Show>
+                <span class="bs-selection__note">{move || deselected.get()}</span>
+            </p>
+        </div>
+        <div class="bs-table-scroll" node_ref=scroller on:scroll=move |ev| {
+            let el: web_sys::Element = event_target(&ev);
+            scroll_top.set(f64::from(el.scroll_top()));
+        }>
+            <table class="bs-table" aria-rowcount=move || rows.with(Vec::len) + 1>
+                <thead>
+                    <tr aria-rowindex="1">
+                        <th class="bs-cell bs-cell--check" scope="col">
+                            <input
+                                type="checkbox"
+                                aria-label="Select all shown connectors"
+                                prop:checked=all_selected
+                                prop:indeterminate=some_selected
+                                on:click=move |_| rows.with_untracked(|r| selection.update(|s| s.toggle_all(r)))
+                            />
+                        </th>
+                        {COLUMNS
+                            .into_iter()
+                            .map(|(key, label, width)| {
+                                let sorted = move || query.with(|q| (q.sort == key).then_some(q.descending));
+                                view! {
+                                    <th
+                                        class="bs-cell"
+                                        scope="col"
+                                        style:width=format!("{width}px")
+                                        aria-sort=move || match sorted() {
+                                            Some(true) => "descending",
+                                            Some(false) => "ascending",
+                                            None => "none",
+                                        }
+                                    >
+                                        <button type="button" class="bs-sort" on:click=move |_| sort_by(key)>
+                                            {label}
+                                            <span class="bs-sort__arrow" aria-hidden="true">
+                                                {move || match sorted() {
+                                                    Some(true) => "▼",
+                                                    Some(false) => "▲",
+                                                    None => "",
+                                                }}
+                                            </span>
+                                        </button>
+                                    </th>
+                                }
+                            })
+                            .collect_view()}
+                    </tr>
+                </thead>
+                <tbody>
+                    <tr class="bs-spacer" aria-hidden="true" style:height=move || format!("{}px", window.get().0 as f64 * ROW_HEIGHT)></tr>
+                    <For
+                        each=move || visible.get()
+                        key={|(pos, c): &(usize, Connector)| (*pos, c.id, c.version)}
+                        children={move |(pos, c): (usize, Connector)| view! { <Row pos=pos connector=c selection=selection rows=rows open_details=open_details /> }}
+                    />
+                    <tr class="bs-spacer" aria-hidden="true" style:height=move || {
+                        let (_, end) = window.get();
+                        format!("{}px", rows.with(Vec::len).saturating_sub(end) as f64 * ROW_HEIGHT)
+                    }></tr>
+                </tbody>
+            </table>
+            <Show when=move || store.loaded() && rows.with(Vec::is_empty)>
+                <p class="bs-empty">"No connectors match these filters."</p>
+            </Show>
+        </div>
+    }
+}
+
+#[component]
+fn Row(
+    pos: usize,
+    connector: Connector,
+    selection: RwSignal<Selection>,
+    rows: Memo<Vec<ConnectorId>>,
+    open_details: RwSignal<Option<ConnectorId>>,
+) -> impl IntoView {
+    let id = connector.id;
+    let shown = connector.state.statuses();
+    let checked = move || selection.with(|s| s.contains(id));
+    let label = format!(
+        "Select {} ({})",
+        connector.bot.name, connector.settings.agent_user_id
+    );
+    view! {
+        <tr
+            class="bs-row"
+            class:bs-row--selected=checked
+            aria-rowindex=pos + 2
+            on:click=move |_| open_details.set(Some(id))
+        >
+            <td class="bs-cell bs-cell--check" on:click=|ev| ev.stop_propagation()>
+                <input
+                    type="checkbox"
+                    aria-label=label
+                    prop:checked=checked
+                    on:click=move |ev: MouseEvent| {
+                        let shift = ev.shift_key();
+                        selection.update(|s| {
+                            if shift {
+                                rows.with_untracked(|r| s.toggle_range(id, r));
+                            } else {
+                                s.toggle(id);
+                            }
+                        });
+                    }
+                />
+            </td>
+            <td class="bs-cell bs-cell--bot">
+                <button
+                    type="button"
+                    class="bs-linklike"
+                    title="Show details"
+                    on:click=move |ev| {
+                        ev.stop_propagation();
+                        open_details.set(Some(id));
+                    }
+                >
+                    {connector.bot.name.clone()}
+                </button>
+            </td>
+            <td class="bs-cell">{connector.settings.agent_user_id.clone()}</td>
+            <td class="bs-cell">{connector.settings.account.clone()}</td>
+            <td class="bs-cell">{connector.environment().label()}</td>
+            <td class="bs-cell">{connector.conversation_type().label()}</td>
+            <td class="bs-cell">{connector.settings.role.label()}</td>
+            <td class="bs-cell bs-cell--num">{connector.concurrent_conversations}</td>
+            <td class="bs-cell"><StatusBadge value=shown.connector /></td>
+            <td class="bs-cell"><StatusBadge value=shown.cloud /></td>
+            <td class="bs-cell"><StatusBadge value=shown.bot_server /></td>
+        </tr>
+    }
+}

@@ -1,0 +1,86 @@
+//! The one copy of the fleet the UI holds: backend events update it; components derive what
+//! they show from it.
+
+use bots_status_core::model::{Connector, ConnectorId};
+use bots_status_core::pcs::PcsConnector;
+use bots_status_core::simulator::Change;
+use leptos::prelude::*;
+
+use crate::backend::BackendEvent;
+
+#[derive(Clone, Copy)]
+pub struct FleetStore {
+    /// Sorted by id, so a change finds its row by binary search.
+    pub connectors: RwSignal<Vec<Connector>>,
+    pub pcs: RwSignal<Option<PcsConnector>>,
+    /// Wall-clock time (ms) of the last event, for "last updated".
+    pub updated_at: RwSignal<Option<f64>>,
+    pub notices: RwSignal<Vec<String>>,
+}
+
+impl FleetStore {
+    pub fn new() -> FleetStore {
+        FleetStore {
+            connectors: RwSignal::new(Vec::new()),
+            pcs: RwSignal::new(None),
+            updated_at: RwSignal::new(None),
+            notices: RwSignal::new(Vec::new()),
+        }
+    }
+
+    pub fn loaded(&self) -> bool {
+        self.updated_at.with(Option::is_some)
+    }
+
+    pub fn apply(&self, event: BackendEvent, now: f64) {
+        match event {
+            BackendEvent::Snapshot(snapshot) => {
+                let mut connectors = snapshot.connectors;
+                connectors.sort_by_key(|c| c.id);
+                self.connectors.set(connectors);
+                self.pcs.set(Some(snapshot.pcs));
+            }
+            BackendEvent::Changes(changes) => {
+                let mut pcs_change = None;
+                self.connectors.update(|list| {
+                    for change in changes {
+                        match change {
+                            Change::Connector(c) => {
+                                match list.binary_search_by_key(&c.id, |x| x.id) {
+                                    Ok(i) => list[i] = *c,
+                                    Err(i) => list.insert(i, *c),
+                                }
+                            }
+                            Change::Removed(id) => {
+                                if let Ok(i) = list.binary_search_by_key(&id, |x| x.id) {
+                                    list.remove(i);
+                                }
+                            }
+                            Change::Pcs(p) => pcs_change = Some(*p),
+                        }
+                    }
+                });
+                if let Some(p) = pcs_change {
+                    self.pcs.set(Some(p));
+                }
+            }
+            BackendEvent::Notice(text) => self.notices.update(|n| n.push(text)),
+        }
+        self.updated_at.set(Some(now));
+    }
+
+    /// The connector with `id`, if it still exists.
+    pub fn get(&self, id: ConnectorId) -> Option<Connector> {
+        self.connectors.with(|list| {
+            list.binary_search_by_key(&id, |c| c.id)
+                .ok()
+                .map(|i| list[i].clone())
+        })
+    }
+}
+
+impl Default for FleetStore {
+    fn default() -> Self {
+        FleetStore::new()
+    }
+}

@@ -1,0 +1,87 @@
+//! The view in the page URL, for the hosted page: `?view=agents&env=demo&status=online…`, so
+//! a link reproduces what the operator sees. Embedded instances leave the URL alone.
+
+use bots_status_core::query::ConnectorQuery;
+
+use crate::app::Page;
+
+fn location_search() -> String {
+    web_sys::window()
+        .and_then(|w| w.location().search().ok())
+        .unwrap_or_default()
+}
+
+/// The page and query the URL names, and the parameters that were not understood.
+pub fn read() -> (Page, ConnectorQuery, Vec<String>) {
+    parse(&location_search())
+}
+
+/// Parameters that configure the app rather than the view; they are read elsewhere.
+const APP_PARAMS: [&str; 3] = ["fleet", "seed", "speed"];
+
+pub fn parse(search: &str) -> (Page, ConnectorQuery, Vec<String>) {
+    let search = search.strip_prefix('?').unwrap_or(search);
+    let mut page = Page::Dashboard;
+    let mut rest = Vec::new();
+    let mut ignored = Vec::new();
+    for part in search.split('&').filter(|p| !p.is_empty()) {
+        let (key, value) = part.split_once('=').unwrap_or((part, ""));
+        if key == "view" {
+            match Page::from_slug(value) {
+                Some(p) => page = p,
+                None => ignored.push(part.to_owned()),
+            }
+        } else if !APP_PARAMS.contains(&key) {
+            rest.push(part);
+        }
+    }
+    let (query, mut more) = ConnectorQuery::from_query_string(&rest.join("&"));
+    ignored.append(&mut more);
+    (page, query, ignored)
+}
+
+pub fn format(page: Page, query: &ConnectorQuery) -> String {
+    let mut parts = Vec::new();
+    if page != Page::Dashboard {
+        parts.push(format!("view={}", page.slug()));
+    }
+    let q = query.to_query_string();
+    if !q.is_empty() {
+        parts.push(q);
+    }
+    // Keep the app's own parameters (fleet size, seed) so a reload keeps the same fleet.
+    let search = location_search();
+    for part in search.trim_start_matches('?').split('&') {
+        if APP_PARAMS
+            .iter()
+            .any(|p| part.starts_with(&format!("{p}=")))
+        {
+            parts.push(part.to_owned());
+        }
+    }
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!("?{}", parts.join("&"))
+    }
+}
+
+/// Replaces the URL's query with the view, without adding a history entry per keystroke.
+pub fn write(page: Page, query: &ConnectorQuery) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let search = format(page, query);
+    if window.location().search().ok().as_deref() == Some(search.as_str()) {
+        return;
+    }
+    let path = window.location().pathname().unwrap_or_default();
+    let hash = window.location().hash().unwrap_or_default();
+    if let Ok(history) = window.history() {
+        let _ = history.replace_state_with_url(
+            &wasm_bindgen::JsValue::NULL,
+            "",
+            Some(&format!("{path}{search}{hash}")),
+        );
+    }
+}
