@@ -54,9 +54,16 @@ pub struct View {
 }
 
 impl View {
+    /// Opens `page`; opening the page already shown changes nothing (and rebuilds nothing).
+    pub fn go(&self, page: Page) {
+        if self.page.get_untracked() != page {
+            self.page.set(page);
+        }
+    }
+
     pub fn open(&self, page: Page, query: ConnectorQuery) {
         self.query.set(query);
-        self.page.set(page);
+        self.go(page);
     }
 }
 
@@ -99,7 +106,7 @@ pub fn App(config: AppConfig, sim: SimulatedBackend) -> impl IntoView {
                 type="button"
                 class="bs-nav__link"
                 aria-current=move || (view_state.page.get() == page || (page == Page::Agents && view_state.page.get() == Page::Pcs)).then_some("page")
-                on:click=move |_| view_state.page.set(page)
+                on:click=move |_| view_state.go(page)
             >
                 {label}
             </button>

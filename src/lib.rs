@@ -33,8 +33,27 @@ pub fn start() {
     };
     // Clear the loading notice the page shows until the app is running.
     target.set_inner_html("");
+    let search = url_search();
+    let handle = mount_app(target, hosted_config(&search));
+    if search.contains("bench=1") {
+        expose_bench_hook(&handle);
+    }
     // The hosted page lives as long as the page does.
-    std::mem::forget(mount_app(target, hosted_config(&url_search())));
+    std::mem::forget(handle);
+}
+
+/// `window.botsStatusBench.burst(n)`: n status changes through the backend, for
+/// `cargo xtask bench`. Only the hosted page with `?bench=1` defines it.
+fn expose_bench_hook(handle: &AppHandle) {
+    use wasm_bindgen::closure::Closure;
+    let sim = handle.sim.clone();
+    let burst = Closure::<dyn Fn(u32)>::new(move |n: u32| sim.burst(n as usize));
+    let hook = web_sys::js_sys::Object::new();
+    let _ = web_sys::js_sys::Reflect::set(&hook, &"burst".into(), burst.as_ref());
+    burst.forget();
+    if let Some(window) = web_sys::window() {
+        let _ = web_sys::js_sys::Reflect::set(&window, &"botsStatusBench".into(), &hook);
+    }
 }
 
 /// A mounted app. Dropping it stops the simulated backend's clock, removes its page listener,
@@ -68,7 +87,8 @@ fn url_search() -> String {
 }
 
 /// The hosted page's configuration, from its URL: `fleet=N` (a fresh simulated fleet of N
-/// connectors, not saved), `seed=S` and `speed=1|10|60|instant`.
+/// connectors, not saved), `seed=S`, `speed=1|10|60|instant`, and `bench=1` (exposes the
+/// benchmark hook).
 pub fn hosted_config(search: &str) -> AppConfig {
     let mut simulation = SimulationOptions::default();
     for part in search.trim_start_matches('?').split('&') {

@@ -17,7 +17,7 @@ pub fn read() -> (Page, ConnectorQuery, Vec<String>) {
 }
 
 /// Parameters that configure the app rather than the view; they are read elsewhere.
-const APP_PARAMS: [&str; 3] = ["fleet", "seed", "speed"];
+const APP_PARAMS: [&str; 4] = ["fleet", "seed", "speed", "bench"];
 
 pub fn parse(search: &str) -> (Page, ConnectorQuery, Vec<String>) {
     let search = search.strip_prefix('?').unwrap_or(search);

@@ -243,6 +243,15 @@ impl SimulatedBackend {
         self.save_if_due(true);
     }
 
+    /// A burst of `count` status changes, delivered like any other (benchmarks).
+    pub fn burst(&self, count: usize) {
+        let changes = self.inner.borrow_mut().sim.flip_bot_server_links(count);
+        if !changes.is_empty() {
+            self.inner.borrow_mut().dirty = true;
+            self.emit(BackendEvent::Changes(changes));
+        }
+    }
+
     /// The simulated session's permissions.
     pub fn permissions(&self) -> Permissions {
         Permissions {

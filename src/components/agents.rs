@@ -23,7 +23,7 @@ pub fn BotAgents(store: FleetStore, view_state: View) -> impl IntoView {
                 role="tab"
                 class="bs-tab"
                 aria-selected=move || (view_state.page.get() == page).to_string()
-                on:click=move |_| view_state.page.set(page)
+                on:click=move |_| view_state.go(page)
             >
                 {label}
             </button>

@@ -11,7 +11,15 @@ use crate::store::FleetStore;
 
 #[component]
 pub fn Filters(store: FleetStore, query: RwSignal<ConnectorQuery>) -> impl IntoView {
-    let counts = Memo::new(move |_| query.with(|q| store.connectors.with(|c| q.facet_counts(c))));
+    // Sorting does not change the counts, so they depend on the filters alone.
+    let filters = Memo::new(move |_| {
+        query.with(|q| ConnectorQuery {
+            sort: Default::default(),
+            descending: false,
+            ..q.clone()
+        })
+    });
+    let counts = Memo::new(move |_| filters.with(|q| store.connectors.with(|c| q.facet_counts(c))));
     view! {
         <form class="bs-filters" aria-label="Filters" on:submit=|ev| ev.prevent_default()>
             <label class="bs-field">

@@ -54,6 +54,10 @@ pub fn ConnectorTable(
 
     // Rows that leave the filter leave the selection too, and the user is told.
     Effect::new(move |_| {
+        rows.track();
+        if selection.with_untracked(Selection::is_empty) {
+            return;
+        }
         let shown: BTreeSet<ConnectorId> = rows.with(|r| r.iter().copied().collect());
         let stale = selection.with_untracked(|s| s.ids().any(|id| !shown.contains(&id)));
         if stale {
@@ -69,13 +73,16 @@ pub fn ConnectorTable(
 
     let scroll_top = RwSignal::new(0.0_f64);
     let scroller = NodeRef::<html::Div>::new();
-    // A new filter or sort starts at the top.
+    // A new filter or sort starts at the top. Setting scrollTop forces a layout, so only when
+    // the list is scrolled at all.
     Effect::new(move |_| {
         query.track();
-        if let Some(el) = scroller.get_untracked() {
-            el.set_scroll_top(0);
+        if scroll_top.get_untracked() > 0.0 {
+            if let Some(el) = scroller.get_untracked() {
+                el.set_scroll_top(0);
+            }
+            scroll_top.set(0.0);
         }
-        scroll_top.set(0.0);
     });
     let window = Memo::new(move |_| {
         let first = (scroll_top.get() / ROW_HEIGHT).max(0.0) as usize;
@@ -111,10 +118,20 @@ pub fn ConnectorTable(
             }
         })
     };
-    let all_selected = move || rows.with(|r| selection.with(|s| s.all_shown_selected(r)));
-    let some_selected = move || {
-        !all_selected() && rows.with(|r| selection.with(|s| r.iter().any(|id| s.contains(*id))))
-    };
+    // (all shown rows selected, some but not all), in one pass.
+    let header = Memo::new(move |_| {
+        rows.with(|r| {
+            selection.with(|s| {
+                let selected = r.iter().filter(|id| s.contains(**id)).count();
+                (
+                    selected > 0 && selected == r.len(),
+                    selected > 0 && selected < r.len(),
+                )
+            })
+        })
+    });
+    let all_selected = move || header.get().0;
+    let some_selected = move || header.get().1;
 
     view! {
         <div class="bs-table-bar">

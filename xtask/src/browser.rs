@@ -99,6 +99,19 @@ impl Session<'_> {
         )
     }
 
+    /// Runs an asynchronous script: it gets a callback as its last argument and passes its
+    /// result to it.
+    pub fn execute_async(&self, script: &str, timeout_ms: u64) -> Result<Value, String> {
+        post(
+            &format!("{}/timeouts", self.url),
+            &json!({ "script": timeout_ms }),
+        )?;
+        post(
+            &format!("{}/execute/async", self.url),
+            &json!({ "script": script, "args": [] }),
+        )
+    }
+
     /// Waits until the app has mounted (its heading is on the page) and returns the heading.
     /// An uncaught error in the page (a module that fails to instantiate, a panic) fails at
     /// once; any failure carries what the page shows and what the browser logged.

@@ -5,11 +5,14 @@
 //! - `serve`  setup, then serves the app on the built-in simulator.
 //! - `test`   setup, then every check: fmt, clippy (native and wasm), native tests, browser
 //!   tests in headless Chromium, and a release build that must start in the browser.
+//! - `bench`  the release build with 10,000 connectors in Chromium: interaction timings and
+//!   download sizes (reported, never asserted).
 //! - `check-bundle`  only the last check: the built `dist/` must start in Chromium.
 //! - `screenshot URL FILE [WIDTHxHEIGHT]`  a PNG of a page, once the app has mounted.
 //!
 //! It never downloads anything but through cargo, npm and apt, so it works on a closed network.
 
+mod bench;
 mod browser;
 mod run;
 mod setup;
@@ -24,13 +27,14 @@ fn main() -> ExitCode {
         Some("setup") => setup::setup().map(|_| ()),
         Some("serve") => serve(),
         Some("test") => test::test(),
+        Some("bench") => bench::bench(),
         Some("check-bundle") => {
             setup::setup().and_then(|tools| test::release_bundle_starts(&tools))
         }
         Some("screenshot") => screenshot(&args[1..]),
         _ => {
             eprintln!(
-                "usage: cargo xtask <setup | serve | test | check-bundle | screenshot URL FILE [WIDTHxHEIGHT]>"
+                "usage: cargo xtask <setup | serve | test | bench | check-bundle | screenshot URL FILE [WIDTHxHEIGHT]>"
             );
             return ExitCode::from(2);
         }

@@ -168,7 +168,7 @@ impl SortKey {
     }
 
     fn compare(self, a: &Connector, b: &Connector) -> Ordering {
-        let (sa, sb) = (a.state.statuses(), b.state.statuses());
+        let statuses = || (a.state.statuses(), b.state.statuses());
         match self {
             SortKey::Bot => cmp_text(&a.bot.name, &b.bot.name),
             SortKey::AgentUserId => cmp_text(&a.settings.agent_user_id, &b.settings.agent_user_id),
@@ -177,14 +177,32 @@ impl SortKey {
             SortKey::ConversationType => a.conversation_type().cmp(&b.conversation_type()),
             SortKey::Role => a.settings.role.cmp(&b.settings.role),
             SortKey::Concurrent => a.concurrent_conversations.cmp(&b.concurrent_conversations),
-            SortKey::ConnectorStatus => sa.connector.cmp(&sb.connector),
-            SortKey::Cloud => sa.cloud.label().cmp(sb.cloud.label()),
-            SortKey::BotServer => sa.bot_server.label().cmp(sb.bot_server.label()),
+            SortKey::ConnectorStatus => a.state.status().cmp(&b.state.status()),
+            SortKey::Cloud => {
+                let (sa, sb) = statuses();
+                sa.cloud.label().cmp(sb.cloud.label())
+            }
+            SortKey::BotServer => {
+                let (sa, sb) = statuses();
+                sa.bot_server.label().cmp(sb.bot_server.label())
+            }
         }
     }
 }
 
+/// Case-insensitive order, ties broken by the exact text. ASCII names (the usual case) are
+/// compared byte by byte, which keeps a 10,000-row sort within a frame.
 fn cmp_text(a: &str, b: &str) -> Ordering {
+    if a.is_ascii() && b.is_ascii() {
+        let (x, y) = (a.as_bytes(), b.as_bytes());
+        for i in 0..x.len().min(y.len()) {
+            let (p, q) = (x[i].to_ascii_lowercase(), y[i].to_ascii_lowercase());
+            if p != q {
+                return p.cmp(&q);
+            }
+        }
+        return x.len().cmp(&y.len()).then_with(|| a.cmp(b));
+    }
     let by_letters = a
         .chars()
         .flat_map(char::to_lowercase)
@@ -228,17 +246,14 @@ impl ConnectorQuery {
     }
 
     fn matches_text(&self, connector: &Connector) -> bool {
-        let needle = self.text.trim();
-        if needle.is_empty() {
-            return true;
-        }
-        let needle = needle.to_lowercase();
-        connector.bot.name.to_lowercase().contains(&needle)
-            || connector
-                .settings
-                .agent_user_id
-                .to_lowercase()
-                .contains(&needle)
+        self.needle()
+            .is_none_or(|needle| needle.found_in(connector))
+    }
+
+    /// The search text, prepared once for matching many connectors.
+    fn needle(&self) -> Option<Needle> {
+        let text = self.text.trim();
+        (!text.is_empty()).then(|| Needle(text.to_lowercase()))
     }
 
     /// Whether any filter beyond the environment is set.
@@ -254,8 +269,11 @@ impl ConnectorQuery {
     /// (the usual faceted-search count), in one pass over the fleet.
     pub fn facet_counts(&self, connectors: &[Connector]) -> FacetCounts {
         let mut counts = FacetCounts::default();
+        let needle = self.needle();
         for c in connectors {
-            if !self.environment.admits(c.environment()) || !self.matches_text(c) {
+            if !self.environment.admits(c.environment())
+                || !needle.as_ref().is_none_or(|n| n.found_in(c))
+            {
                 continue;
             }
             let state = &c.state;
@@ -285,8 +303,14 @@ impl ConnectorQuery {
     /// Indices into `connectors` of the rows to show, in display order. Ties keep the
     /// connectors' id order, so the order is stable across status updates.
     pub fn select(&self, connectors: &[Connector]) -> Vec<usize> {
+        let needle = self.needle();
         let mut rows: Vec<usize> = (0..connectors.len())
-            .filter(|&i| self.matches(&connectors[i]))
+            .filter(|&i| {
+                let c = &connectors[i];
+                self.environment.admits(c.environment())
+                    && self.matches_facets(c)
+                    && needle.as_ref().is_none_or(|n| n.found_in(c))
+            })
             .collect();
         rows.sort_by(|&i, &j| {
             let (a, b) = (&connectors[i], &connectors[j]);
@@ -365,6 +389,26 @@ impl ConnectorQuery {
             }
         }
         (q, ignored)
+    }
+}
+
+/// Search text in lowercase, matched against bot and agent names without allocating for the
+/// (usual) ASCII names.
+struct Needle(String);
+
+impl Needle {
+    fn found_in(&self, connector: &Connector) -> bool {
+        contains_ignoring_case(&connector.bot.name, &self.0)
+            || contains_ignoring_case(&connector.settings.agent_user_id, &self.0)
+    }
+}
+
+fn contains_ignoring_case(haystack: &str, lower_needle: &str) -> bool {
+    if haystack.is_ascii() && lower_needle.is_ascii() {
+        let (h, n) = (haystack.as_bytes(), lower_needle.as_bytes());
+        n.is_empty() || h.windows(n.len()).any(|w| w.eq_ignore_ascii_case(n))
+    } else {
+        haystack.to_lowercase().contains(lower_needle)
     }
 }
 

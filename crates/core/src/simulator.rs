@@ -280,6 +280,26 @@ impl Simulator {
         changes
     }
 
+    /// Flips the bot server connection of `count` online connectors, spread over the fleet:
+    /// a burst of status changes of a known size, for benchmarks and drills.
+    pub fn flip_bot_server_links(&mut self, count: usize) -> Vec<Change> {
+        let online: Vec<usize> = (0..self.fleet.connectors.len())
+            .filter(|&i| self.fleet.connectors[i].state.status() == crate::ConnectorStatus::Online)
+            .collect();
+        let mut changes = Vec::new();
+        let stride = (online.len() / count.max(1)).max(1);
+        for &i in online.iter().step_by(stride).take(count) {
+            let c = &self.fleet.connectors[i];
+            let up = c.state.links().is_some_and(|l| l.bot_server.is_connected());
+            let health = if up { LinkHealth::Down } else { LinkHealth::Up };
+            if let Some(next) = Lifecycle::observe_component(c, Component::BotServer, health) {
+                self.fleet.connectors[i] = next.clone();
+                changes.push(Change::Connector(Box::new(next)));
+            }
+        }
+        changes
+    }
+
     /// Lets time pass until `now`: starts that are due settle, and conversation load moves.
     pub fn advance_to(&mut self, now: Millis) -> Vec<Change> {
         let mut changes = Vec::new();

@@ -183,3 +183,17 @@ fn facet_counts_match_what_each_filter_value_would_show() {
         assert_eq!(counts.conversation_type(t), q.select(&all).len(), "{t:?}");
     }
 }
+
+#[test]
+fn search_ignores_case_in_non_ascii_names_too() {
+    let mut all = fleet();
+    all[0].bot.name = "Ärztekammer Bot".into();
+    let q = ConnectorQuery {
+        environment: EnvironmentFilter::All,
+        text: "ärztek".into(),
+        ..ConnectorQuery::default()
+    };
+    assert_eq!(q.select(&all), vec![0]);
+    assert!(contains_ignoring_case("Billing Bot", "ing b"));
+    assert!(!contains_ignoring_case("Billing", "billings"));
+}

@@ -245,3 +245,16 @@ fn redeploying_the_pcs_connector_restarts_it() {
     sim.advance_to(t0.plus(START_MIN_MS + START_SPREAD_MS));
     assert!(sim.fleet.pcs.surveys_deployed());
 }
+
+#[test]
+fn a_burst_flips_exactly_the_requested_number_of_bot_server_links() {
+    let mut sim = Simulator::new(5, 1000, Millis(0));
+    let changes = sim.flip_bot_server_links(10);
+    assert_eq!(changes.len(), 10);
+    for change in changes {
+        let Change::Connector(c) = change else {
+            panic!("a connector change")
+        };
+        assert_eq!(c.state.status(), ConnectorStatus::Online);
+    }
+}
