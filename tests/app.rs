@@ -398,3 +398,27 @@ async fn the_url_reproduces_the_view() {
         Some(&original),
     );
 }
+
+#[wasm_bindgen_test]
+async fn a_chart_bar_opens_its_list_from_the_keyboard() {
+    let (host, _app) = mount(fresh_config("chart-keys"));
+    let bar = query_all(&host, ".bs-chart__row")
+        .into_iter()
+        .find(|g| {
+            g.get_attribute("aria-label")
+                .unwrap_or_default()
+                .starts_with("Online:")
+        })
+        .expect("an Online bar");
+    let init = web_sys::KeyboardEventInit::new();
+    init.set_key("Enter");
+    init.set_bubbles(true);
+    let enter =
+        web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).expect("event");
+    bar.dispatch_event(&enter).expect("dispatch");
+    wait_for("the online connectors", || {
+        !query_all(&host, ".bs-row").is_empty()
+    })
+    .await;
+    assert!(column(&host, 8).iter().all(|s| s == "Online"));
+}

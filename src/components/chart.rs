@@ -32,15 +32,15 @@ pub fn StatusChart(store: FleetStore, view_state: View) -> impl IntoView {
             <svg
                 class="bs-chart"
                 viewBox=format!("0 0 {WIDTH} {height}")
-                role="img"
+                role="group"
                 aria-label=move || {
                     let c = counts.get();
-                    ConnectorStatus::ALL
+                    let parts: Vec<String> = ConnectorStatus::ALL
                         .iter()
                         .zip(c)
                         .map(|(s, n)| format!("{}: {n}", s.label()))
-                        .collect::<Vec<_>>()
-                        .join(", ")
+                        .collect();
+                    parts.join(", ")
                 }
             >
                 {ConnectorStatus::ALL
@@ -53,7 +53,7 @@ pub fn StatusChart(store: FleetStore, view_state: View) -> impl IntoView {
                             let max = c.iter().copied().max().unwrap_or(0).max(1) as f64;
                             (WIDTH - LABEL_WIDTH - 50.0) * c[i] as f64 / max
                         };
-                        let open = move |_| {
+                        let open = move || {
                             let env = view_state.query.with_untracked(|q| q.environment);
                             view_state.open(Page::Agents, ConnectorQuery {
                                 environment: env,
@@ -62,7 +62,19 @@ pub fn StatusChart(store: FleetStore, view_state: View) -> impl IntoView {
                             });
                         };
                         view! {
-                            <g class="bs-chart__row" on:click=open>
+                            <g
+                                class="bs-chart__row"
+                                role="button"
+                                tabindex="0"
+                                aria-label=move || format!("{}: {}. List them.", status.label(), counts.get()[i])
+                                on:click=move |_| open()
+                                on:keydown=move |ev| {
+                                    if ev.key() == "Enter" || ev.key() == " " {
+                                        ev.prevent_default();
+                                        open();
+                                    }
+                                }
+                            >
                                 <title>{format!("{}: {}", status.label(), status.description())}</title>
                                 <text x="0" y=y + BAR_HEIGHT * 0.7 class="bs-chart__label">{status.label()}</text>
                                 <rect
@@ -85,7 +97,7 @@ pub fn StatusChart(store: FleetStore, view_state: View) -> impl IntoView {
                     })
                     .collect_view()}
             </svg>
-            <p class="bs-panel__hint">"Click a bar to list those connectors."</p>
+            <p class="bs-panel__hint">"Click a bar (or focus it and press Enter) to list those connectors."</p>
         </section>
     }
 }

@@ -23,7 +23,7 @@ pub fn PcsTab(store: FleetStore) -> impl IntoView {
                             ". Any operation on it affects every survey bot."
                         </p>
                         <div class="bs-table-scroll">
-                            <table class="bs-table">
+                            <table class="bs-table bs-table--compact">
                                 <thead>
                                     <tr>
                                         <th class="bs-cell" scope="col">"Survey bot"</th>
