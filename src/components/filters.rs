@@ -1,13 +1,21 @@
 //! The filter controls at the upper left of the Bot Agents page, each value with the number
 //! of rows it would show.
 
-use bots_status_core::metrics::environments;
 use bots_status_core::model::ConversationType;
 use bots_status_core::query::{ConnectorQuery, EnvironmentFilter, LinkFacet};
 use bots_status_core::status::{ConnectorStatus, StatusValue};
 use leptos::prelude::*;
 
+use super::choice::Choice;
+use super::environment_picker::EnvironmentPicker;
 use crate::store::FleetStore;
+
+/// `None` first ("Any"), then every value.
+fn any_or<T: Copy>(values: &[T]) -> Vec<Option<T>> {
+    std::iter::once(None)
+        .chain(values.iter().copied().map(Some))
+        .collect()
+}
 
 #[component]
 pub fn Filters(store: FleetStore, query: RwSignal<ConnectorQuery>) -> impl IntoView {
@@ -20,94 +28,56 @@ pub fn Filters(store: FleetStore, query: RwSignal<ConnectorQuery>) -> impl IntoV
         })
     });
     let counts = Memo::new(move |_| filters.with(|q| store.connectors.with(|c| q.facet_counts(c))));
+    let environment = Signal::derive(move || query.with(|q| q.environment));
+    let set_environment =
+        Callback::new(move |e: EnvironmentFilter| query.update(|q| q.environment = e));
     view! {
         <form class="bs-filters" aria-label="Filters" on:submit=|ev| ev.prevent_default()>
-            <label class="bs-field">
-                <span class="bs-field__label">"Environment"</span>
-                <select
-                    class="bs-select"
-                    on:change=move |ev| {
-                        if let Some(env) = EnvironmentFilter::from_slug(&event_target_value(&ev)) {
-                            query.update(|q| q.environment = env);
-                        }
-                    }
-                >
-                    {environments().into_iter().map(|e| view! {
-                        <option value=e.slug() prop:selected=move || query.with(|q| q.environment == e)>{e.label()}</option>
-                    }).collect_view()}
-                </select>
-            </label>
-            <label class="bs-field">
-                <span class="bs-field__label">"Bot Agent Connector"</span>
-                <select
-                    class="bs-select"
-                    on:change=move |ev| query.update(|q| q.status = ConnectorStatus::from_slug(&event_target_value(&ev)))
-                >
-                    <option value="" prop:selected=move || query.with(|q| q.status.is_none())>"Any status"</option>
-                    {ConnectorStatus::ALL
-                        .into_iter()
-                        .map(|s| view! {
-                            <option value=s.slug() prop:selected=move || query.with(|q| q.status == Some(s))>
-                                {move || format!("{} ({})", s.label(), counts.get().status(s))}
-                            </option>
-                        })
-                        .collect_view()}
-                </select>
-            </label>
-            <label class="bs-field">
-                <span class="bs-field__label">"Conversational Cloud"</span>
-                <select
-                    class="bs-select"
-                    on:change=move |ev| query.update(|q| q.cloud = LinkFacet::from_slug(&event_target_value(&ev)))
-                >
-                    <option value="" prop:selected=move || query.with(|q| q.cloud.is_none())>"Any"</option>
-                    {LinkFacet::CLOUD
-                        .into_iter()
-                        .map(|f| view! {
-                            <option value=f.slug() prop:selected=move || query.with(|q| q.cloud == Some(f))>
-                                {move || format!("{} ({})", f.label(), counts.get().cloud(f))}
-                            </option>
-                        })
-                        .collect_view()}
-                </select>
-            </label>
-            <label class="bs-field">
-                <span class="bs-field__label">"Bot Server"</span>
-                <select
-                    class="bs-select"
-                    on:change=move |ev| query.update(|q| q.bot_server = LinkFacet::from_slug(&event_target_value(&ev)))
-                >
-                    <option value="" prop:selected=move || query.with(|q| q.bot_server.is_none())>"Any"</option>
-                    {LinkFacet::BOT_SERVER
-                        .into_iter()
-                        .map(|f| view! {
-                            <option value=f.slug() prop:selected=move || query.with(|q| q.bot_server == Some(f))>
-                                {move || format!("{} ({})", f.label(), counts.get().bot_server(f))}
-                            </option>
-                        })
-                        .collect_view()}
-                </select>
-            </label>
-            <label class="bs-field">
-                <span class="bs-field__label">"Conversation type"</span>
-                <select
-                    class="bs-select"
-                    on:change=move |ev| {
-                        let v = event_target_value(&ev);
-                        query.update(|q| q.conversation_type = ConversationType::ALL.into_iter().find(|t| t.label() == v));
-                    }
-                >
-                    <option value="" prop:selected=move || query.with(|q| q.conversation_type.is_none())>"Any"</option>
-                    {ConversationType::ALL
-                        .into_iter()
-                        .map(|t| view! {
-                            <option value=t.label() prop:selected=move || query.with(|q| q.conversation_type == Some(t))>
-                                {move || format!("{} ({})", t.label(), counts.get().conversation_type(t))}
-                            </option>
-                        })
-                        .collect_view()}
-                </select>
-            </label>
+            <EnvironmentPicker value=environment on_change=set_environment />
+            <Choice
+                label="Bot Agent Connector"
+                options={any_or(&ConnectorStatus::ALL)}
+                slug={|v: Option<ConnectorStatus>| v.map_or("", ConnectorStatus::slug)}
+                text={Callback::new(move |v: Option<ConnectorStatus>| match v {
+                    None => "Any status".to_owned(),
+                    Some(s) => format!("{} ({})", s.label(), counts.get().status(s)),
+                })}
+                current=Signal::derive(move || query.with(|q| q.status))
+                on_change=Callback::new(move |v| query.update(|q| q.status = v))
+            />
+            <Choice
+                label="Conversational Cloud"
+                options={any_or(&LinkFacet::CLOUD)}
+                slug={|v: Option<LinkFacet>| v.map_or("", LinkFacet::slug)}
+                text={Callback::new(move |v: Option<LinkFacet>| match v {
+                    None => "Any".to_owned(),
+                    Some(f) => format!("{} ({})", f.label(), counts.get().cloud(f)),
+                })}
+                current=Signal::derive(move || query.with(|q| q.cloud))
+                on_change=Callback::new(move |v| query.update(|q| q.cloud = v))
+            />
+            <Choice
+                label="Bot Server"
+                options={any_or(&LinkFacet::BOT_SERVER)}
+                slug={|v: Option<LinkFacet>| v.map_or("", LinkFacet::slug)}
+                text={Callback::new(move |v: Option<LinkFacet>| match v {
+                    None => "Any".to_owned(),
+                    Some(f) => format!("{} ({})", f.label(), counts.get().bot_server(f)),
+                })}
+                current=Signal::derive(move || query.with(|q| q.bot_server))
+                on_change=Callback::new(move |v| query.update(|q| q.bot_server = v))
+            />
+            <Choice
+                label="Conversation type"
+                options={any_or(&ConversationType::ALL)}
+                slug={|v: Option<ConversationType>| v.map_or("", ConversationType::label)}
+                text={Callback::new(move |v: Option<ConversationType>| match v {
+                    None => "Any".to_owned(),
+                    Some(t) => format!("{} ({})", t.label(), counts.get().conversation_type(t)),
+                })}
+                current=Signal::derive(move || query.with(|q| q.conversation_type))
+                on_change=Callback::new(move |v| query.update(|q| q.conversation_type = v))
+            />
             <label class="bs-field bs-field--grow">
                 <span class="bs-field__label">"Search"</span>
                 <input

@@ -2,6 +2,7 @@
 
 pub mod agents;
 pub mod chart;
+pub mod choice;
 pub mod dashboard;
 pub mod details;
 pub mod environment_picker;

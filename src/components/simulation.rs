@@ -2,6 +2,7 @@
 
 use leptos::prelude::*;
 
+use super::choice::Choice;
 use crate::backend::simulated::{SimulatedBackend, Speed};
 
 #[component]
@@ -11,20 +12,17 @@ pub fn SimulationPanel(sim: StoredValue<SimulatedBackend, LocalStorage>) -> impl
         <section class="bs-simulation" aria-label="Simulation">
             <h2 class="bs-simulation__title">"Simulation"</h2>
             <p class="bs-simulation__hint">"This data comes from the built-in simulator, not from a live fleet."</p>
-            <label class="bs-field">
-                <span class="bs-field__label">"Simulation speed"</span>
-                <select
-                    class="bs-select"
-                    on:change=move |ev| {
-                        if let Some(s) = Speed::from_slug(&event_target_value(&ev)) {
-                            speed.set(s);
-                            sim.with_value(|b| b.set_speed(s));
-                        }
-                    }
-                >
-                    {Speed::ALL.into_iter().map(|s| view! { <option value=s.slug() prop:selected=move || speed.get() == s>{s.label()}</option> }).collect_view()}
-                </select>
-            </label>
+            <Choice
+                label="Simulation speed"
+                options=Speed::ALL.to_vec()
+                slug=Speed::slug
+                text=Callback::new(|s: Speed| s.label().to_owned())
+                current=speed.into()
+                on_change=Callback::new(move |s| {
+                    speed.set(s);
+                    sim.with_value(|b| b.set_speed(s));
+                })
+            />
             <button type="button" class="bs-button" on:click=move |_| sim.with_value(SimulatedBackend::reset)>
                 "Reset simulation"
             </button>
