@@ -33,7 +33,7 @@ pub fn start() {
     };
     // Clear the loading notice the page shows until the app is running.
     target.set_inner_html("");
-    let search = url_search();
+    let search = url::location_search();
     let handle = mount_app(target, hosted_config(&search));
     if search.contains("bench=1") {
         expose_bench_hook(&handle);
@@ -78,12 +78,6 @@ pub fn mount_app(target: web_sys::HtmlElement, config: AppConfig) -> AppHandle {
         sim,
         _view: Box::new(view),
     }
-}
-
-fn url_search() -> String {
-    web_sys::window()
-        .and_then(|w| w.location().search().ok())
-        .unwrap_or_default()
 }
 
 /// The hosted page's configuration, from its URL: `fleet=N` (a fresh simulated fleet of N

@@ -5,7 +5,8 @@ use bots_status_core::query::ConnectorQuery;
 
 use crate::app::Page;
 
-fn location_search() -> String {
+/// The page URL's query string (`?…`), or empty outside a browser window.
+pub fn location_search() -> String {
     web_sys::window()
         .and_then(|w| w.location().search().ok())
         .unwrap_or_default()

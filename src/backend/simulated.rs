@@ -9,7 +9,7 @@ use std::rc::Rc;
 use std::time::Duration;
 
 use bots_status_core::access::Permissions;
-use bots_status_core::lifecycle::Action;
+use bots_status_core::lifecycle::{Action, Refused};
 use bots_status_core::model::{ConnectorId, Millis};
 use bots_status_core::pcs::PcsAction;
 use bots_status_core::simulator::{Change, START_MIN_MS, START_SPREAD_MS, Simulator};
@@ -246,10 +246,7 @@ impl SimulatedBackend {
     /// A burst of `count` status changes, delivered like any other (benchmarks).
     pub fn burst(&self, count: usize) {
         let changes = self.inner.borrow_mut().sim.flip_bot_server_links(count);
-        if !changes.is_empty() {
-            self.inner.borrow_mut().dirty = true;
-            self.emit(BackendEvent::Changes(changes));
-        }
+        self.publish(changes);
     }
 
     /// The simulated session's permissions.
@@ -282,6 +279,23 @@ impl SimulatedBackend {
         }
     }
 
+    /// Marks the state as unsaved and tells every watcher what changed.
+    fn publish(&self, changes: Vec<Change>) {
+        if !changes.is_empty() {
+            self.inner.borrow_mut().dirty = true;
+            self.emit(BackendEvent::Changes(changes));
+        }
+    }
+
+    /// Publishes an action's change and, in instant mode, lets it settle at once.
+    fn acted(&self, result: Result<Change, Refused>) -> LocalFuture<Result<Change, BackendError>> {
+        if let Ok(change) = &result {
+            self.publish(vec![change.clone()]);
+            self.settle_now_if_instant();
+        }
+        Box::pin(std::future::ready(result.map_err(BackendError::Refused)))
+    }
+
     fn tick(&self) {
         let changes = {
             let mut inner = self.inner.borrow_mut();
@@ -291,10 +305,7 @@ impl SimulatedBackend {
             let target = inner.sim.now().plus(step);
             inner.sim.advance_to(target)
         };
-        if !changes.is_empty() {
-            self.inner.borrow_mut().dirty = true;
-            self.emit(BackendEvent::Changes(changes));
-        }
+        self.publish(changes);
         self.save_if_due(false);
     }
 
@@ -369,12 +380,7 @@ impl Backend for SimulatedBackend {
             let now = inner.sim.now();
             inner.sim.act(id, action, permissions, now)
         };
-        if let Ok(change) = &result {
-            self.inner.borrow_mut().dirty = true;
-            self.emit(BackendEvent::Changes(vec![change.clone()]));
-            self.settle_now_if_instant();
-        }
-        Box::pin(std::future::ready(result.map_err(BackendError::Refused)))
+        self.acted(result)
     }
 
     fn act_on_pcs(&self, action: PcsAction) -> LocalFuture<Result<Change, BackendError>> {
@@ -383,11 +389,6 @@ impl Backend for SimulatedBackend {
             let now = inner.sim.now();
             inner.sim.act_on_pcs(action, now)
         };
-        if let Ok(change) = &result {
-            self.inner.borrow_mut().dirty = true;
-            self.emit(BackendEvent::Changes(vec![change.clone()]));
-            self.settle_now_if_instant();
-        }
-        Box::pin(std::future::ready(result.map_err(BackendError::Refused)))
+        self.acted(result)
     }
 }

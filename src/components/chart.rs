@@ -17,13 +17,14 @@ const WIDTH: f64 = 480.0;
 pub fn StatusChart(store: FleetStore, view_state: View) -> impl IntoView {
     let counts = Memo::new(move |_| {
         let env = view_state.query.with(|q| q.environment);
-        store.connectors.with(|list| {
-            ConnectorStatus::ALL.map(|status| {
-                list.iter()
-                    .filter(|c| env.admits(c.environment()) && c.state.status() == status)
-                    .count()
-            })
-        })
+        let by_environment = ConnectorQuery {
+            environment: env,
+            ..ConnectorQuery::default()
+        };
+        let counts = store
+            .connectors
+            .with(|list| by_environment.facet_counts(list));
+        ConnectorStatus::ALL.map(|status| counts.status(status))
     });
     let height = ConnectorStatus::ALL.len() as f64 * (BAR_HEIGHT + GAP);
     view! {

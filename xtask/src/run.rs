@@ -31,6 +31,11 @@ pub fn command_with_env(
 
 /// The first line a program prints for `args` (e.g. `--version`), if it runs at all.
 pub fn output_line(program: &str, args: &[&str], path: &OsString) -> Option<String> {
+    output_lines(program, args, path)?.into_iter().next()
+}
+
+/// Every line (trimmed) a program prints for `args`, if it runs and succeeds.
+pub fn output_lines(program: &str, args: &[&str], path: &OsString) -> Option<Vec<String>> {
     let out = Command::new(program)
         .args(args)
         .env("PATH", path)
@@ -41,8 +46,10 @@ pub fn output_line(program: &str, args: &[&str], path: &OsString) -> Option<Stri
     if !out.status.success() {
         return None;
     }
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .next()
-        .map(|l| l.trim().to_owned())
+    Some(
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .map(|l| l.trim().to_owned())
+            .collect(),
+    )
 }

@@ -9,7 +9,7 @@ use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use crate::run::{command, command_with_env, output_line};
+use crate::run::{command, command_with_env, output_line, output_lines};
 
 /// trunk 0.22 needs a newer rustc than the project's pinned 1.95.
 const TRUNK_VERSION: &str = "0.21.14";
@@ -75,27 +75,14 @@ fn installing(tool: &str, how: &str) {
 }
 
 fn wasm_target(path: &OsString) -> Result<(), String> {
-    let installed = output_line_all("rustup", &["target", "list", "--installed"], path);
+    let installed =
+        output_lines("rustup", &["target", "list", "--installed"], path).unwrap_or_default();
     if installed.iter().any(|t| t == WASM_TARGET) {
         ok("Rust target", WASM_TARGET);
         return Ok(());
     }
     installing(WASM_TARGET, "rustup target add");
     command("rustup", &["target", "add", WASM_TARGET], path)
-}
-
-fn output_line_all(program: &str, args: &[&str], path: &OsString) -> Vec<String> {
-    std::process::Command::new(program)
-        .args(args)
-        .env("PATH", path)
-        .output()
-        .map(|o| {
-            String::from_utf8_lossy(&o.stdout)
-                .lines()
-                .map(|l| l.trim().to_owned())
-                .collect()
-        })
-        .unwrap_or_default()
 }
 
 fn trunk(path: &OsString) -> Result<(), String> {

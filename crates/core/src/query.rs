@@ -227,9 +227,14 @@ pub struct ConnectorQuery {
 impl ConnectorQuery {
     /// Whether `connector` passes every filter of this query.
     pub fn matches(&self, connector: &Connector) -> bool {
+        self.matches_with(connector, self.needle().as_ref())
+    }
+
+    /// [`Self::matches`] with the search text already prepared, for passes over a fleet.
+    fn matches_with(&self, connector: &Connector, needle: Option<&Needle>) -> bool {
         self.environment.admits(connector.environment())
             && self.matches_facets(connector)
-            && self.matches_text(connector)
+            && needle.is_none_or(|n| n.found_in(connector))
     }
 
     /// The status and conversation-type filters alone (not environment, not text).
@@ -243,11 +248,6 @@ impl ConnectorQuery {
             && self
                 .conversation_type
                 .is_none_or(|t| t == connector.conversation_type())
-    }
-
-    fn matches_text(&self, connector: &Connector) -> bool {
-        self.needle()
-            .is_none_or(|needle| needle.found_in(connector))
     }
 
     /// The search text, prepared once for matching many connectors.
@@ -305,12 +305,7 @@ impl ConnectorQuery {
     pub fn select(&self, connectors: &[Connector]) -> Vec<usize> {
         let needle = self.needle();
         let mut rows: Vec<usize> = (0..connectors.len())
-            .filter(|&i| {
-                let c = &connectors[i];
-                self.environment.admits(c.environment())
-                    && self.matches_facets(c)
-                    && needle.as_ref().is_none_or(|n| n.found_in(c))
-            })
+            .filter(|&i| self.matches_with(&connectors[i], needle.as_ref()))
             .collect();
         rows.sort_by(|&i, &j| {
             let (a, b) = (&connectors[i], &connectors[j]);
