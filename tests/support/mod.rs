@@ -71,12 +71,17 @@ pub fn query_all(root: &Element, selector: &str) -> Vec<Element> {
         .collect()
 }
 
-/// Picks `value` in the `<select>` whose label reads `label`, as a user would.
-pub fn choose(root: &Element, label: &str, value: &str) {
-    let field = query_all(root, "label")
+/// The form field (its `<label>`) whose visible label reads `label`.
+pub fn field(root: &Element, label: &str) -> Element {
+    query_all(root, "label")
         .into_iter()
         .find(|l| text(&query(l, ".bs-field__label")) == label)
-        .unwrap_or_else(|| panic!("no field labelled {label}"));
+        .unwrap_or_else(|| panic!("no field labelled {label}"))
+}
+
+/// Picks `value` in the `<select>` whose label reads `label`, as a user would.
+pub fn choose(root: &Element, label: &str, value: &str) {
+    let field = field(root, label);
     let select: web_sys::HtmlSelectElement = query(&field, "select").dyn_into().expect("a select");
     select.set_value(value);
     let init = web_sys::EventInit::new();
@@ -112,10 +117,7 @@ pub fn click_with_shift(element: &Element, shift: bool) {
 
 /// Types `value` into the text input labelled `label`.
 pub fn type_into(root: &Element, label: &str, value: &str) {
-    let field = query_all(root, "label")
-        .into_iter()
-        .find(|l| text(&query(l, ".bs-field__label")) == label)
-        .unwrap_or_else(|| panic!("no field labelled {label}"));
+    let field = field(root, label);
     let input: web_sys::HtmlInputElement = query(&field, "input").dyn_into().expect("an input");
     input.set_value(value);
     let init = web_sys::EventInit::new();
