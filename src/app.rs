@@ -67,6 +67,9 @@ impl View {
     }
 }
 
+/// How long the view must stay unchanged before the URL follows it.
+const URL_SETTLE: std::time::Duration = std::time::Duration::from_millis(150);
+
 /// The app over a running simulated backend. Mount it with [`crate::mount_app`], whose handle
 /// stops the backend on unmount.
 #[component]
@@ -90,7 +93,18 @@ pub fn App(config: AppConfig, sim: SimulatedBackend) -> impl IntoView {
         query: RwSignal::new(initial_query),
     };
     if config.url_sync {
-        Effect::new(move |_| url::write(view_state.page.get(), &view_state.query.read()));
+        // Browsers throttle history updates (Safari refuses more than 100 in 30 seconds) and
+        // each costs a millisecond or more, so a burst of keystrokes or sorts writes the URL
+        // once, when it settles.
+        let pending = StoredValue::new_local(None::<TimeoutHandle>);
+        Effect::new(move |_| {
+            let (page, query) = (view_state.page.get(), view_state.query.get());
+            if let Some(earlier) = pending.get_value() {
+                earlier.clear();
+            }
+            let write = set_timeout_with_handle(move || url::write(page, &query), URL_SETTLE);
+            pending.set_value(write.ok());
+        });
     }
 
     let watch = sim.watch(Rc::new(move |event| {

@@ -20,13 +20,7 @@ fn any_or<T: Copy>(values: &[T]) -> Vec<Option<T>> {
 #[component]
 pub fn Filters(store: FleetStore, query: RwSignal<ConnectorQuery>) -> impl IntoView {
     // Sorting does not change the counts, so they depend on the filters alone.
-    let filters = Memo::new(move |_| {
-        query.with(|q| ConnectorQuery {
-            sort: Default::default(),
-            descending: false,
-            ..q.clone()
-        })
-    });
+    let filters = Memo::new(move |_| query.with(ConnectorQuery::filters_only));
     let counts = Memo::new(move |_| filters.with(|q| store.connectors.with(|c| q.facet_counts(c))));
     let environment = Signal::derive(move || query.with(|q| q.environment));
     let set_environment =

@@ -15,9 +15,8 @@ use crate::store::FleetStore;
 
 /// Every row has this height (CSS keeps it), so scroll position maps to a row.
 pub const ROW_HEIGHT: f64 = 44.0;
-/// Rows rendered from the first one in view, and above and below as a margin.
-const IN_VIEW: usize = 30;
-const MARGIN: usize = 10;
+/// Rows rendered above and below the ones in view, so a scroll shows rows at once.
+const MARGIN: usize = 4;
 
 /// Each column with its header and width in pixels.
 const COLUMNS: [(SortKey, &str, u32); 10] = [
@@ -39,13 +38,16 @@ pub fn ConnectorTable(
     query: RwSignal<ConnectorQuery>,
     open_details: RwSignal<Option<ConnectorId>>,
 ) -> impl IntoView {
+    // Filtering and ordering are separate steps, so a new sort only re-sorts.
+    let filters = Memo::new(move |_| query.with(ConnectorQuery::filters_only));
+    let matching =
+        Memo::new(move |_| filters.with(|q| store.connectors.with(|list| q.matching(list))));
     let rows = Memo::new(move |_| {
+        let mut order = matching.get();
         query.with(|q| {
             store.connectors.with(|list| {
-                q.select(list)
-                    .into_iter()
-                    .map(|i| list[i].id)
-                    .collect::<Vec<_>>()
+                q.order(list, &mut order);
+                order.into_iter().map(|i| list[i].id).collect::<Vec<_>>()
             })
         })
     });
@@ -72,7 +74,15 @@ pub fn ConnectorTable(
     });
 
     let scroll_top = RwSignal::new(0.0_f64);
+    // The height of the scrolled area, read once it is in the page and again on each scroll
+    // (a window resize is followed by a scroll or a re-render soon enough to catch up).
+    let viewport = RwSignal::new(0.0_f64);
     let scroller = NodeRef::<html::Div>::new();
+    Effect::new(move |_| {
+        if let Some(el) = scroller.get() {
+            viewport.set(f64::from(el.client_height()));
+        }
+    });
     // A new filter or sort starts at the top. Setting scrollTop forces a layout, so only when
     // the list is scrolled at all.
     Effect::new(move |_| {
@@ -86,9 +96,15 @@ pub fn ConnectorTable(
     });
     let window = Memo::new(move |_| {
         let first = (scroll_top.get() / ROW_HEIGHT).max(0.0) as usize;
+        // Until the area is measured, a screenful; the table's head takes one row of it.
+        let height = match viewport.get() {
+            h if h > 0.0 => h,
+            _ => 900.0,
+        };
+        let in_view = (height / ROW_HEIGHT).ceil() as usize;
         let len = rows.with(Vec::len);
         let start = first.saturating_sub(MARGIN).min(len);
-        let end = (first + IN_VIEW + MARGIN).min(len);
+        let end = (first + in_view + MARGIN).min(len);
         (start, end)
     });
     let visible = Memo::new(move |_| {
@@ -158,6 +174,10 @@ pub fn ConnectorTable(
         <div class="bs-table-scroll" node_ref=scroller on:scroll=move |ev| {
             let el: web_sys::Element = event_target(&ev);
             scroll_top.set(f64::from(el.scroll_top()));
+            let height = f64::from(el.client_height());
+            if viewport.get_untracked() != height {
+                viewport.set(height);
+            }
         }>
             <table class="bs-table" aria-rowcount=move || rows.with(Vec::len) + 1>
                 <thead>

@@ -303,11 +303,24 @@ impl ConnectorQuery {
     /// Indices into `connectors` of the rows to show, in display order. Ties keep the
     /// connectors' id order, so the order is stable across status updates.
     pub fn select(&self, connectors: &[Connector]) -> Vec<usize> {
+        let mut rows = self.matching(connectors);
+        self.order(connectors, &mut rows);
+        rows
+    }
+
+    /// Indices into `connectors` of the rows the filters let through, in list order.
+    pub fn matching(&self, connectors: &[Connector]) -> Vec<usize> {
         let needle = self.needle();
-        let mut rows: Vec<usize> = (0..connectors.len())
+        (0..connectors.len())
             .filter(|&i| self.matches_with(&connectors[i], needle.as_ref()))
-            .collect();
-        rows.sort_by(|&i, &j| {
+            .collect()
+    }
+
+    /// Puts `rows` (indices into `connectors`) in display order, ties by id.
+    pub fn order(&self, connectors: &[Connector], rows: &mut [usize]) {
+        // Ties are broken by id, so the order is total and an unstable sort gives the same
+        // result as a stable one, faster.
+        rows.sort_unstable_by(|&i, &j| {
             let (a, b) = (&connectors[i], &connectors[j]);
             let by_key = self.sort.compare(a, b);
             let by_key = if self.descending {
@@ -317,7 +330,16 @@ impl ConnectorQuery {
             };
             by_key.then(a.id.cmp(&b.id))
         });
-        rows
+    }
+
+    /// The same filters in the default order: what facet counts and the matching set depend
+    /// on, so a new sort does not recompute them.
+    pub fn filters_only(&self) -> ConnectorQuery {
+        ConnectorQuery {
+            sort: SortKey::default(),
+            descending: false,
+            ..self.clone()
+        }
     }
 
     /// The query as a URL query string; defaults are left out so links stay short.
