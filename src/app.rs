@@ -5,12 +5,13 @@ use std::rc::Rc;
 use bots_status_core::query::ConnectorQuery;
 use leptos::prelude::*;
 
-use crate::backend::Backend;
 use crate::backend::simulated::{SimulatedBackend, SimulationOptions};
+use crate::backend::{Backend, BackendRef};
 use crate::components::agents::BotAgents;
 use crate::components::dashboard::Dashboard;
 use crate::components::notices::Notices;
 use crate::components::simulation::SimulationPanel;
+use crate::components::toasts::{ToastList, Toasts};
 use crate::store::FleetStore;
 use crate::url;
 
@@ -112,6 +113,10 @@ pub fn App(config: AppConfig, sim: SimulatedBackend) -> impl IntoView {
     }));
     let watch = send_wrapper::SendWrapper::new(watch);
     on_cleanup(move || drop(watch));
+    let backend: Rc<dyn Backend> = Rc::new(sim.clone());
+    provide_context::<BackendRef>(StoredValue::new_local(backend));
+    let toasts = Toasts::new();
+    provide_context(toasts);
     let sim_handle = StoredValue::new_local(sim);
 
     let nav = move |page: Page, label: &'static str| {
@@ -140,6 +145,7 @@ pub fn App(config: AppConfig, sim: SimulatedBackend) -> impl IntoView {
                 </span>
             </header>
             <Notices notices=store.notices />
+            <ToastList toasts=toasts />
             <main class="bs-main">
                 {move || match view_state.page.get() {
                     Page::Dashboard => view! { <Dashboard store=store view_state=view_state /> }.into_any(),

@@ -69,14 +69,22 @@ impl FleetStore {
         self.updated_at.set(Some(now));
     }
 
-    /// The connector with `id`, if it still exists.
+    /// The connector with `id`, if it still exists (tracked).
     pub fn get(&self, id: ConnectorId) -> Option<Connector> {
-        self.connectors.with(|list| {
-            list.binary_search_by_key(&id, |c| c.id)
-                .ok()
-                .map(|i| list[i].clone())
-        })
+        self.connectors.with(|list| find(list, id))
     }
+
+    /// The connector with `id`, if it still exists, as it is now (not tracked): for event
+    /// handlers, and for names that should not re-render what shows them.
+    pub fn get_untracked(&self, id: ConnectorId) -> Option<Connector> {
+        self.connectors.with_untracked(|list| find(list, id))
+    }
+}
+
+fn find(list: &[Connector], id: ConnectorId) -> Option<Connector> {
+    list.binary_search_by_key(&id, |c| c.id)
+        .ok()
+        .map(|i| list[i].clone())
 }
 
 impl Default for FleetStore {

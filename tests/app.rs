@@ -7,41 +7,11 @@
 
 mod support;
 
-use bots_status::app::AppConfig;
-use bots_status::backend::simulated::{SimulationOptions, Speed};
-use bots_status::{AppHandle, mount_app};
 use support::document;
 use support::*;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
-
-fn config(key: &str) -> AppConfig {
-    AppConfig {
-        simulation: SimulationOptions {
-            seed: 7,
-            size: 80,
-            storage_key: Some(format!("bots-status-test/{key}")),
-            speed: Speed::RealTime,
-        },
-        url_sync: false,
-    }
-}
-
-fn fresh_config(key: &str) -> AppConfig {
-    let config = config(key);
-    if let Some(k) = &config.simulation.storage_key {
-        let _ = storage().remove_item(k);
-    }
-    config
-}
-
-/// Mounts an app; it is unmounted when the returned handle drops.
-fn mount(config: AppConfig) -> (web_sys::HtmlElement, AppHandle) {
-    let host = fresh_host();
-    let handle = mount_app(host.clone(), config);
-    (host, handle)
-}
 
 fn metric(root: &web_sys::Element, label: &str) -> String {
     let card = query_all(root, ".bs-metric")
@@ -60,22 +30,6 @@ fn metrics(root: &web_sys::Element) -> Vec<String> {
     ]
     .map(|l| metric(root, l))
     .to_vec()
-}
-
-/// The text of column `n` (1-based, after the checkbox) of every rendered row.
-fn column(root: &web_sys::Element, n: usize) -> Vec<String> {
-    query_all(root, ".bs-row")
-        .iter()
-        .map(|row| text(&query_all(row, "td")[n]))
-        .collect()
-}
-
-async fn open_agents(root: &web_sys::Element) {
-    click_button(root, "Bot Agents");
-    wait_for("the connector table", || {
-        !query_all(root, ".bs-row").is_empty()
-    })
-    .await;
 }
 
 #[wasm_bindgen_test]

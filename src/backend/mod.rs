@@ -9,6 +9,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
 
+use bots_status_core::access::Permissions;
 use bots_status_core::lifecycle::{Action, Refused};
 use bots_status_core::model::{Connector, ConnectorId};
 use bots_status_core::pcs::{PcsAction, PcsConnector};
@@ -59,6 +60,9 @@ impl Drop for Subscription {
 
 pub type Sink = Rc<dyn Fn(BackendEvent)>;
 
+/// The backend as components reach it (from context): a `Copy` handle to the one adapter.
+pub type BackendRef = leptos::prelude::StoredValue<Rc<dyn Backend>, leptos::prelude::LocalStorage>;
+
 pub trait Backend {
     /// Delivers a snapshot to `sink` and then every change, until the subscription is dropped.
     fn watch(&self, sink: Sink) -> Subscription;
@@ -66,4 +70,6 @@ pub trait Backend {
     fn act(&self, id: ConnectorId, action: Action) -> LocalFuture<Result<Change, BackendError>>;
     /// Performs an action on the shared PCS connector.
     fn act_on_pcs(&self, action: PcsAction) -> LocalFuture<Result<Change, BackendError>>;
+    /// What the signed-in user may do; the backend enforces it too.
+    fn permissions(&self) -> Permissions;
 }

@@ -10,9 +10,12 @@ use std::time::Duration;
 
 use bots_status_core::access::Permissions;
 use bots_status_core::lifecycle::{Action, Refused};
-use bots_status_core::model::{ConnectorId, Millis};
+use bots_status_core::model::{ConnectorId, Environment, Millis};
 use bots_status_core::pcs::PcsAction;
-use bots_status_core::simulator::{Change, START_MIN_MS, START_SPREAD_MS, Simulator};
+use bots_status_core::simulator::{
+    Change, Resource, Resources, START_MIN_MS, START_SPREAD_MS, Simulator,
+};
+use bots_status_core::status::LinkHealth;
 use leptos::prelude::{IntervalHandle, set_interval_with_handle};
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::JsCast;
@@ -249,12 +252,21 @@ impl SimulatedBackend {
         self.publish(changes);
     }
 
-    /// The simulated session's permissions.
-    pub fn permissions(&self) -> Permissions {
-        Permissions {
-            bot_status_access: true,
-            administrator: true,
-        }
+    /// The health of one environment's external servers.
+    pub fn resources(&self, environment: Environment) -> Resources {
+        self.inner.borrow().sim.resources(environment)
+    }
+
+    /// Takes one external server of an environment down, up or away; the connectors that
+    /// depend on it see it at once.
+    pub fn set_resource(&self, environment: Environment, resource: Resource, health: LinkHealth) {
+        let changes = self
+            .inner
+            .borrow_mut()
+            .sim
+            .set_resource(environment, resource, health);
+        self.inner.borrow_mut().dirty = true;
+        self.publish(changes);
     }
 
     fn snapshot(&self) -> FleetSnapshot {
@@ -390,5 +402,13 @@ impl Backend for SimulatedBackend {
             inner.sim.act_on_pcs(action, now)
         };
         self.acted(result)
+    }
+
+    /// The simulated session is an administrator's.
+    fn permissions(&self) -> Permissions {
+        Permissions {
+            bot_status_access: true,
+            administrator: true,
+        }
     }
 }

@@ -1,10 +1,12 @@
 //! UI components, one idea each.
 
+pub mod actions;
 pub mod agents;
 pub mod chart;
 pub mod choice;
 pub mod dashboard;
 pub mod details;
+pub mod dialog;
 pub mod environment_picker;
 pub mod filters;
 pub mod legend;
@@ -14,3 +16,4 @@ pub mod pcs;
 pub mod simulation;
 pub mod status_badge;
 pub mod table;
+pub mod toasts;

@@ -1,27 +1,80 @@
-//! The PCS Connector tab: the survey bots that share the one PCS connector, one per row.
+//! The PCS Connector tab: the survey bots that share the one PCS connector, one per row, and
+//! the connector's two operations, each preceded by a warning that every survey bot is
+//! affected.
 
-use bots_status_core::pcs::SURVEY_CONNECTOR_USER;
+use bots_status_core::pcs::{PcsAction, SURVEY_CONNECTOR_USER};
 use bots_status_core::status::StatusValue;
+use leptos::html;
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 
+use super::dialog::{Modal, focus_when_mounted};
 use super::status_badge::StatusBadge;
+use super::toasts::Toasts;
+use crate::backend::BackendRef;
 use crate::store::FleetStore;
+
+const ACTIONS: [PcsAction; 2] = [PcsAction::RedeployConnector, PcsAction::RefreshSurveys];
 
 #[component]
 pub fn PcsTab(store: FleetStore) -> impl IntoView {
+    let backend = expect_context::<BackendRef>();
+    let toasts = Toasts::from_context();
+    let pending = RwSignal::new(None::<PcsAction>);
+    let survey_bots = move || {
+        store
+            .pcs
+            .with(|p| p.as_ref().map_or(0, |p| p.survey_bots.len()))
+    };
+    let act = move |action: PcsAction| {
+        pending.set(None);
+        let future = backend.with_value(|b| b.act_on_pcs(action));
+        spawn_local(async move {
+            match future.await {
+                Ok(_) => toasts.done(action.done()),
+                Err(why) => toasts.failed(format!("{} failed: {why}", action.label())),
+            }
+        });
+    };
     view! {
         <div role="tabpanel" aria-label="PCS Connector">
+            <div class="bs-table-bar">
+                <p class="bs-panel__hint">
+                    "All post-conversation survey bots share one PCS connector; its status is "
+                    {move || store.pcs.get().map(|p| view! { <StatusBadge value=p.state.status() /> })}
+                    ". Any operation on it affects every survey bot."
+                </p>
+                <div class="bs-button-row">
+                    {ACTIONS
+                        .into_iter()
+                        .map(|action| {
+                            let refused = move || {
+                                store.pcs.with(|p| match p {
+                                    None => Some("Waiting for the backend…".to_owned()),
+                                    Some(p) => p.permits(action).err().map(|r| r.to_string()),
+                                })
+                            };
+                            view! {
+                                <button
+                                    type="button"
+                                    class="bs-button"
+                                    disabled=move || refused().is_some()
+                                    title=move || refused().unwrap_or_default()
+                                    on:click=move |_| pending.set(Some(action))
+                                >
+                                    {action.label()}
+                                </button>
+                            }
+                        })
+                        .collect_view()}
+                </div>
+            </div>
             {move || match store.pcs.get() {
                 None => view! { <p class="bs-empty">"Waiting for the backend…"</p> }.into_any(),
                 Some(pcs) => {
                     let deployed = pcs.surveys_deployed();
                     let status = pcs.state.status();
                     view! {
-                        <p class="bs-panel__hint">
-                            "All post-conversation survey bots share one PCS connector; its status is "
-                            <StatusBadge value=status />
-                            ". Any operation on it affects every survey bot."
-                        </p>
                         <div class="bs-table-scroll">
                             <table class="bs-table bs-table--compact">
                                 <thead>
@@ -53,6 +106,23 @@ pub fn PcsTab(store: FleetStore) -> impl IntoView {
                     .into_any()
                 }
             }}
+            {move || pending.get().map(|action| {
+                let cancel = NodeRef::<html::Button>::new();
+                focus_when_mounted(cancel);
+                view! {
+                    <Modal title=format!("{}?", action.label()) on_cancel=Callback::new(move |()| pending.set(None))>
+                        <p class="bs-dialog__lead">{action.warning(survey_bots())}</p>
+                        <div class="bs-dialog__buttons">
+                            <button type="button" class="bs-button" node_ref=cancel on:click=move |_| pending.set(None)>
+                                "Cancel"
+                            </button>
+                            <button type="button" class="bs-button bs-button--danger" on:click=move |_| act(action)>
+                                "Yes"
+                            </button>
+                        </div>
+                    </Modal>
+                }
+            })}
         </div>
     }
 }

@@ -1,5 +1,8 @@
 //! The simulation area: clearly marked, so nobody mistakes simulated data for a live fleet.
 
+use bots_status_core::model::Environment;
+use bots_status_core::simulator::Resource;
+use bots_status_core::status::LinkHealth;
 use leptos::prelude::*;
 
 use super::choice::Choice;
@@ -8,6 +11,8 @@ use crate::backend::simulated::{SimulatedBackend, Speed};
 #[component]
 pub fn SimulationPanel(sim: StoredValue<SimulatedBackend, LocalStorage>) -> impl IntoView {
     let speed = RwSignal::new(sim.with_value(SimulatedBackend::speed));
+    // Bumped by a reset, which brings every server back up.
+    let version = RwSignal::new(0_u32);
     view! {
         <section class="bs-simulation" aria-label="Simulation">
             <h2 class="bs-simulation__title">"Simulation"</h2>
@@ -23,9 +28,56 @@ pub fn SimulationPanel(sim: StoredValue<SimulatedBackend, LocalStorage>) -> impl
                     sim.with_value(|b| b.set_speed(s));
                 })
             />
-            <button type="button" class="bs-button" on:click=move |_| sim.with_value(SimulatedBackend::reset)>
+            <button type="button" class="bs-button" on:click=move |_| {
+                sim.with_value(SimulatedBackend::reset);
+                version.update(|v| *v += 1);
+            }>
                 "Reset simulation"
             </button>
+            {Environment::ALL
+                .into_iter()
+                .rev()
+                .map(|environment| view! { <Servers sim=sim environment=environment version=version /> })
+                .collect_view()}
         </section>
+    }
+}
+
+/// The external servers of one environment, each of which can be taken down (and the chat
+/// server's agents sent away): what a connector finds when it connects, and what drops the
+/// connections of those that are online.
+#[component]
+fn Servers(
+    sim: StoredValue<SimulatedBackend, LocalStorage>,
+    environment: Environment,
+    version: RwSignal<u32>,
+) -> impl IntoView {
+    view! {
+        <fieldset class="bs-simulation__servers">
+            <legend>{format!("{} servers", environment.label())}</legend>
+            {Resource::ALL
+                .into_iter()
+                .map(|resource| {
+                    let health = RwSignal::new(LinkHealth::Up);
+                    Effect::new(move |_| {
+                        version.track();
+                        health.set(sim.with_value(|s| s.resources(environment).get(resource)));
+                    });
+                    view! {
+                        <Choice
+                            label=resource.label()
+                            options=resource.healths().to_vec()
+                            slug=LinkHealth::slug
+                            text=Callback::new(|h: LinkHealth| h.label().to_owned())
+                            current=health.into()
+                            on_change=Callback::new(move |h| {
+                                health.set(h);
+                                sim.with_value(|s| s.set_resource(environment, resource, h));
+                            })
+                        />
+                    }
+                })
+                .collect_view()}
+        </fieldset>
     }
 }

@@ -10,7 +10,9 @@ use leptos::html;
 use leptos::prelude::*;
 use web_sys::MouseEvent;
 
+use super::actions::{ActionDialog, ActionFlow, ActionsMenu, RowMenu, RowMenuAt};
 use super::status_badge::StatusBadge;
+use crate::backend::BackendRef;
 use crate::store::FleetStore;
 
 /// Every row has this height (CSS keeps it), so scroll position maps to a row.
@@ -54,7 +56,8 @@ pub fn ConnectorTable(
     let selection = RwSignal::new(Selection::default());
     let deselected = RwSignal::new(None::<String>);
 
-    // Rows that leave the filter leave the selection too, and the user is told.
+    // Rows that leave the filter leave the selection too, and the user is told; deleted
+    // connectors just leave it (the action's report said so).
     Effect::new(move |_| {
         rows.track();
         if selection.with_untracked(Selection::is_empty) {
@@ -63,15 +66,27 @@ pub fn ConnectorTable(
         let shown: BTreeSet<ConnectorId> = rows.with(|r| r.iter().copied().collect());
         let stale = selection.with_untracked(|s| s.ids().any(|id| !shown.contains(&id)));
         if stale {
-            let mut dropped = 0;
-            selection.update(|s| dropped = s.retain_shown(&shown));
-            deselected.set(Some(format!(
-                "{dropped} selected connector{} left the filter and {} deselected.",
-                if dropped == 1 { "" } else { "s" },
-                if dropped == 1 { "was" } else { "were" }
-            )));
+            let existing: BTreeSet<ConnectorId> = selection.with_untracked(|s| {
+                s.ids()
+                    .filter(|id| store.get_untracked(*id).is_some())
+                    .collect()
+            });
+            let hidden = existing.iter().filter(|id| !shown.contains(id)).count();
+            selection.update(|s| {
+                s.retain_shown(&shown);
+            });
+            if hidden > 0 {
+                deselected.set(Some(format!(
+                    "{hidden} selected connector{} left the filter and {} deselected.",
+                    if hidden == 1 { "" } else { "s" },
+                    if hidden == 1 { "was" } else { "were" }
+                )));
+            }
         }
     });
+    let flow = ActionFlow::new(store, rows, expect_context::<BackendRef>());
+    let row_menu = RwSignal::new(None::<RowMenuAt>);
+    let selected = Signal::derive(move || selection.with(|s| s.ids().collect::<Vec<_>>()));
 
     let scroll_top = RwSignal::new(0.0_f64);
     // The height of the scrolled area, read once it is in the page and again on each scroll
@@ -170,10 +185,15 @@ pub fn ConnectorTable(
                 </Show>
                 <span class="bs-selection__note">{move || deselected.get()}</span>
             </p>
+            <ActionsMenu flow=flow targets=selected />
         </div>
         <div class="bs-table-scroll" node_ref=scroller on:scroll=move |ev| {
             let el: web_sys::Element = event_target(&ev);
             scroll_top.set(f64::from(el.scroll_top()));
+            // A row's menu would stay put while its row scrolls away.
+            if row_menu.with_untracked(Option::is_some) {
+                row_menu.set(None);
+            }
             let height = f64::from(el.client_height());
             if viewport.get_untracked() != height {
                 viewport.set(height);
@@ -220,6 +240,9 @@ pub fn ConnectorTable(
                                 }
                             })
                             .collect_view()}
+                        <th class="bs-cell bs-cell--menu" scope="col">
+                            <span class="bs-visually-hidden">"Row actions"</span>
+                        </th>
                     </tr>
                 </thead>
                 <tbody>
@@ -227,7 +250,7 @@ pub fn ConnectorTable(
                     <For
                         each=move || visible.get()
                         key={|(pos, c): &(usize, Connector)| (*pos, c.id, c.version)}
-                        children={move |(pos, c): (usize, Connector)| view! { <Row pos=pos connector=c selection=selection rows=rows open_details=open_details /> }}
+                        children={move |(pos, c): (usize, Connector)| view! { <Row pos=pos connector=c selection=selection rows=rows open_details=open_details row_menu=row_menu /> }}
                     />
                     <tr class="bs-spacer" aria-hidden="true" style:height=move || {
                         let (_, end) = window.get();
@@ -239,6 +262,8 @@ pub fn ConnectorTable(
                 <p class="bs-empty">"No connectors match these filters."</p>
             </Show>
         </div>
+        <RowMenu flow=flow at=row_menu />
+        <ActionDialog flow=flow />
     }
 }
 
@@ -249,8 +274,13 @@ fn Row(
     selection: RwSignal<Selection>,
     rows: Memo<Vec<ConnectorId>>,
     open_details: RwSignal<Option<ConnectorId>>,
+    row_menu: RwSignal<Option<RowMenuAt>>,
 ) -> impl IntoView {
     let id = connector.id;
+    let menu_label = format!(
+        "Actions for {} ({})",
+        connector.bot.name, connector.settings.agent_user_id
+    );
     let shown = connector.state.statuses();
     let checked = move || selection.with(|s| s.contains(id));
     let label = format!(
@@ -303,6 +333,40 @@ fn Row(
             <td class="bs-cell"><StatusBadge value=shown.connector /></td>
             <td class="bs-cell"><StatusBadge value=shown.cloud /></td>
             <td class="bs-cell"><StatusBadge value=shown.bot_server /></td>
+            <td class="bs-cell bs-cell--menu" on:click=|ev| ev.stop_propagation()>
+                <button
+                    type="button"
+                    class="bs-row-menu-button"
+                    data-row-menu=id.0
+                    aria-label=menu_label
+                    aria-haspopup="menu"
+                    aria-expanded=move || row_menu.with(|m| m.is_some_and(|m| m.id == id)).to_string()
+                    on:click=move |ev: MouseEvent| {
+                        let button: web_sys::Element = event_target(&ev);
+                        row_menu.set(Some(menu_place(id, &button)));
+                    }
+                >
+                    "⋯"
+                </button>
+            </td>
         </tr>
+    }
+}
+
+/// Where a row's menu opens: under its button, right-aligned with it, or above it when the
+/// button is in the lower part of the window.
+fn menu_place(id: ConnectorId, button: &web_sys::Element) -> RowMenuAt {
+    const MENU_WIDTH: f64 = 320.0;
+    let rect = button.get_bounding_client_rect();
+    let window_height = web_sys::window()
+        .and_then(|w| w.inner_height().ok())
+        .and_then(|h| h.as_f64())
+        .unwrap_or(800.0);
+    let upwards = rect.bottom() > window_height * 0.6;
+    RowMenuAt {
+        id,
+        left: (rect.right() - MENU_WIDTH).max(8.0),
+        top: (!upwards).then(|| rect.bottom()),
+        bottom: upwards.then(|| window_height - rect.top()),
     }
 }

@@ -4,6 +4,9 @@
 // Test helpers fail the test loudly when the page is not what a test expects.
 #![allow(dead_code, clippy::expect_used)]
 
+use bots_status::app::AppConfig;
+use bots_status::backend::simulated::{SimulationOptions, Speed};
+use bots_status::{AppHandle, mount_app};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use web_sys::{Element, HtmlElement};
@@ -130,4 +133,47 @@ pub fn storage() -> web_sys::Storage {
     web_sys::window()
         .and_then(|w| w.local_storage().ok().flatten())
         .expect("localStorage")
+}
+
+pub fn config(key: &str) -> AppConfig {
+    AppConfig {
+        simulation: SimulationOptions {
+            seed: 7,
+            size: 80,
+            storage_key: Some(format!("bots-status-test/{key}")),
+            speed: Speed::RealTime,
+        },
+        url_sync: false,
+    }
+}
+
+pub fn fresh_config(key: &str) -> AppConfig {
+    let config = config(key);
+    if let Some(k) = &config.simulation.storage_key {
+        let _ = storage().remove_item(k);
+    }
+    config
+}
+
+/// Mounts an app; it is unmounted when the returned handle drops.
+pub fn mount(config: AppConfig) -> (web_sys::HtmlElement, AppHandle) {
+    let host = fresh_host();
+    let handle = mount_app(host.clone(), config);
+    (host, handle)
+}
+
+/// The text of column `n` (1-based, after the checkbox) of every rendered row.
+pub fn column(root: &web_sys::Element, n: usize) -> Vec<String> {
+    query_all(root, ".bs-row")
+        .iter()
+        .map(|row| text(&query_all(row, "td")[n]))
+        .collect()
+}
+
+pub async fn open_agents(root: &web_sys::Element) {
+    click_button(root, "Bot Agents");
+    wait_for("the connector table", || {
+        !query_all(root, ".bs-row").is_empty()
+    })
+    .await;
 }

@@ -6,7 +6,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::lifecycle::{ActionKind, Context, Lifecycle, Refused};
+use crate::lifecycle::{Action, ActionKind, Context, Lifecycle, Refused};
 use crate::model::{Connector, ConnectorId};
 
 /// Why a selected connector is left out of a bulk action.
@@ -52,6 +52,32 @@ impl BulkPlan {
         connectors: &[Connector],
         context_of: impl Fn(&Connector) -> Context,
     ) -> BulkPlan {
+        Self::judged(kind, selected, shown, connectors, |c| {
+            Lifecycle::permits(c, kind, &context_of(c))
+        })
+    }
+
+    /// Plans this very `action` (a redeploy with its target environment): connectors it
+    /// cannot apply to (already there, no right to deploy there) are skipped too.
+    pub fn for_action(
+        action: &Action,
+        selected: &[ConnectorId],
+        shown: &BTreeSet<ConnectorId>,
+        connectors: &[Connector],
+        context_of: impl Fn(&Connector) -> Context,
+    ) -> BulkPlan {
+        Self::judged(action.kind(), selected, shown, connectors, |c| {
+            Lifecycle::check(c, action, &context_of(c))
+        })
+    }
+
+    fn judged(
+        kind: ActionKind,
+        selected: &[ConnectorId],
+        shown: &BTreeSet<ConnectorId>,
+        connectors: &[Connector],
+        verdict_of: impl Fn(&Connector) -> Result<(), Refused>,
+    ) -> BulkPlan {
         let by_id: BTreeMap<ConnectorId, &Connector> =
             connectors.iter().map(|c| (c.id, c)).collect();
         let mut plan = BulkPlan {
@@ -63,7 +89,7 @@ impl BulkPlan {
             let verdict = match by_id.get(&id) {
                 None => Err(Skip::Refused(Refused::Gone)),
                 Some(_) if !shown.contains(&id) => Err(Skip::NotShown),
-                Some(c) => Lifecycle::permits(c, kind, &context_of(c)).map_err(Skip::Refused),
+                Some(c) => verdict_of(c).map_err(Skip::Refused),
             };
             match verdict {
                 Ok(()) => plan.affected.push(id),
@@ -73,12 +99,27 @@ impl BulkPlan {
         plan
     }
 
+    /// What confirming will do: "3 connectors will be stopped." For a redeploy, where to.
+    pub fn lead(&self, action: &Action) -> String {
+        let n = self.affected.len();
+        let noun = if n == 1 { "connector" } else { "connectors" };
+        let what = match action {
+            Action::Start => "be started".to_owned(),
+            Action::Stop => "be stopped".to_owned(),
+            Action::Restart => "be stopped and started again".to_owned(),
+            Action::Edit(_) => "be saved".to_owned(),
+            Action::Delete => "be deleted".to_owned(),
+            Action::Redeploy(to) => format!("move to {}", to.label()),
+        };
+        format!("{n} {noun} will {what}.")
+    }
+
     /// Whether the action can do anything at all for this selection.
     pub fn is_possible(&self) -> bool {
         !self.affected.is_empty()
     }
 
-    /// "3 will be stopped; 2 skipped: already stopped; 1 skipped: never started."
+    /// "3 connectors affected; 2 skipped: already stopped; 1 skipped: never started."
     pub fn summary(&self) -> String {
         let mut parts = vec![format!(
             "{} connector{} affected",
@@ -87,6 +128,11 @@ impl BulkPlan {
         )];
         parts.extend(group_skips(&self.skipped));
         parts.join("; ")
+    }
+
+    /// "2 skipped: already stopped; 1 skipped: never started", or "" when none is skipped.
+    pub fn skipped_summary(&self) -> String {
+        group_skips(&self.skipped).join("; ")
     }
 
     /// Why the action is disabled for this selection, when it is: the reasons, grouped.
@@ -100,6 +146,19 @@ impl BulkPlan {
             }
         })
     }
+}
+
+/// What a bulk action did, counted, for the status line after it: "Stop Agent: 3 stopped,
+/// 2 skipped, 1 failed."
+pub fn report(kind: ActionKind, done: usize, skipped: usize, failed: usize) -> String {
+    let mut parts = vec![format!("{done} {}", kind.done())];
+    if skipped > 0 {
+        parts.push(format!("{skipped} skipped"));
+    }
+    if failed > 0 {
+        parts.push(format!("{failed} failed"));
+    }
+    format!("{}: {}.", kind.label(), parts.join(", "))
 }
 
 /// "2 skipped: already stopped", one entry per distinct reason, most frequent first.
@@ -210,6 +269,82 @@ mod tests {
         assert_eq!(
             empty.why_impossible().as_deref(),
             Some("Select connectors first.")
+        );
+    }
+
+    #[test]
+    fn a_redeploy_skips_connectors_already_in_its_target_environment() {
+        let demo = with_state(
+            connector(2, "bot", Environment::Demo, 0),
+            ConnectorState::Stopped,
+        );
+        let fleet = vec![stopped(1), demo, online(3)];
+        let ids: Vec<_> = fleet.iter().map(|c| c.id).collect();
+        let shown: BTreeSet<_> = ids.iter().copied().collect();
+        let plan = BulkPlan::for_action(
+            &Action::Redeploy(Environment::Production),
+            &ids,
+            &shown,
+            &fleet,
+            ctx,
+        );
+        assert_eq!(plan.affected, vec![ConnectorId(2)]);
+        assert_eq!(
+            plan.summary(),
+            "1 connector affected; 1 skipped: already there; 1 skipped: still running"
+        );
+    }
+
+    #[test]
+    fn a_redeploy_into_production_without_the_right_is_skipped_as_not_permitted() {
+        let demo = with_state(
+            connector(1, "bot", Environment::Demo, 0),
+            ConnectorState::Stopped,
+        );
+        let fleet = vec![demo];
+        let shown: BTreeSet<_> = [ConnectorId(1)].into_iter().collect();
+        let no_rights = |_: &Connector| Context {
+            agent_active: true,
+            permissions: Permissions::default(),
+        };
+        let plan = BulkPlan::for_action(
+            &Action::Redeploy(Environment::Production),
+            &[ConnectorId(1)],
+            &shown,
+            &fleet,
+            no_rights,
+        );
+        assert_eq!(
+            plan.skipped,
+            vec![(ConnectorId(1), Skip::Refused(Refused::NoProductionRights))]
+        );
+    }
+
+    #[test]
+    fn the_dialog_says_what_confirming_will_do_and_the_report_what_it_did() {
+        let fleet = vec![online(1), online(2), stopped(3)];
+        let ids: Vec<_> = fleet.iter().map(|c| c.id).collect();
+        let shown: BTreeSet<_> = ids.iter().copied().collect();
+        let stop = BulkPlan::for_action(&Action::Stop, &ids, &shown, &fleet, ctx);
+        assert_eq!(stop.lead(&Action::Stop), "2 connectors will be stopped.");
+        let redeploy = BulkPlan::for_action(
+            &Action::Redeploy(Environment::Demo),
+            &ids,
+            &shown,
+            &fleet,
+            ctx,
+        );
+        assert_eq!(
+            redeploy.lead(&Action::Redeploy(Environment::Demo)),
+            "1 connector will move to Demo."
+        );
+        assert_eq!(
+            report(ActionKind::Stop, 2, 1, 0),
+            "Stop Agent: 2 stopped, 1 skipped."
+        );
+        assert_eq!(
+            report(ActionKind::Start, 1, 0, 1),
+            "Start Agent: 1 starting, 1 failed."
         );
     }
 }

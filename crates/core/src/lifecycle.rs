@@ -68,6 +68,45 @@ impl ActionKind {
         }
     }
 
+    /// What happened to a connector it was applied to: "Bot A: stopped".
+    pub fn done(self) -> &'static str {
+        match self {
+            ActionKind::Start => "starting",
+            ActionKind::Stop => "stopped",
+            ActionKind::Restart => "restarting",
+            ActionKind::Edit => "saved",
+            ActionKind::Delete => "deleted",
+            ActionKind::Redeploy => "moved",
+        }
+    }
+
+    /// What the operator should know before confirming, from the spec.
+    pub fn note(self) -> &'static str {
+        match self {
+            ActionKind::Start => "It can take a few minutes for an agent to start.",
+            ActionKind::Stop => {
+                "In-progress conversations are left as they are until the agent starts again."
+            }
+            ActionKind::Restart => {
+                "Each agent is stopped, then started again, which re-establishes its connections after a resource outage. It can take a few minutes."
+            }
+            ActionKind::Edit => "Saved changes take effect the next time the agent starts.",
+            ActionKind::Delete => "Deleting cannot be undone.",
+            ActionKind::Redeploy => {
+                "The agents move to the chosen environment and stay stopped until you start them."
+            }
+        }
+    }
+
+    /// Whether the action takes agents out of service or loses something, so its dialog
+    /// asks for a "Yes" and never makes confirming the default.
+    pub fn is_destructive(self) -> bool {
+        matches!(
+            self,
+            ActionKind::Stop | ActionKind::Delete | ActionKind::Redeploy
+        )
+    }
+
     /// The verb used in refusals: "Stop the connector before {verb} it".
     fn gerund(self) -> &'static str {
         match self {
@@ -224,6 +263,21 @@ impl Lifecycle {
         }
     }
 
+    /// Whether this very `action` may be applied: [`Lifecycle::permits`] plus what its
+    /// parameters decide (a redeploy's target environment and the right to deploy there).
+    /// An edit's settings are validated by [`Lifecycle::apply`], which reports each problem.
+    pub fn check(connector: &Connector, action: &Action, ctx: &Context) -> Result<(), Refused> {
+        Self::permits(connector, action.kind(), ctx)?;
+        match action {
+            Action::Redeploy(to) if *to == connector.environment() => {
+                Err(Refused::SameEnvironment { environment: *to })
+            }
+            Action::Redeploy(to) => deploy_allowed(ctx.permissions, *to),
+            Action::Edit(settings) => deploy_allowed(ctx.permissions, settings.environment),
+            _ => Ok(()),
+        }
+    }
+
     /// Performs `action` on `connector` at `now`.
     pub fn apply(
         connector: &Connector,
@@ -231,7 +285,7 @@ impl Lifecycle {
         ctx: &Context,
         now: Millis,
     ) -> Result<Applied, Refused> {
-        Self::permits(connector, action.kind(), ctx)?;
+        Self::check(connector, &action, ctx)?;
         let mut next = connector.clone();
         match action {
             Action::Start | Action::Restart => {
@@ -242,15 +296,8 @@ impl Lifecycle {
                 next.state = ConnectorState::Stopped;
             }
             Action::Delete => return Ok(Applied::Deleted(connector.id)),
-            Action::Redeploy(to) => {
-                if to == connector.environment() {
-                    return Err(Refused::SameEnvironment { environment: to });
-                }
-                deploy_allowed(ctx.permissions, to)?;
-                next.settings.environment = to;
-            }
+            Action::Redeploy(to) => next.settings.environment = to,
             Action::Edit(settings) => {
-                deploy_allowed(ctx.permissions, settings.environment)?;
                 let problems: Vec<_> = settings_problems(&settings)
                     .into_iter()
                     .filter(SettingsProblem::is_error)

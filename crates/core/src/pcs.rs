@@ -41,6 +41,18 @@ impl PcsAction {
         }
     }
 
+    /// What the operator is told once the backend has accepted the action.
+    pub fn done(self) -> &'static str {
+        match self {
+            PcsAction::RedeployConnector => {
+                "The PCS connector is redeploying; survey bots show Deployed again once it is online, which can take a few minutes."
+            }
+            PcsAction::RefreshSurveys => {
+                "Surveys refreshed: every survey bot has new survey metadata and IDs."
+            }
+        }
+    }
+
     /// The warning shown before acting: every survey bot shares this connector.
     pub fn warning(self, survey_bots: usize) -> String {
         let what = match self {

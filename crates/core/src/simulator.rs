@@ -37,6 +37,14 @@ impl Resource {
         Resource::BotServer,
     ];
 
+    /// The health values this server can have: only the chat server has agents away.
+    pub fn healths(self) -> &'static [LinkHealth] {
+        match self {
+            Resource::ChatServer => &[LinkHealth::Up, LinkHealth::Away, LinkHealth::Down],
+            _ => &[LinkHealth::Up, LinkHealth::Down],
+        }
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             Resource::MessagingServer => "Conversational Cloud messaging server",

@@ -156,6 +156,24 @@ pub enum LinkHealth {
     Away,
 }
 
+impl LinkHealth {
+    pub fn label(self) -> &'static str {
+        match self {
+            LinkHealth::Up => "Up",
+            LinkHealth::Down => "Down",
+            LinkHealth::Away => "Away",
+        }
+    }
+
+    pub fn slug(self) -> &'static str {
+        match self {
+            LinkHealth::Up => "up",
+            LinkHealth::Down => "down",
+            LinkHealth::Away => "away",
+        }
+    }
+}
+
 impl CloudConnection {
     pub fn new(conversation_type: ConversationType, health: LinkHealth) -> CloudConnection {
         match (conversation_type, health) {

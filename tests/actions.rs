@@ -1,0 +1,464 @@
+//! Lifecycle actions in a real browser: the Actions list and the row menu, their dialogs
+//! (what they say, where focus goes), each action and each refusal, mixed selections, the
+//! restart that restores a dropped connection, and the PCS connector's warning.
+
+// clippy does not see #[wasm_bindgen_test] functions as tests; an expect here is an assertion.
+#![allow(clippy::expect_used)]
+
+mod support;
+
+use bots_status::app::AppConfig;
+use bots_status::backend::simulated::Speed;
+use support::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+use web_sys::{Element, HtmlElement};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+/// A fresh app whose simulated starts finish at once.
+fn instant(key: &str) -> AppConfig {
+    let mut config = fresh_config(key);
+    config.simulation.speed = Speed::Instant;
+    config
+}
+
+/// Narrows the table to one connector whose Bot Agent Connector status is `status` (a
+/// filter slug), by searching for its agent user ID; returns that ID.
+async fn isolate(host: &Element, status: &str) -> String {
+    choose(host, "Bot Agent Connector", status);
+    wait_for(&format!("{status} rows"), || {
+        let shown = column(host, 8);
+        !shown.is_empty() && shown.iter().all(|s| slug(s) == status)
+    })
+    .await;
+    let agent = column(host, 2)[0].clone();
+    choose(host, "Bot Agent Connector", "");
+    type_into(host, "Search", &agent);
+    wait_for("the one connector", || {
+        column(host, 2) == vec![agent.clone()]
+    })
+    .await;
+    agent
+}
+
+fn slug(status: &str) -> String {
+    status
+        .to_lowercase()
+        .replace(' ', "-")
+        .replace("ready-to-start", "ready")
+}
+
+fn select_row(host: &Element, n: usize) {
+    click_with_shift(&query_all(host, ".bs-row input[type=checkbox]")[n], false);
+}
+
+fn actions_button(host: &Element) -> HtmlElement {
+    query_all(host, "button[aria-haspopup=menu]")
+        .into_iter()
+        .find(|b| text(b).starts_with("Actions"))
+        .expect("an Actions button")
+        .dyn_into()
+        .expect("a button")
+}
+
+/// The entry `label` of the open menu.
+fn menu_item(host: &Element, label: &str) -> HtmlElement {
+    query_all(host, "[role=menu] [role=menuitem]")
+        .into_iter()
+        .find(|i| text(&query(i, ".bs-menu__label")) == label)
+        .unwrap_or_else(|| panic!("no menu entry {label}"))
+        .dyn_into()
+        .expect("a button")
+}
+
+/// The accessible description of a menu entry: what it would do, or why it cannot.
+fn description(item: &Element) -> String {
+    let id = item.get_attribute("aria-describedby").expect("described");
+    text(&document().get_element_by_id(&id).expect("description"))
+}
+
+async fn open_actions(host: &Element) {
+    actions_button(host).click();
+    wait_for("the Actions menu", || {
+        !query_all(host, "[role=menu]").is_empty()
+    })
+    .await;
+}
+
+async fn choose_action(host: &Element, label: &str) -> Element {
+    open_actions(host).await;
+    menu_item(host, label).click();
+    wait_for("the dialog", || !query_all(host, "dialog[open]").is_empty()).await;
+    query(host, "dialog[open]")
+}
+
+fn active_text() -> String {
+    document()
+        .active_element()
+        .map(|e| text(&e))
+        .unwrap_or_default()
+}
+
+fn press(target: &Element, key: &str, shift: bool) {
+    let init = web_sys::KeyboardEventInit::new();
+    init.set_key(key);
+    init.set_shift_key(shift);
+    init.set_bubbles(true);
+    init.set_cancelable(true);
+    let event =
+        web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).expect("event");
+    target.dispatch_event(&event).expect("dispatch");
+}
+
+async fn confirm_and_close(host: &Element) -> String {
+    click_button(&query(host, "dialog[open]"), "Yes");
+    wait_for("the results", || {
+        query_all(host, "dialog[open] [aria-label='Result per connector']").len() == 1
+    })
+    .await;
+    let results = text(&query(host, "dialog[open]"));
+    click_button(&query(host, "dialog[open]"), "Close");
+    wait_for("the dialog to close", || {
+        query_all(host, "dialog[open]").is_empty()
+    })
+    .await;
+    results
+}
+
+#[wasm_bindgen_test]
+async fn stop_asks_for_yes_then_the_connector_is_stopped_with_na_connections() {
+    let (host, _app) = mount(instant("stop"));
+    open_agents(&host).await;
+    let agent = isolate(&host, "online").await;
+    select_row(&host, 0);
+    let dialog = choose_action(&host, "Stop Agent").await;
+    let said = text(&dialog);
+    assert!(said.contains("1 connector will be stopped."), "{said}");
+    assert!(said.contains(&agent), "{said}");
+    assert!(said.contains("In-progress conversations are left as they are"));
+    // Stopping takes an agent out of service: the default is to cancel.
+    assert_eq!(active_text(), "Cancel");
+    let results = confirm_and_close(&host).await;
+    assert!(results.contains("Stop Agent: 1 stopped."), "{results}");
+    wait_for("the stopped row", || column(&host, 8) == vec!["Stopped"]).await;
+    assert_eq!(column(&host, 9), vec!["N/A"]);
+    assert_eq!(column(&host, 10), vec!["N/A"]);
+    // Focus is back on the control that opened the dialog, and the outcome was announced.
+    assert!(active_text().starts_with("Actions"));
+    assert!(text(&query(&host, ".bs-toasts [role=status]")).contains("Stop Agent: 1 stopped."));
+    // The selection is kept, for a follow-up action.
+    assert!(text(&host).contains("1 selected"));
+}
+
+#[wasm_bindgen_test]
+async fn start_says_it_can_take_minutes_and_ends_online_or_not_connected() {
+    let (host, _app) = mount(instant("start"));
+    open_agents(&host).await;
+    isolate(&host, "stopped").await;
+    select_row(&host, 0);
+    let said = text(&choose_action(&host, "Start Agent").await);
+    assert!(said.contains("1 connector will be started."), "{said}");
+    assert!(said.contains("It can take a few minutes"), "{said}");
+    let results = confirm_and_close(&host).await;
+    assert!(results.contains("Start Agent: 1 starting."), "{results}");
+    wait_for("the start to settle", || {
+        matches!(
+            column(&host, 8).first().map(String::as_str),
+            Some("Online" | "Not Connected")
+        )
+    })
+    .await;
+}
+
+#[wasm_bindgen_test]
+async fn actions_that_do_not_apply_are_disabled_with_the_reason() {
+    let (host, _app) = mount(fresh_config("refusals"));
+    open_agents(&host).await;
+    isolate(&host, "stopped").await;
+    select_row(&host, 0);
+    open_actions(&host).await;
+    let stop = menu_item(&host, "Stop Agent");
+    assert_eq!(stop.get_attribute("aria-disabled").as_deref(), Some("true"));
+    assert_eq!(
+        description(&stop),
+        "Nothing to do: 1 skipped: already stopped."
+    );
+    // A disabled entry does nothing when chosen.
+    stop.click();
+    tick().await;
+    assert!(query_all(&host, "dialog[open]").is_empty());
+    press(&query(&host, "[role=menu]"), "Escape", false);
+    wait_for("the menu to close", || {
+        query_all(&host, "[role=menu]").is_empty()
+    })
+    .await;
+
+    // An online connector can be neither redeployed nor deleted.
+    click_button(&host, "Clear selection");
+    type_into(&host, "Search", "");
+    isolate(&host, "online").await;
+    select_row(&host, 0);
+    open_actions(&host).await;
+    for label in ["Re-deploy Agent", "Delete"] {
+        let item = menu_item(&host, label);
+        assert_eq!(item.get_attribute("aria-disabled").as_deref(), Some("true"));
+        assert_eq!(
+            description(&item),
+            "Nothing to do: 1 skipped: still running."
+        );
+    }
+    assert_eq!(
+        menu_item(&host, "Stop Agent")
+            .get_attribute("aria-disabled")
+            .as_deref(),
+        Some("false")
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_mixed_selection_says_how_many_are_affected_and_which_are_skipped_and_why() {
+    let (host, _app) = mount(fresh_config("mixed"));
+    open_agents(&host).await;
+    // Search for bot names until the rows (all of them in view) mix running and stopped.
+    let words: Vec<String> = column(&host, 1)
+        .iter()
+        .filter_map(|b| b.split_whitespace().next().map(str::to_owned))
+        .collect();
+    let mut mixed = None;
+    for word in words {
+        type_into(&host, "Search", &word);
+        wait_for("the search", || {
+            let bots = column(&host, 1);
+            !bots.is_empty() && bots.iter().all(|b| b.contains(&word))
+        })
+        .await;
+        let statuses = column(&host, 8);
+        let all_in_view =
+            text(&query(&host, ".bs-count")).starts_with(&format!("Showing {} of", statuses.len()));
+        let running = statuses
+            .iter()
+            .filter(|s| matches!(s.as_str(), "Starting" | "Online" | "Not Connected"))
+            .count();
+        let stopped = statuses.iter().filter(|s| *s == "Stopped").count();
+        if all_in_view && running > 0 && stopped > 0 {
+            mixed = Some((running, stopped));
+            break;
+        }
+    }
+    let (running, stopped) = mixed.expect("a search that gives a mixed selection");
+    click_with_shift(
+        &query(&host, "input[aria-label='Select all shown connectors']"),
+        false,
+    );
+    let said = text(&choose_action(&host, "Stop Agent").await);
+    let plural = if running == 1 { "" } else { "s" };
+    assert!(
+        said.contains(&format!("{running} connector{plural} will be stopped.")),
+        "{said}"
+    );
+    assert!(
+        said.contains(&format!("{stopped} skipped: already stopped")),
+        "{said}"
+    );
+    assert!(said.contains("skipped: It is already stopped."), "{said}");
+    let results = confirm_and_close(&host).await;
+    assert!(
+        results.contains(&format!("{running} stopped")) && results.contains("skipped"),
+        "{results}"
+    );
+    wait_for("every row stopped or never started", || {
+        column(&host, 8)
+            .iter()
+            .all(|s| s == "Stopped" || s == "Ready to Start")
+    })
+    .await;
+}
+
+#[wasm_bindgen_test]
+async fn a_dialog_takes_focus_keeps_tab_inside_and_escape_returns_focus() {
+    let (host, _app) = mount(fresh_config("focus"));
+    open_agents(&host).await;
+    isolate(&host, "online").await;
+    select_row(&host, 0);
+    let dialog = choose_action(&host, "Stop Agent").await;
+    assert_eq!(active_text(), "Cancel");
+    // Tab from the last control wraps to the first, Shift+Tab from the first to the last.
+    let yes: HtmlElement = query_all(&dialog, "button")
+        .into_iter()
+        .find(|b| text(b) == "Yes")
+        .expect("Yes")
+        .dyn_into()
+        .expect("button");
+    yes.focus().expect("focus");
+    press(&yes, "Tab", false);
+    assert_eq!(active_text(), "Cancel");
+    let cancel = document().active_element().expect("focused");
+    press(&cancel, "Tab", true);
+    assert_eq!(active_text(), "Yes");
+    // Escape cancels, and focus is back on the Actions button.
+    press(&yes, "Escape", false);
+    wait_for("the dialog to close", || {
+        query_all(&host, "dialog[open]").is_empty()
+    })
+    .await;
+    assert!(active_text().starts_with("Actions"), "{}", active_text());
+    assert_eq!(column(&host, 8), vec!["Online"], "cancel changed nothing");
+}
+
+#[wasm_bindgen_test]
+async fn restart_re_establishes_a_connection_dropped_by_an_outage() {
+    let (host, _app) = mount(instant("restart"));
+    open_agents(&host).await;
+    choose(&host, "Conversation type", "Messaging");
+    choose(&host, "Conversational Cloud", "connected");
+    isolate(&host, "online").await;
+    assert_eq!(column(&host, 9), vec!["Connected"]);
+    choose(&host, "Conversational Cloud", "");
+    choose(&host, "Conversational Cloud messaging server", "down");
+    wait_for("the dropped connection", || {
+        column(&host, 9) == vec!["Not Connected"]
+    })
+    .await;
+    // The server coming back does not restore a dropped messaging connection ...
+    choose(&host, "Conversational Cloud messaging server", "up");
+    tick().await;
+    assert_eq!(column(&host, 9), vec!["Not Connected"]);
+    // ... a restart does.
+    select_row(&host, 0);
+    let said = text(&choose_action(&host, "Restart Agents").await);
+    assert!(said.contains("will be stopped and started again"), "{said}");
+    confirm_and_close(&host).await;
+    wait_for("the restored connection", || {
+        column(&host, 8) == vec!["Online"] && column(&host, 9) == vec!["Connected"]
+    })
+    .await;
+}
+
+#[wasm_bindgen_test]
+async fn redeploy_chooses_an_environment_saves_confirms_and_leaves_the_agent_stopped() {
+    let (host, _app) = mount(fresh_config("redeploy"));
+    open_agents(&host).await;
+    let agent = isolate(&host, "stopped").await;
+    select_row(&host, 0);
+    let dialog = choose_action(&host, "Re-deploy Agent").await;
+    assert!(text(&dialog).contains("1 connector will move to Demo."));
+    click_button(&dialog, "Save Settings");
+    wait_for("the confirmation", || {
+        text(&query(&host, "dialog[open]")).contains("Re-deploy Agent?")
+    })
+    .await;
+    assert_eq!(active_text(), "Cancel");
+    let results = confirm_and_close(&host).await;
+    assert!(results.contains("Re-deploy Agent: 1 moved."), "{results}");
+    // It left the Production list; in Demo it is there, still stopped.
+    choose(&host, "Environment", "demo");
+    wait_for("the moved connector", || {
+        column(&host, 2) == vec![agent.clone()]
+    })
+    .await;
+    assert_eq!(column(&host, 4), vec!["Demo"]);
+    assert_eq!(column(&host, 8), vec!["Stopped"]);
+}
+
+#[wasm_bindgen_test]
+async fn delete_names_what_it_deletes_and_the_row_goes() {
+    let (host, _app) = mount(fresh_config("delete"));
+    open_agents(&host).await;
+    let agent = isolate(&host, "stopped").await;
+    let bot = column(&host, 1)[0].clone();
+    select_row(&host, 0);
+    let said = text(&choose_action(&host, "Delete").await);
+    assert!(said.contains(&format!("{bot} — {agent}")), "{said}");
+    assert!(said.contains("cannot be undone"), "{said}");
+    assert_eq!(active_text(), "Cancel");
+    confirm_and_close(&host).await;
+    wait_for("the row to go", || {
+        text(&host).contains("No connectors match these filters.")
+    })
+    .await;
+    assert!(text(&host).contains("0 selected"));
+    assert!(!text(&host).contains("left the filter"));
+}
+
+#[wasm_bindgen_test]
+async fn a_row_menu_acts_on_its_one_connector() {
+    let (host, _app) = mount(instant("row-menu"));
+    open_agents(&host).await;
+    let agent = isolate(&host, "online").await;
+    let button: HtmlElement = query(&host, ".bs-row [aria-haspopup=menu]")
+        .dyn_into()
+        .expect("button");
+    assert!(
+        button
+            .get_attribute("aria-label")
+            .unwrap_or_default()
+            .contains(&agent)
+    );
+    button.click();
+    wait_for("the row menu", || {
+        !query_all(&host, ".bs-row-menu [role=menu]").is_empty()
+    })
+    .await;
+    assert_eq!(
+        active_text(),
+        menu_item(&host, "Restart Agents")
+            .text_content()
+            .unwrap_or_default()
+            .trim()
+    );
+    // Arrow keys move through the entries.
+    press(
+        &document().active_element().expect("focus"),
+        "ArrowDown",
+        false,
+    );
+    assert!(active_text().starts_with("Start Agent"));
+    press(
+        &document().active_element().expect("focus"),
+        "ArrowDown",
+        false,
+    );
+    assert!(active_text().starts_with("Stop Agent"));
+    menu_item(&host, "Stop Agent").click();
+    wait_for("the dialog", || {
+        !query_all(&host, "dialog[open]").is_empty()
+    })
+    .await;
+    assert!(text(&query(&host, "dialog[open]")).contains("1 connector will be stopped."));
+    confirm_and_close(&host).await;
+    wait_for("the stopped row", || column(&host, 8) == vec!["Stopped"]).await;
+    assert!(
+        text(&host).contains("0 selected"),
+        "the row menu ignores the selection"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn pcs_operations_warn_that_every_survey_bot_is_affected() {
+    let (host, _app) = mount(fresh_config("pcs"));
+    open_agents(&host).await;
+    click_button(&host, "PCS Connector");
+    wait_for("the survey bots", || {
+        text(&host).contains("Survey Connector")
+    })
+    .await;
+    let survey_bots = query_all(&host, "[aria-label='PCS Connector'] tbody tr").len();
+    click_button(&host, "Refresh Surveys");
+    wait_for("the warning", || {
+        !query_all(&host, "dialog[open]").is_empty()
+    })
+    .await;
+    let said = text(&query(&host, "dialog[open]"));
+    assert!(
+        said.contains(&format!("affects every survey bot ({survey_bots})")),
+        "{said}"
+    );
+    assert_eq!(active_text(), "Cancel");
+    click_button(&query(&host, "dialog[open]"), "Yes");
+    wait_for("the confirmation toast", || {
+        text(&query(&host, ".bs-toasts")).contains("Surveys refreshed")
+    })
+    .await;
+    assert!(query_all(&host, "dialog[open]").is_empty());
+}
