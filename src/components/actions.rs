@@ -465,7 +465,7 @@ pub fn ActionDialog(flow: ActionFlow) -> impl IntoView {
                     }
                     Some(Step::Confirm { action, plan }) => confirm(flow, action, plan).into_any(),
                     Some(Step::Working { kind }) => working(flow, kind).into_any(),
-                    Some(Step::Results { summary, lines, .. }) => results(flow, summary, lines).into_any(),
+                    Some(Step::Results { kind, summary, lines }) => results(flow, kind, summary, lines).into_any(),
                     None => ().into_any(),
                 }}
             </Modal>
@@ -571,7 +571,12 @@ fn working(flow: ActionFlow, kind: ActionKind) -> impl IntoView {
     }
 }
 
-fn results(flow: ActionFlow, summary: String, lines: Vec<(String, Outcome)>) -> impl IntoView {
+fn results(
+    flow: ActionFlow,
+    kind: ActionKind,
+    summary: String,
+    lines: Vec<(String, Outcome)>,
+) -> impl IntoView {
     let more = lines.len().saturating_sub(NAMED);
     let close = NodeRef::new();
     focus_when_mounted(close);
@@ -583,7 +588,7 @@ fn results(flow: ActionFlow, summary: String, lines: Vec<(String, Outcome)>) -> 
                 .take(NAMED)
                 .map(|(name, outcome)| {
                     let (class, text) = match outcome {
-                        Outcome::Done => ("bs-result bs-result--done", "done".to_owned()),
+                        Outcome::Done => ("bs-result bs-result--done", kind.done().to_owned()),
                         Outcome::Skipped(why) => ("bs-result bs-result--skipped", format!("skipped: {why}")),
                         Outcome::Failed(why) => ("bs-result bs-result--failed", format!("failed: {why}")),
                     };

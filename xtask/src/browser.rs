@@ -112,6 +112,29 @@ impl Session<'_> {
         )
     }
 
+    /// Clicks the first button, menu entry or checkbox whose text (or aria-label) starts
+    /// with `text`, waiting up to five seconds for it to appear, then lets the page render.
+    pub fn click_text(&self, text: &str) -> Result<(), String> {
+        let script = format!(
+            "const done = arguments[arguments.length - 1];
+             const want = {text};
+             const find = () => [...document.querySelectorAll('button, [role=menuitem], input[type=checkbox]')]
+               .find(e => (e.textContent.trim() || e.getAttribute('aria-label') || '').startsWith(want));
+             const started = performance.now();
+             (function look() {{
+               const el = find();
+               if (el) {{ el.click(); setTimeout(() => requestAnimationFrame(() => done(true)), 100); }}
+               else if (performance.now() - started > 5000) done(false);
+               else setTimeout(look, 50);
+             }})();",
+            text = serde_json::Value::from(text)
+        );
+        match self.execute_async(&script, 10_000)? {
+            Value::Bool(true) => Ok(()),
+            _ => Err(format!("nothing to click reads {text:?}")),
+        }
+    }
+
     /// Waits until the app has mounted (its heading is on the page) and returns the heading.
     /// An uncaught error in the page (a module that fails to instantiate, a panic) fails at
     /// once; any failure carries what the page shows and what the browser logged.

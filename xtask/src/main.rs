@@ -8,7 +8,9 @@
 //! - `bench`  the release build with 10,000 connectors in Chromium: interaction timings and
 //!   download sizes (reported, never asserted).
 //! - `check-bundle`  only the last check: the built `dist/` must start in Chromium.
-//! - `screenshot URL FILE [WIDTHxHEIGHT]`  a PNG of a page, once the app has mounted.
+//! - `screenshot URL FILE [WIDTHxHEIGHT] [--click TEXT]...`  a PNG of a page once the app has
+//!   mounted, after clicking (in order) the buttons, menu entries or checkboxes whose text or
+//!   label starts with each TEXT.
 //!
 //! It never downloads anything but through cargo, npm and apt, so it works on a closed network.
 
@@ -34,7 +36,7 @@ fn main() -> ExitCode {
         Some("screenshot") => screenshot(&args[1..]),
         _ => {
             eprintln!(
-                "usage: cargo xtask <setup | serve | test | bench | check-bundle | screenshot URL FILE [WIDTHxHEIGHT]>"
+                "usage: cargo xtask <setup | serve | test | bench | check-bundle | screenshot URL FILE [WIDTHxHEIGHT] [--click TEXT]...>"
             );
             return ExitCode::from(2);
         }
@@ -57,19 +59,41 @@ fn serve() -> Result<(), String> {
 }
 
 fn screenshot(args: &[String]) -> Result<(), String> {
+    const USAGE: &str = "usage: cargo xtask screenshot URL FILE [WIDTHxHEIGHT] [--click TEXT]...";
     let (Some(url), Some(file)) = (args.first(), args.get(1)) else {
-        return Err("usage: cargo xtask screenshot URL FILE [WIDTHxHEIGHT]".into());
+        return Err(USAGE.into());
     };
-    let size = args.get(2).map(String::as_str).unwrap_or("1280x900");
+    let mut rest = &args[2..];
+    let mut size = "1280x900";
+    if let Some(first) = rest.first()
+        && !first.starts_with("--")
+    {
+        size = first;
+        rest = &rest[1..];
+    }
     let (w, h) = size
         .split_once('x')
         .and_then(|(w, h)| Some((w.parse().ok()?, h.parse().ok()?)))
         .ok_or_else(|| format!("size must look like 1280x900, not {size}"))?;
+    let mut clicks = Vec::new();
+    while let [flag, text, tail @ ..] = rest {
+        if flag != "--click" {
+            return Err(USAGE.into());
+        }
+        clicks.push(text.clone());
+        rest = tail;
+    }
+    if !rest.is_empty() {
+        return Err(USAGE.into());
+    }
     let tools = setup::setup()?;
     let driver = browser::Driver::start(&tools)?;
     let session = driver.session(w, h)?;
     session.navigate(url)?;
     session.wait_for_app()?;
+    for text in &clicks {
+        session.click_text(text)?;
+    }
     session.screenshot(std::path::Path::new(file))?;
     println!("wrote {file} ({w}x{h})");
     Ok(())
