@@ -462,3 +462,39 @@ async fn pcs_operations_warn_that_every_survey_bot_is_affected() {
     .await;
     assert!(query_all(&host, "dialog[open]").is_empty());
 }
+
+#[wasm_bindgen_test]
+async fn a_failing_backend_gives_the_reason_and_keeps_the_selection_for_a_retry() {
+    let (host, _app) = mount(fresh_config("failing"));
+    open_agents(&host).await;
+    isolate(&host, "online").await;
+    select_row(&host, 0);
+    let drill: HtmlElement = query_all(&host, "label.bs-check")
+        .into_iter()
+        .find(|l| text(l) == "The backend fails every action")
+        .map(|l| query(&l, "input"))
+        .expect("the failure drill")
+        .dyn_into()
+        .expect("an input");
+    drill.click();
+    choose_action(&host, "Stop Agent").await;
+    let results = confirm_and_close(&host).await;
+    assert!(
+        results.contains("Stop Agent: 0 stopped, 1 failed."),
+        "{results}"
+    );
+    assert!(
+        results.contains("failed: the backend did not answer"),
+        "{results}"
+    );
+    let alert = text(&query(&host, ".bs-toasts [role=alert]"));
+    assert!(alert.contains("the backend did not answer"), "{alert}");
+    assert!(alert.contains("The selection is kept"), "{alert}");
+    assert!(text(&host).contains("1 selected"));
+    assert_eq!(column(&host, 8), vec!["Online"]);
+    // Once the backend answers again, the same selection can be retried.
+    drill.click();
+    choose_action(&host, "Stop Agent").await;
+    let retried = confirm_and_close(&host).await;
+    assert!(retried.contains("Stop Agent: 1 stopped."), "{retried}");
+}

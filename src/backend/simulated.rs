@@ -120,6 +120,8 @@ struct Inner {
     last_saved: f64,
     dirty: bool,
     save_failed: bool,
+    /// When set, every action fails as an unreachable backend would (a drill, not saved).
+    failing: bool,
     notices: Vec<String>,
     timer: Option<IntervalHandle>,
     /// Saves on `pagehide`, so a reload continues from the latest state.
@@ -182,6 +184,7 @@ impl SimulatedBackend {
                 last_saved: 0.0,
                 dirty,
                 save_failed: false,
+                failing: false,
                 notices,
                 timer: None,
                 on_pagehide: None,
@@ -250,6 +253,24 @@ impl SimulatedBackend {
     pub fn burst(&self, count: usize) {
         let changes = self.inner.borrow_mut().sim.flip_bot_server_links(count);
         self.publish(changes);
+    }
+
+    /// Makes every action fail (or work again), to practise what a failing backend looks
+    /// like.
+    pub fn set_failing(&self, failing: bool) {
+        self.inner.borrow_mut().failing = failing;
+    }
+
+    /// The failure every action gets while the backend is set to fail.
+    fn refuse_if_failing(&self) -> Option<LocalFuture<Result<Change, BackendError>>> {
+        self.inner.borrow().failing.then(|| {
+            let failed: LocalFuture<Result<Change, BackendError>> =
+                Box::pin(std::future::ready(Err(BackendError::Failed(
+                    "the backend did not answer (a simulated failure: see the Simulation area)"
+                        .to_owned(),
+                ))));
+            failed
+        })
     }
 
     /// The health of one environment's external servers.
@@ -386,6 +407,9 @@ impl Backend for SimulatedBackend {
     }
 
     fn act(&self, id: ConnectorId, action: Action) -> LocalFuture<Result<Change, BackendError>> {
+        if let Some(failed) = self.refuse_if_failing() {
+            return failed;
+        }
         let permissions = self.permissions();
         let result = {
             let mut inner = self.inner.borrow_mut();
@@ -396,6 +420,9 @@ impl Backend for SimulatedBackend {
     }
 
     fn act_on_pcs(&self, action: PcsAction) -> LocalFuture<Result<Change, BackendError>> {
+        if let Some(failed) = self.refuse_if_failing() {
+            return failed;
+        }
         let result = {
             let mut inner = self.inner.borrow_mut();
             let now = inner.sim.now();

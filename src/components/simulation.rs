@@ -34,6 +34,13 @@ pub fn SimulationPanel(sim: StoredValue<SimulatedBackend, LocalStorage>) -> impl
             }>
                 "Reset simulation"
             </button>
+            <label class="bs-check">
+                <input
+                    type="checkbox"
+                    on:change=move |ev| sim.with_value(|s| s.set_failing(event_target_checked(&ev)))
+                />
+                "The backend fails every action"
+            </label>
             {Environment::ALL
                 .into_iter()
                 .rev()

@@ -78,7 +78,12 @@ pub fn query_all(root: &Element, selector: &str) -> Vec<Element> {
 pub fn field(root: &Element, label: &str) -> Element {
     query_all(root, "label")
         .into_iter()
-        .find(|l| text(&query(l, ".bs-field__label")) == label)
+        .find(|l| {
+            l.query_selector(".bs-field__label")
+                .ok()
+                .flatten()
+                .is_some_and(|span| text(&span) == label)
+        })
         .unwrap_or_else(|| panic!("no field labelled {label}"))
 }
 
