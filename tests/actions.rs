@@ -498,3 +498,46 @@ async fn a_failing_backend_gives_the_reason_and_keeps_the_selection_for_a_retry(
     let retried = confirm_and_close(&host).await;
     assert!(retried.contains("Stop Agent: 1 stopped."), "{retried}");
 }
+
+#[wasm_bindgen_test]
+async fn a_connector_s_details_offer_its_actions() {
+    let (host, _app) = mount(fresh_config("details-actions"));
+    open_agents(&host).await;
+    let agent = isolate(&host, "online").await;
+    click_button(&query(&host, ".bs-row"), &column(&host, 1)[0]);
+    wait_for("the details", || {
+        !query_all(&host, ".bs-details").is_empty()
+    })
+    .await;
+    let details = query(&host, ".bs-details");
+    let actions: HtmlElement = query(&details, "button[aria-haspopup=menu]")
+        .dyn_into()
+        .expect("button");
+    actions.click();
+    wait_for("its menu", || {
+        !query_all(&details, "[role=menu]").is_empty()
+    })
+    .await;
+    assert_eq!(
+        menu_item(&details, "Delete")
+            .get_attribute("aria-disabled")
+            .as_deref(),
+        Some("true"),
+        "an online connector cannot be deleted"
+    );
+    menu_item(&details, "Stop Agent").click();
+    wait_for("the dialog", || {
+        !query_all(&host, "dialog[open]").is_empty()
+    })
+    .await;
+    let said = text(&query(&host, "dialog[open]"));
+    assert!(
+        said.contains(&agent) && said.contains("1 connector will be stopped."),
+        "{said}"
+    );
+    confirm_and_close(&host).await;
+    wait_for("the details to show it stopped", || {
+        text(&query(&host, ".bs-details")).contains("Stopped")
+    })
+    .await;
+}

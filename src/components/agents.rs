@@ -4,7 +4,6 @@
 use bots_status_core::model::ConnectorId;
 use leptos::prelude::*;
 
-use super::details::Details;
 use super::filters::Filters;
 use super::legend::Legend;
 use super::metrics_bar::MetricsBar;
@@ -47,7 +46,6 @@ pub fn BotAgents(store: FleetStore, view_state: View) -> impl IntoView {
                         <Filters store=store query=view_state.query />
                         <ConnectorTable store=store query=view_state.query open_details=open_details />
                         <Legend />
-                        <Details store=store open=open_details />
                     </div>
                 }
                 .into_any(),

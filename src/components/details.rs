@@ -10,11 +10,16 @@ use bots_status_core::troubleshooting::diagnose;
 use leptos::html;
 use leptos::prelude::*;
 
+use super::actions::{ActionFlow, ActionsMenu};
 use super::status_badge::StatusBadge;
 use crate::store::FleetStore;
 
 #[component]
-pub fn Details(store: FleetStore, open: RwSignal<Option<ConnectorId>>) -> impl IntoView {
+pub fn Details(
+    store: FleetStore,
+    open: RwSignal<Option<ConnectorId>>,
+    flow: ActionFlow,
+) -> impl IntoView {
     let close_button = NodeRef::<html::Button>::new();
     let connector = Memo::new(move |_| open.get().and_then(|id| store.get(id)));
     // Move focus into the panel when it opens, so keyboard users land on it.
@@ -50,9 +55,12 @@ pub fn Details(store: FleetStore, open: RwSignal<Option<ConnectorId>>) -> impl I
                     <h3 class="bs-details__title">
                         {move || connector.get().map(|c| c.bot.name).unwrap_or_else(|| "Connector deleted".to_owned())}
                     </h3>
-                    <button type="button" class="bs-button" node_ref=close_button on:click=move |_| open.set(None)>
-                        "Close"
-                    </button>
+                    <div class="bs-button-row">
+                        <ActionsMenu flow=flow targets=Signal::derive(move || open.get().into_iter().collect()) />
+                        <button type="button" class="bs-button" node_ref=close_button on:click=move |_| open.set(None)>
+                            "Close"
+                        </button>
+                    </div>
                 </div>
                 {move || match connector.get() {
                     None => view! { <p class="bs-empty">"This connector no longer exists."</p> }.into_any(),

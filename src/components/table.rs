@@ -11,6 +11,7 @@ use leptos::prelude::*;
 use web_sys::MouseEvent;
 
 use super::actions::{ActionDialog, ActionFlow, ActionsMenu, RowMenu, RowMenuAt};
+use super::details::Details;
 use super::status_badge::StatusBadge;
 use crate::backend::BackendRef;
 use crate::store::FleetStore;
@@ -263,6 +264,7 @@ pub fn ConnectorTable(
             </Show>
         </div>
         <RowMenu flow=flow at=row_menu />
+        <Details store=store open=open_details flow=flow />
         <ActionDialog flow=flow />
     }
 }
