@@ -577,7 +577,7 @@ fn results(
     summary: String,
     lines: Vec<(String, Outcome)>,
 ) -> impl IntoView {
-    let more = lines.len().saturating_sub(NAMED);
+    let total = lines.len();
     let close = NodeRef::new();
     focus_when_mounted(close);
     view! {
@@ -601,7 +601,7 @@ fn results(
                     }
                 })
                 .collect_view()}
-            {(more > 0).then(|| view! { <li>{format!("…and {more} more")}</li> })}
+            {and_more(total)}
         </ul>
         <div class="bs-dialog__buttons">
             <button type="button" class="bs-button bs-button--primary" node_ref=close on:click=move |_| flow.cancel()>
@@ -611,19 +611,22 @@ fn results(
     }
 }
 
+/// "…and 12 more" closing a list cut at [`NAMED`] entries of `total`.
+fn and_more(total: usize) -> Option<impl IntoView> {
+    (total > NAMED).then(|| view! { <li>{format!("…and {} more", total - NAMED)}</li> })
+}
+
 /// What an action will do: how many it affects, named, and which it skips and why.
 #[component]
 fn PlanView(flow: ActionFlow, plan: BulkPlan, lead: String) -> impl IntoView {
     let affected = plan.affected.len();
     let skipped = plan.skipped.len();
-    let more =
-        |n: usize| (n > NAMED).then(|| view! { <li>{format!("…and {} more", n - NAMED)}</li> });
     view! {
         <p class="bs-dialog__lead">{lead}</p>
         {(affected > 0).then(|| view! {
             <ul class="bs-dialog__list" aria-label="Affected connectors">
                 {plan.affected.iter().take(NAMED).map(|id| view! { <li>{flow.name(*id)}</li> }).collect_view()}
-                {more(affected)}
+                {and_more(affected)}
             </ul>
         })}
         {(skipped > 0).then(|| view! {
@@ -636,7 +639,7 @@ fn PlanView(flow: ActionFlow, plan: BulkPlan, lead: String) -> impl IntoView {
                         <span class="bs-result bs-result--skipped">{format!("skipped: {}", skip.message())}</span>
                     </li>
                 }).collect_view()}
-                {more(skipped)}
+                {and_more(skipped)}
             </ul>
         })}
     }
