@@ -281,12 +281,12 @@ impl SimulatedBackend {
     /// Takes one external server of an environment down, up or away; the connectors that
     /// depend on it see it at once.
     pub fn set_resource(&self, environment: Environment, resource: Resource, health: LinkHealth) {
-        let changes = self
-            .inner
-            .borrow_mut()
-            .sim
-            .set_resource(environment, resource, health);
-        self.inner.borrow_mut().dirty = true;
+        let changes = {
+            let mut inner = self.inner.borrow_mut();
+            // The server's health is state to save even when no connector changes.
+            inner.dirty = true;
+            inner.sim.set_resource(environment, resource, health)
+        };
         self.publish(changes);
     }
 

@@ -17,7 +17,7 @@ use wasm_bindgen::JsCast;
 use web_sys::KeyboardEvent;
 
 use super::choice::Choice;
-use super::dialog::{Modal, focus_when_mounted, next_id};
+use super::dialog::{Modal, elements, focus_when_mounted, next_id};
 use super::toasts::Toasts;
 use crate::backend::{BackendError, BackendRef};
 use crate::store::FleetStore;
@@ -399,7 +399,7 @@ fn MenuList(
                 .enumerate()
                 .map(|(i, kind)| {
                     let why_not = move || plans.with(|p| p[i].why_impossible());
-                    let what = move || plans.with(|p| why_not().unwrap_or_else(|| p[i].summary()));
+                    let what = move || why_not().unwrap_or_else(|| plans.with(|p| p[i].summary()));
                     let label_id = format!("bs-menu-{}", next_id());
                     let desc_id = format!("{label_id}-desc");
                     let (labelled_by, described_by) = (label_id.clone(), desc_id.clone());
@@ -430,14 +430,9 @@ fn MenuList(
     }
 }
 
+/// The entries of a menu, in order.
 fn items(list: &web_sys::Element) -> Vec<web_sys::HtmlElement> {
-    let Ok(nodes) = list.query_selector_all("[role='menuitem']") else {
-        return Vec::new();
-    };
-    (0..nodes.length())
-        .filter_map(|i| nodes.item(i))
-        .filter_map(|n| n.dyn_into::<web_sys::HtmlElement>().ok())
-        .collect()
+    elements(list, "[role='menuitem']")
 }
 
 /// The dialog of the current action, whichever step it is at.

@@ -37,13 +37,8 @@ pub fn Modal(
         if !el.open() {
             let _ = el.show_modal();
         }
-        // The content may mark what should have focus first (never a destructive button).
-        let first = el
-            .query_selector("[data-autofocus]")
-            .ok()
-            .flatten()
-            .or_else(|| focusables(&el).into_iter().next().map(Into::into));
-        if let Some(first) = first.and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
+        // The first control, unless the content focuses another (`focus_when_mounted`).
+        if let Some(first) = elements(&el, FOCUSABLE).first() {
             let _ = first.focus();
         }
     });
@@ -70,7 +65,7 @@ pub fn Modal(
             let Some(el) = dialog.get_untracked() else {
                 return;
             };
-            let items = focusables(&el);
+            let items = elements(&el, FOCUSABLE);
             let (Some(first), Some(last)) = (items.first(), items.last()) else {
                 ev.prevent_default();
                 return;
@@ -127,10 +122,11 @@ pub fn focus_when_mounted(button: NodeRef<html::Button>) {
     });
 }
 
-/// The enabled, focusable controls inside `root`, in tab order (document order; the dialogs
-/// set no tabindex and hide nothing).
-fn focusables(root: &web_sys::Element) -> Vec<web_sys::HtmlElement> {
-    let Ok(list) = root.query_selector_all(FOCUSABLE) else {
+/// The elements inside `root` that match `selector`, in document order: for a dialog, its
+/// enabled controls in tab order (the dialogs set no tabindex and hide nothing); for a menu,
+/// its entries.
+pub fn elements(root: &web_sys::Element, selector: &str) -> Vec<web_sys::HtmlElement> {
+    let Ok(list) = root.query_selector_all(selector) else {
         return Vec::new();
     };
     (0..list.length())
