@@ -1,4 +1,11 @@
 //! Who may do what: the session's permissions and the rules that read them.
+//!
+//! The spec says Production needs "the role of Bot Status Access or Administrator", while the
+//! whole app needs Bot Status Access; taken literally, everyone inside the app could deploy to
+//! Production, and a bot developer who tests in Demo could never be kept out of it. So the
+//! right to deploy to Production is a permission of its own ([`Permissions::production`]),
+//! which an operator with full Bot Status Access holds and a bot developer does not; an
+//! administrator always may.
 
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
@@ -11,12 +18,19 @@ pub struct Permissions {
     /// Needed to open Bots Status at all.
     pub bot_status_access: bool,
     pub administrator: bool,
+    /// May add, edit or redeploy connectors into Production.
+    #[serde(default)]
+    pub production: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Session {
     pub user_name: String,
+    /// What the user is, in words ("Administrator").
+    pub role: String,
     pub permissions: Permissions,
+    /// The account the user signed in to: the add form starts with it.
+    pub account: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Error)]
@@ -26,12 +40,31 @@ pub enum AccessDenied {
     )]
     NoBotStatusAccess,
     #[error(
-        "Deploying to Production needs the Bot Status Access permission or the Administrator role. Choose Demo, or ask an administrator."
+        "Deploying to Production needs the Production deployment permission (Bot Status Access for Production, or the Administrator role). Choose Demo, or ask an administrator."
     )]
     NoProductionRights,
 }
 
 impl Permissions {
+    /// Everything: an administrator of the account.
+    pub const ADMINISTRATOR: Permissions = Permissions {
+        bot_status_access: true,
+        administrator: true,
+        production: true,
+    };
+    /// Bot Status Access with Production: the operator who runs the fleet.
+    pub const OPERATOR: Permissions = Permissions {
+        bot_status_access: true,
+        administrator: false,
+        production: true,
+    };
+    /// Bot Status Access for Demo only: a bot developer who deploys for testing.
+    pub const BOT_DEVELOPER: Permissions = Permissions {
+        bot_status_access: true,
+        administrator: false,
+        production: false,
+    };
+
     pub fn may_open_app(self) -> Result<(), AccessDenied> {
         if self.bot_status_access {
             Ok(())
@@ -44,8 +77,59 @@ impl Permissions {
     pub fn may_deploy_to(self, environment: Environment) -> Result<(), AccessDenied> {
         match environment {
             Environment::Demo => Ok(()),
-            Environment::Production if self.bot_status_access || self.administrator => Ok(()),
+            Environment::Production if self.production || self.administrator => Ok(()),
             Environment::Production => Err(AccessDenied::NoProductionRights),
+        }
+    }
+}
+
+/// The users the simulator can sign in as, to show what each of them meets.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Persona {
+    #[default]
+    Administrator,
+    BotDeveloper,
+    NoAccess,
+}
+
+impl Persona {
+    pub const ALL: [Persona; 3] = [
+        Persona::Administrator,
+        Persona::BotDeveloper,
+        Persona::NoAccess,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Persona::Administrator => "Administrator",
+            Persona::BotDeveloper => "Bot developer (Demo only)",
+            Persona::NoAccess => "User without Bot Status Access",
+        }
+    }
+
+    pub fn slug(self) -> &'static str {
+        match self {
+            Persona::Administrator => "admin",
+            Persona::BotDeveloper => "developer",
+            Persona::NoAccess => "none",
+        }
+    }
+
+    pub fn permissions(self) -> Permissions {
+        match self {
+            Persona::Administrator => Permissions::ADMINISTRATOR,
+            Persona::BotDeveloper => Permissions::BOT_DEVELOPER,
+            Persona::NoAccess => Permissions::default(),
+        }
+    }
+
+    /// The same person under each persona, so the bot users they created stay theirs.
+    pub fn session(self, user_name: &str, account: &str) -> Session {
+        Session {
+            user_name: user_name.to_owned(),
+            role: self.label().to_owned(),
+            permissions: self.permissions(),
+            account: account.to_owned(),
         }
     }
 }
@@ -63,30 +147,38 @@ mod tests {
                 .to_string()
                 .contains("Bot Status Access")
         );
-        let granted = Permissions {
-            bot_status_access: true,
-            administrator: false,
-        };
-        assert_eq!(granted.may_open_app(), Ok(()));
+        assert_eq!(Permissions::BOT_DEVELOPER.may_open_app(), Ok(()));
+        assert_eq!(
+            Persona::NoAccess.permissions().may_open_app(),
+            Err(AccessDenied::NoBotStatusAccess)
+        );
     }
 
     #[test]
-    fn production_needs_bot_status_access_or_administrator() {
-        let developer = Permissions::default();
+    fn production_needs_the_production_right_or_administrator() {
+        let developer = Permissions::BOT_DEVELOPER;
         assert_eq!(
             developer.may_deploy_to(Environment::Production),
             Err(AccessDenied::NoProductionRights)
         );
         assert_eq!(developer.may_deploy_to(Environment::Demo), Ok(()));
         let admin = Permissions {
-            bot_status_access: false,
             administrator: true,
+            ..Permissions::default()
         };
         assert_eq!(admin.may_deploy_to(Environment::Production), Ok(()));
-        let operator = Permissions {
-            bot_status_access: true,
-            administrator: false,
-        };
-        assert_eq!(operator.may_deploy_to(Environment::Production), Ok(()));
+        assert_eq!(
+            Permissions::OPERATOR.may_deploy_to(Environment::Production),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn personas_keep_the_person_and_change_the_rights() {
+        let dev = Persona::BotDeveloper.session("a@example.com", "1");
+        let admin = Persona::Administrator.session("a@example.com", "1");
+        assert_eq!(dev.user_name, admin.user_name);
+        assert!(!dev.permissions.production);
+        assert!(admin.permissions.production);
     }
 }

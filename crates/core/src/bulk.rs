@@ -186,10 +186,7 @@ mod tests {
     fn ctx(_: &Connector) -> Context {
         Context {
             agent_active: true,
-            permissions: Permissions {
-                bot_status_access: true,
-                administrator: false,
-            },
+            permissions: Permissions::OPERATOR,
         }
     }
 

@@ -79,6 +79,10 @@ const SURVEY_NAMES: [&str; 4] = [
     "FCR Survey",
 ];
 const ACCOUNTS: [&str; 3] = ["31487985", "70071528", "22019744"];
+/// The account the sample user signs in to.
+pub const HOME_ACCOUNT: &str = ACCOUNTS[0];
+/// Who created the bot users the sample user may not add connectors for (the spec's 401).
+pub const OTHER_USER: &str = "someone.else@example.com";
 /// The user the sample fleet is signed in as; they created most of its bot agent users.
 pub const SAMPLE_USER: &str = "operator@example.com";
 
@@ -148,7 +152,7 @@ impl Fleet {
                     created_by: if rng.chance(95) {
                         SAMPLE_USER.to_owned()
                     } else {
-                        "someone.else@example.com".to_owned()
+                        OTHER_USER.to_owned()
                     },
                 });
                 let mut connector = Connector::added(id, bot.clone(), settings);
@@ -166,6 +170,13 @@ impl Fleet {
                     created_by: SAMPLE_USER.to_owned(),
                 });
             }
+            // Enabled, but someone else's: adding a connector for it answers 401.
+            users.push(AgentUser {
+                account: (*account).to_owned(),
+                login_name: format!("colleague-bot-{i}"),
+                enabled: true,
+                created_by: OTHER_USER.to_owned(),
+            });
         }
         let pcs = PcsConnector {
             version: 1,

@@ -14,7 +14,7 @@ use crate::access::{AccessDenied, Permissions};
 use crate::model::{
     Connector, ConnectorId, ConnectorSettings, ConversationType, Environment, Millis,
 };
-use crate::settings::{SettingsProblem, settings_problems};
+use crate::settings::{AgentDirectory, SettingsProblem, settings_problems};
 use crate::status::{
     BotServerConnection, CloudConnection, ConnectorState, ConnectorStatus, LinkHealth, Links,
 };
@@ -169,6 +169,12 @@ pub enum Refused {
     Gone,
     #[error("The settings have {} problem(s): {}", .problems.len(), first_message(.problems))]
     InvalidSettings { problems: Vec<SettingsProblem> },
+    /// The spec's 401: the bot user was created by someone else.
+    #[error(
+        "401 unauthorized: the bot user {agent} was not created by you. {}",
+        Problem::Unauthorized.remedy()
+    )]
+    Unauthorized { agent: String },
 }
 
 fn first_message(problems: &[SettingsProblem]) -> String {
@@ -190,6 +196,7 @@ impl Refused {
             Refused::NoProductionRights => "no permission",
             Refused::Gone => "no longer exists",
             Refused::InvalidSettings { .. } => "invalid settings",
+            Refused::Unauthorized { .. } => "401 unauthorized",
         }
     }
 }
@@ -310,6 +317,49 @@ impl Lifecycle {
         }
         next.version += 1;
         Ok(Applied::Changed(Box::new(next)))
+    }
+
+    /// Whether a connector with `settings` may be added by `user`: the settings are valid,
+    /// their bot agent can be chosen, the user may deploy where they say, and the bot user is
+    /// the user's own (else the spec's 401).
+    pub fn check_add(
+        settings: &ConnectorSettings,
+        directory: &AgentDirectory,
+        user: &str,
+        permissions: Permissions,
+    ) -> Result<(), Refused> {
+        let mut problems: Vec<_> = settings_problems(settings)
+            .into_iter()
+            .filter(SettingsProblem::is_error)
+            .collect();
+        if problems.is_empty() {
+            problems = directory.agent_problems(settings);
+        }
+        if !problems.is_empty() {
+            return Err(Refused::InvalidSettings { problems });
+        }
+        deploy_allowed(permissions, settings.environment)?;
+        directory
+            .may_add_for(&settings.account, &settings.agent_user_id, user)
+            .map_err(|_| Refused::Unauthorized {
+                agent: settings.agent_user_id.clone(),
+            })
+    }
+
+    /// Whether an edit from `before` to `after` may be saved by `user`, beyond what
+    /// [`Lifecycle::apply`] checks: a new bot agent must be choosable and the user's own, as
+    /// when adding. Keeping the connector's agent needs neither.
+    pub fn check_edit(
+        before: &ConnectorSettings,
+        after: &ConnectorSettings,
+        directory: &AgentDirectory,
+        user: &str,
+        permissions: Permissions,
+    ) -> Result<(), Refused> {
+        if before.account == after.account && before.agent_user_id == after.agent_user_id {
+            return Ok(());
+        }
+        Self::check_add(after, directory, user, permissions)
     }
 
     /// Ends a start: Online when every component connects, else Not Connected with the first

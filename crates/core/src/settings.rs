@@ -288,6 +288,33 @@ impl AgentDirectory {
             .collect())
     }
 
+    /// Why `settings` name an account or bot agent that cannot be chosen, if they do: what
+    /// a save re-checks, since the list the form offered may be stale.
+    pub fn agent_problems(&self, settings: &ConnectorSettings) -> Vec<SettingsProblem> {
+        let account = settings.account.trim();
+        let agent = settings.agent_user_id.trim();
+        match self.enabled_agents(account) {
+            Err(why) => vec![SettingsProblem::error(Field::Account, why.to_string())],
+            Ok(agents) if agents.iter().any(|u| u.login_name == agent) => Vec::new(),
+            Ok(_) => {
+                let disabled = self
+                    .users
+                    .iter()
+                    .any(|u| u.account == account && u.login_name == agent);
+                let message = if disabled {
+                    format!(
+                        "The bot agent {agent} is disabled in account {account}. Enable it in Conversational Cloud, or choose an enabled one."
+                    )
+                } else {
+                    format!(
+                        "There is no bot agent {agent} in account {account}. Choose one from the list."
+                    )
+                };
+                vec![SettingsProblem::error(Field::AgentUserId, message)]
+            }
+        }
+    }
+
     pub fn is_enabled(&self, account: &str, login_name: &str) -> bool {
         self.users
             .iter()

@@ -6,12 +6,14 @@
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-use crate::access::Permissions;
-use crate::fleet::{Fleet, SAMPLE_USER, SeededRng};
+use crate::access::{Permissions, Persona, Session};
+use crate::fleet::{Fleet, HOME_ACCOUNT, SAMPLE_USER, SeededRng};
 use crate::lifecycle::{
     Action, Applied, Context, Lifecycle, Login, Reachability, Refused, settled_state,
 };
-use crate::model::{BotId, Connector, ConnectorId, ConversationType, Environment, Millis};
+use crate::model::{
+    BotId, BotRef, Connector, ConnectorId, ConnectorSettings, ConversationType, Environment, Millis,
+};
 use crate::pcs::{PcsAction, PcsConnector};
 use crate::status::{ConnectorState, LinkHealth};
 use crate::troubleshooting::Component;
@@ -106,6 +108,9 @@ pub struct Simulator {
     demo: Resources,
     /// The user the simulated session belongs to; bot users others created answer 401.
     pub user: String,
+    /// Which rights the user signs in with.
+    #[serde(default)]
+    pub persona: Persona,
     rng: SeededRng,
     now: Millis,
     /// When each starting connector finishes starting.
@@ -124,6 +129,7 @@ impl Simulator {
             production: Resources::default(),
             demo: Resources::default(),
             user: SAMPLE_USER.to_owned(),
+            persona: Persona::default(),
             // A stream of its own, so the fleet and its history draw different numbers.
             rng: SeededRng::new(seed ^ 0x5EED_5EED_5EED_5EED),
             now,
@@ -149,6 +155,11 @@ impl Simulator {
             *sim.demand.entry(c.bot.id.clone()).or_default() += c.concurrent_conversations;
         }
         sim
+    }
+
+    /// Who is signed in, with which rights.
+    pub fn session(&self) -> Session {
+        self.persona.session(&self.user, HOME_ACCOUNT)
     }
 
     pub fn now(&self) -> Millis {
@@ -220,6 +231,15 @@ impl Simulator {
             .position(|c| c.id == id)
             .ok_or(Refused::Gone)?;
         let ctx = self.context(&self.fleet.connectors[index], permissions);
+        if let Action::Edit(after) = &action {
+            Lifecycle::check_edit(
+                &self.fleet.connectors[index].settings,
+                after,
+                &self.fleet.directory,
+                &self.user,
+                permissions,
+            )?;
+        }
         match Lifecycle::apply(&self.fleet.connectors[index], action, &ctx, self.now)? {
             Applied::Deleted(id) => {
                 self.fleet.connectors.remove(index);
@@ -237,6 +257,29 @@ impl Simulator {
                 Ok(Change::Connector(next))
             }
         }
+    }
+
+    /// Adds a connector to `bot` at `now`: it is Ready to Start until someone starts it.
+    pub fn add(
+        &mut self,
+        bot: BotRef,
+        settings: ConnectorSettings,
+        permissions: Permissions,
+        now: Millis,
+    ) -> Result<Change, Refused> {
+        self.now = self.now.max(now);
+        Lifecycle::check_add(&settings, &self.fleet.directory, &self.user, permissions)?;
+        let next_id = self
+            .fleet
+            .connectors
+            .iter()
+            .map(|c| c.id.0)
+            .max()
+            .unwrap_or(0)
+            + 1;
+        let connector = Connector::added(ConnectorId(next_id), bot, settings);
+        self.fleet.connectors.push(connector.clone());
+        Ok(Change::Connector(Box::new(connector)))
     }
 
     pub fn act_on_pcs(&mut self, action: PcsAction, now: Millis) -> Result<Change, Refused> {

@@ -7,7 +7,7 @@ use bots_status_core::fleet::Fleet;
 use bots_status_core::lifecycle::{Action, Applied, Context, Lifecycle, Login, Reachability};
 use bots_status_core::model::{Connector, ConversationType, Environment, Millis};
 use bots_status_core::query::ConnectorQuery;
-use bots_status_core::settings::{SettingsDraft, check_webhook_url};
+use bots_status_core::settings::{Field, SettingsDraft, check_webhook_url};
 use bots_status_core::status::{ConnectorState, LinkHealth, StatusValue};
 use proptest::prelude::*;
 
@@ -83,7 +83,7 @@ proptest! {
         let fleet = Fleet::generate(seed, 5, Millis(0));
         let ctx = Context {
             agent_active,
-            permissions: Permissions { bot_status_access: false, administrator },
+            permissions: Permissions { bot_status_access: false, administrator, production: false },
         };
         for start in fleet.connectors {
             let mut c = start;
@@ -153,6 +153,47 @@ proptest! {
         let has_error = parsed.problems.iter().any(|p| p.is_error());
         prop_assert_eq!(parsed.settings.is_none(), has_error);
         let _ = check_webhook_url(&url);
+    }
+
+    #[test]
+    fn a_webhook_without_https_is_always_refused(url in "\\PC{0,60}|http://\\PC{0,30}|ftp://[a-z.]{1,20}") {
+        prop_assume!(!url.trim().to_ascii_lowercase().starts_with("https://"));
+        prop_assert!(check_webhook_url(&url).is_err());
+    }
+
+    #[test]
+    fn chat_connectors_never_accept_a_messaging_only_key(
+        key in proptest::sample::select(
+            config::KNOWN_KEYS.iter().filter(|k| !k.chat).map(|k| k.name).collect::<Vec<_>>()
+        ),
+        value in "\\PC{0,20}",
+    ) {
+        let findings = config::validate(&[ConfigEntry::new(key, &value)], ConversationType::Chat);
+        prop_assert!(findings.iter().any(|f| f.issue.severity() == config::Severity::Error
+            && f.issue.part() == config::EntryPart::Key));
+    }
+
+    #[test]
+    fn every_form_problem_points_at_an_input_that_exists(
+        rows in proptest::collection::vec(("\\PC{0,20}", "\\PC{0,20}"), 0..8),
+        skill in "\\PC{0,12}",
+        chat in any::<bool>(),
+    ) {
+        let draft = SettingsDraft {
+            account: "123".into(),
+            agent_user_id: "bot".into(),
+            fallback_skill_id: skill,
+            conversation_type: if chat { ConversationType::Chat } else { ConversationType::Messaging },
+            custom_config: rows.iter().map(|(k, v)| ConfigEntry::new(k, v)).collect(),
+            ..SettingsDraft::default()
+        };
+        for problem in draft.parse().problems {
+            match problem.field {
+                Field::ConfigKey(row) | Field::ConfigValue(row) => prop_assert!(row < rows.len()),
+                _ => {}
+            }
+            prop_assert!(!problem.message.is_empty());
+        }
     }
 
     #[test]

@@ -5,10 +5,7 @@ use crate::status::StatusValue;
 
 const OPERATOR: Context = Context {
     agent_active: true,
-    permissions: Permissions {
-        bot_status_access: true,
-        administrator: false,
-    },
+    permissions: Permissions::OPERATOR,
 };
 
 fn in_state(status: ConnectorStatus) -> Connector {
@@ -444,4 +441,105 @@ fn actions_travel_as_json() {
         serde_json::from_str::<Refused>(&json).expect("parses"),
         refused
     );
+}
+
+mod adding {
+    use super::*;
+    use crate::settings::{AgentDirectory, AgentUser, Field, SettingsDraft};
+
+    fn directory() -> AgentDirectory {
+        let user = |name: &str, enabled: bool, by: &str| AgentUser {
+            account: "111".into(),
+            login_name: name.into(),
+            enabled,
+            created_by: by.into(),
+        };
+        AgentDirectory {
+            users: vec![
+                user("mine", true, "me"),
+                user("off", false, "me"),
+                user("theirs", true, "them"),
+            ],
+            member_of: vec!["111".into()],
+        }
+    }
+
+    fn settings(agent: &str, environment: Environment) -> ConnectorSettings {
+        SettingsDraft {
+            account: "111".into(),
+            agent_user_id: agent.into(),
+            environment,
+            ..SettingsDraft::default()
+        }
+        .parse()
+        .settings
+        .expect("valid")
+    }
+
+    #[test]
+    fn a_valid_connector_of_your_own_bot_user_may_be_added() {
+        let s = settings("mine", Environment::Production);
+        assert_eq!(
+            Lifecycle::check_add(&s, &directory(), "me", Permissions::OPERATOR),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn a_disabled_agent_is_refused_at_its_field() {
+        let s = settings("off", Environment::Demo);
+        let Err(Refused::InvalidSettings { problems }) =
+            Lifecycle::check_add(&s, &directory(), "me", Permissions::OPERATOR)
+        else {
+            panic!("refused");
+        };
+        assert_eq!(problems[0].field, Field::AgentUserId);
+    }
+
+    #[test]
+    fn production_needs_the_right_and_someone_elses_user_answers_401() {
+        let dir = directory();
+        assert_eq!(
+            Lifecycle::check_add(
+                &settings("mine", Environment::Production),
+                &dir,
+                "me",
+                Permissions::BOT_DEVELOPER
+            ),
+            Err(Refused::NoProductionRights)
+        );
+        let refused = Lifecycle::check_add(
+            &settings("theirs", Environment::Demo),
+            &dir,
+            "me",
+            Permissions::OPERATOR,
+        )
+        .expect_err("401");
+        assert_eq!(
+            refused,
+            Refused::Unauthorized {
+                agent: "theirs".into()
+            }
+        );
+        let text = refused.to_string();
+        assert!(text.starts_with("401 unauthorized"));
+        assert!(text.contains("creator of the bot user"));
+    }
+
+    #[test]
+    fn an_edit_that_keeps_its_agent_needs_no_directory_check() {
+        let dir = directory();
+        let before = settings("theirs", Environment::Demo);
+        let mut after = before.clone();
+        after.role = Role::Manager;
+        assert_eq!(
+            Lifecycle::check_edit(&before, &after, &dir, "me", Permissions::OPERATOR),
+            Ok(())
+        );
+        after.agent_user_id = "off".into();
+        assert!(matches!(
+            Lifecycle::check_edit(&before, &after, &dir, "me", Permissions::OPERATOR),
+            Err(Refused::InvalidSettings { .. })
+        ));
+    }
 }

@@ -165,3 +165,23 @@ fn adding_a_connector_for_someone_elses_bot_user_fails_with_401() {
     );
     assert_eq!(dir.may_add_for("111", "bot-a", "me"), Ok(()));
 }
+
+fn settings_for(account: &str, agent: &str) -> ConnectorSettings {
+    let mut draft = valid_draft();
+    draft.account = account.into();
+    draft.agent_user_id = agent.into();
+    draft.parse().settings.expect("valid")
+}
+
+#[test]
+fn a_save_rechecks_the_account_and_the_agent() {
+    let dir = directory();
+    assert_eq!(dir.agent_problems(&settings_for("111", "bot-a")), vec![]);
+    let disabled = dir.agent_problems(&settings_for("111", "bot-b"));
+    assert_eq!(disabled[0].field, Field::AgentUserId);
+    assert!(disabled[0].message.contains("bot-b is disabled"));
+    let missing = dir.agent_problems(&settings_for("111", "bot-z"));
+    assert!(missing[0].message.contains("no bot agent bot-z"));
+    let foreign = dir.agent_problems(&settings_for("222", "bot-d"));
+    assert_eq!(foreign[0].field, Field::Account);
+}

@@ -3,10 +3,7 @@ use crate::ConnectorStatus;
 use crate::status::StatusValue;
 use crate::troubleshooting::{Component, Problem};
 
-const OPERATOR: Permissions = Permissions {
-    bot_status_access: true,
-    administrator: false,
-};
+const OPERATOR: Permissions = Permissions::OPERATOR;
 
 fn sim() -> Simulator {
     Simulator::new(42, 200, Millis(1_000_000))
@@ -257,4 +254,71 @@ fn a_burst_flips_exactly_the_requested_number_of_bot_server_links() {
         };
         assert_eq!(c.state.status(), ConnectorStatus::Online);
     }
+}
+
+fn new_settings(sim: &Simulator, login: &str, environment: Environment) -> ConnectorSettings {
+    let user = sim
+        .fleet
+        .directory
+        .users
+        .iter()
+        .find(|u| u.login_name == login)
+        .expect("the sample fleet has it");
+    let mut settings = sim.connectors()[0].settings.clone();
+    settings.account = user.account.clone();
+    settings.agent_user_id = user.login_name.clone();
+    settings.environment = environment;
+    settings
+}
+
+#[test]
+fn an_added_connector_is_ready_to_start_with_a_new_id() {
+    let mut sim = sim();
+    let bot = sim.connectors()[0].bot.clone();
+    let highest = sim.connectors().iter().map(|c| c.id).max().expect("some");
+    let settings = new_settings(&sim, "spare-bot-0-0", Environment::Demo);
+    let Ok(Change::Connector(added)) = sim.add(bot.clone(), settings, OPERATOR, Millis(1_000_000))
+    else {
+        panic!("added");
+    };
+    assert!(added.id > highest);
+    assert_eq!(added.bot, bot);
+    assert_eq!(added.state.status(), ConnectorStatus::ReadyToStart);
+    assert_eq!(get(&sim, added.id).settings.agent_user_id, "spare-bot-0-0");
+}
+
+#[test]
+fn adding_is_refused_for_a_disabled_agent_someone_elses_agent_or_without_production() {
+    let mut sim = sim();
+    let bot = sim.connectors()[0].bot.clone();
+    let count = sim.connectors().len();
+    let disabled = new_settings(&sim, "spare-bot-0-2", Environment::Demo);
+    assert!(matches!(
+        sim.add(bot.clone(), disabled, OPERATOR, Millis(1_000_000)),
+        Err(Refused::InvalidSettings { .. })
+    ));
+    let theirs = new_settings(&sim, "colleague-bot-0", Environment::Demo);
+    assert!(matches!(
+        sim.add(bot.clone(), theirs, OPERATOR, Millis(1_000_000)),
+        Err(Refused::Unauthorized { .. })
+    ));
+    let production = new_settings(&sim, "spare-bot-0-0", Environment::Production);
+    assert_eq!(
+        sim.add(
+            bot,
+            production,
+            Permissions::BOT_DEVELOPER,
+            Millis(1_000_000)
+        ),
+        Err(Refused::NoProductionRights)
+    );
+    assert_eq!(sim.connectors().len(), count, "nothing was added");
+}
+
+#[test]
+fn the_session_follows_the_persona() {
+    let mut sim = sim();
+    assert!(sim.session().permissions.administrator);
+    sim.persona = Persona::NoAccess;
+    assert!(sim.session().permissions.may_open_app().is_err());
 }
