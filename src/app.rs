@@ -7,6 +7,7 @@ use leptos::prelude::*;
 
 use crate::backend::simulated::{SimulatedBackend, SimulationOptions};
 use crate::backend::{Backend, BackendRef};
+use crate::components::access_denied::AccessDenied;
 use crate::components::agents::BotAgents;
 use crate::components::dashboard::Dashboard;
 use crate::components::notices::Notices;
@@ -119,6 +120,18 @@ pub fn App(config: AppConfig, sim: SimulatedBackend) -> impl IntoView {
     provide_context(toasts);
     let sim_handle = StoredValue::new_local(sim);
 
+    // Without Bot Status Access nothing but the reason shows (and the simulation area, so a
+    // trainee can sign in as someone else).
+    let denied = Memo::new(move |_| {
+        store.session.with(|s| {
+            s.as_ref().and_then(|s| {
+                s.permissions
+                    .may_open_app()
+                    .err()
+                    .map(|why| (why.to_string(), s.user_name.clone()))
+            })
+        })
+    });
     let nav = move |page: Page, label: &'static str| {
         view! {
             <button
@@ -136,10 +149,15 @@ pub fn App(config: AppConfig, sim: SimulatedBackend) -> impl IntoView {
         <div class="bs-app">
             <header class="bs-header">
                 <h1 class="bs-title">"Bots Status"</h1>
-                <nav class="bs-nav" aria-label="Pages">
-                    {nav(Page::Dashboard, "Dashboard")}
-                    {nav(Page::Agents, "Bot Agents")}
-                </nav>
+                <Show when=move || denied.with(Option::is_none)>
+                    <nav class="bs-nav" aria-label="Pages">
+                        {nav(Page::Dashboard, "Dashboard")}
+                        {nav(Page::Agents, "Bot Agents")}
+                    </nav>
+                </Show>
+                <span class="bs-user">
+                    {move || store.session.with(|s| s.as_ref().map(|s| format!("{} · {}", s.user_name, s.role)))}
+                </span>
                 <span class="bs-badge" title="Data comes from the built-in simulator, not a live API.">
                     "Simulated backend"
                 </span>
@@ -147,9 +165,10 @@ pub fn App(config: AppConfig, sim: SimulatedBackend) -> impl IntoView {
             <Notices notices=store.notices />
             <ToastList toasts=toasts />
             <main class="bs-main">
-                {move || match view_state.page.get() {
-                    Page::Dashboard => view! { <Dashboard store=store view_state=view_state /> }.into_any(),
-                    Page::Agents | Page::Pcs => view! { <BotAgents store=store view_state=view_state /> }.into_any(),
+                {move || match (denied.get(), view_state.page.get()) {
+                    (Some((reason, user)), _) => view! { <AccessDenied reason=reason user=user /> }.into_any(),
+                    (None, Page::Dashboard) => view! { <Dashboard store=store view_state=view_state /> }.into_any(),
+                    (None, Page::Agents | Page::Pcs) => view! { <BotAgents store=store view_state=view_state /> }.into_any(),
                 }}
             </main>
             <SimulationPanel sim=sim_handle />

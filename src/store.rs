@@ -1,6 +1,7 @@
 //! The one copy of the fleet the UI holds: backend events update it; components derive what
 //! they show from it.
 
+use bots_status_core::access::{Permissions, Session};
 use bots_status_core::model::{Connector, ConnectorId};
 use bots_status_core::pcs::PcsConnector;
 use bots_status_core::simulator::Change;
@@ -16,6 +17,8 @@ pub struct FleetStore {
     /// Wall-clock time (ms) of the last event, for "last updated".
     pub updated_at: RwSignal<Option<f64>>,
     pub notices: RwSignal<Vec<String>>,
+    /// Who is signed in; `None` until the backend says.
+    pub session: RwSignal<Option<Session>>,
 }
 
 impl FleetStore {
@@ -25,6 +28,7 @@ impl FleetStore {
             pcs: RwSignal::new(None),
             updated_at: RwSignal::new(None),
             notices: RwSignal::new(Vec::new()),
+            session: RwSignal::new(None),
         }
     }
 
@@ -65,8 +69,19 @@ impl FleetStore {
                 }
             }
             BackendEvent::Notice(text) => self.notices.update(|n| n.push(text)),
+            BackendEvent::Session(session) => {
+                self.session.set(Some(session));
+                return;
+            }
         }
         self.updated_at.set(Some(now));
+    }
+
+    /// What the signed-in user may do (tracked); nothing until the backend says.
+    pub fn permissions(&self) -> Permissions {
+        self.session
+            .with(|s| s.as_ref().map(|s| s.permissions))
+            .unwrap_or_default()
     }
 
     /// The connector with `id`, if it still exists (tracked).

@@ -23,32 +23,6 @@ fn instant(key: &str) -> AppConfig {
     config
 }
 
-/// Narrows the table to one connector whose Bot Agent Connector status is `status` (a
-/// filter slug), by searching for its agent user ID; returns that ID.
-async fn isolate(host: &Element, status: &str) -> String {
-    choose(host, "Bot Agent Connector", status);
-    wait_for(&format!("{status} rows"), || {
-        let shown = column(host, 8);
-        !shown.is_empty() && shown.iter().all(|s| slug(s) == status)
-    })
-    .await;
-    let agent = column(host, 2)[0].clone();
-    choose(host, "Bot Agent Connector", "");
-    type_into(host, "Search", &agent);
-    wait_for("the one connector", || {
-        column(host, 2) == vec![agent.clone()]
-    })
-    .await;
-    agent
-}
-
-fn slug(status: &str) -> String {
-    status
-        .to_lowercase()
-        .replace(' ', "-")
-        .replace("ready-to-start", "ready")
-}
-
 fn select_row(host: &Element, n: usize) {
     click_with_shift(&query_all(host, ".bs-row input[type=checkbox]")[n], false);
 }
@@ -109,21 +83,6 @@ fn press(target: &Element, key: &str, shift: bool) {
     let event =
         web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).expect("event");
     target.dispatch_event(&event).expect("dispatch");
-}
-
-async fn confirm_and_close(host: &Element) -> String {
-    click_button(&query(host, "dialog[open]"), "Yes");
-    wait_for("the results", || {
-        query_all(host, "dialog[open] [aria-label='Result per connector']").len() == 1
-    })
-    .await;
-    let results = text(&query(host, "dialog[open]"));
-    click_button(&query(host, "dialog[open]"), "Close");
-    wait_for("the dialog to close", || {
-        query_all(host, "dialog[open]").is_empty()
-    })
-    .await;
-    results
 }
 
 #[wasm_bindgen_test]

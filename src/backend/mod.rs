@@ -9,10 +9,11 @@ use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
 
-use bots_status_core::access::Permissions;
+use bots_status_core::access::Session;
 use bots_status_core::lifecycle::{Action, Refused};
-use bots_status_core::model::{Connector, ConnectorId};
+use bots_status_core::model::{BotRef, Connector, ConnectorId, ConnectorSettings};
 use bots_status_core::pcs::{PcsAction, PcsConnector};
+use bots_status_core::settings::{AgentListError, AgentUser};
 use bots_status_core::simulator::Change;
 
 pub type LocalFuture<T> = Pin<Box<dyn Future<Output = T>>>;
@@ -29,6 +30,8 @@ pub struct FleetSnapshot {
 pub enum BackendEvent {
     Snapshot(Box<FleetSnapshot>),
     Changes(Vec<Change>),
+    /// Who is signed in and what they may do; sent first and whenever it changes.
+    Session(Session),
     /// Something the user should know that is not an error of theirs.
     Notice(String),
 }
@@ -37,6 +40,9 @@ pub enum BackendEvent {
 pub enum BackendError {
     #[error("{0}")]
     Refused(Refused),
+    /// The bot agents of an account cannot be listed.
+    #[error("{0}")]
+    Agents(AgentListError),
     #[error("The backend failed: {0}")]
     Failed(String),
 }
@@ -70,6 +76,12 @@ pub trait Backend {
     fn act(&self, id: ConnectorId, action: Action) -> LocalFuture<Result<Change, BackendError>>;
     /// Performs an action on the shared PCS connector.
     fn act_on_pcs(&self, action: PcsAction) -> LocalFuture<Result<Change, BackendError>>;
-    /// What the signed-in user may do; the backend enforces it too.
-    fn permissions(&self) -> Permissions;
+    /// The enabled bot agent users of `account`: the choices for "Agent User ID".
+    fn agents(&self, account: &str) -> LocalFuture<Result<Vec<AgentUser>, BackendError>>;
+    /// Adds a connector to `bot`; it is Ready to Start until someone starts it.
+    fn add(
+        &self,
+        bot: BotRef,
+        settings: ConnectorSettings,
+    ) -> LocalFuture<Result<Change, BackendError>>;
 }

@@ -8,9 +8,10 @@ use std::cell::RefCell;
 use std::rc::Rc;
 use std::time::Duration;
 
-use bots_status_core::access::Permissions;
+use bots_status_core::access::Persona;
 use bots_status_core::lifecycle::{Action, Refused};
-use bots_status_core::model::{ConnectorId, Environment, Millis};
+use bots_status_core::model::{BotRef, ConnectorId, ConnectorSettings, Environment, Millis};
+use bots_status_core::settings::AgentUser;
 use bots_status_core::pcs::PcsAction;
 use bots_status_core::simulator::{
     Change, Resource, Resources, START_MIN_MS, START_SPREAD_MS, Simulator,
@@ -239,7 +240,10 @@ impl SimulatedBackend {
         {
             let mut inner = self.inner.borrow_mut();
             let options = inner.options.clone();
+            let persona = inner.sim.persona;
             inner.sim = Simulator::new(options.seed, options.size, Millis(wall_now() as u64));
+            // A reset renews the fleet, not who is signed in.
+            inner.sim.persona = persona;
             inner.dirty = true;
         }
         self.emit(BackendEvent::Snapshot(Box::new(self.snapshot())));
@@ -255,6 +259,22 @@ impl SimulatedBackend {
         self.publish(changes);
     }
 
+    pub fn persona(&self) -> Persona {
+        self.inner.borrow().sim.persona
+    }
+
+    /// Signs in as `persona`: the same person with other rights.
+    pub fn set_persona(&self, persona: Persona) {
+        let session = {
+            let mut inner = self.inner.borrow_mut();
+            inner.sim.persona = persona;
+            inner.dirty = true;
+            inner.sim.session()
+        };
+        self.emit(BackendEvent::Session(session));
+        self.save_if_due(true);
+    }
+
     /// Makes every action fail (or work again), to practise what a failing backend looks
     /// like.
     pub fn set_failing(&self, failing: bool) {
@@ -262,9 +282,9 @@ impl SimulatedBackend {
     }
 
     /// The failure every action gets while the backend is set to fail.
-    fn refuse_if_failing(&self) -> Option<LocalFuture<Result<Change, BackendError>>> {
+    fn refuse_if_failing<T: 'static>(&self) -> Option<LocalFuture<Result<T, BackendError>>> {
         self.inner.borrow().failing.then(|| {
-            let failed: LocalFuture<Result<Change, BackendError>> =
+            let failed: LocalFuture<Result<T, BackendError>> =
                 Box::pin(std::future::ready(Err(BackendError::Failed(
                     "the backend did not answer (a simulated failure: see the Simulation area)"
                         .to_owned(),
@@ -393,6 +413,7 @@ impl Backend for SimulatedBackend {
             inner.sinks.push((id, sink.clone()));
             id
         };
+        sink(BackendEvent::Session(self.inner.borrow().sim.session()));
         sink(BackendEvent::Snapshot(Box::new(self.snapshot())));
         let notices = std::mem::take(&mut self.inner.borrow_mut().notices);
         for notice in notices {
@@ -410,10 +431,10 @@ impl Backend for SimulatedBackend {
         if let Some(failed) = self.refuse_if_failing() {
             return failed;
         }
-        let permissions = self.permissions();
         let result = {
             let mut inner = self.inner.borrow_mut();
             let now = inner.sim.now();
+            let permissions = inner.sim.session().permissions;
             inner.sim.act(id, action, permissions, now)
         };
         self.acted(result)
@@ -431,11 +452,36 @@ impl Backend for SimulatedBackend {
         self.acted(result)
     }
 
-    /// The simulated session is an administrator's.
-    fn permissions(&self) -> Permissions {
-        Permissions {
-            bot_status_access: true,
-            administrator: true,
+    fn agents(&self, account: &str) -> LocalFuture<Result<Vec<AgentUser>, BackendError>> {
+        if let Some(failed) = self.refuse_if_failing() {
+            return failed;
         }
+        let result = self
+            .inner
+            .borrow()
+            .sim
+            .fleet
+            .directory
+            .enabled_agents(account)
+            .map(|agents| agents.into_iter().cloned().collect())
+            .map_err(BackendError::Agents);
+        Box::pin(std::future::ready(result))
+    }
+
+    fn add(
+        &self,
+        bot: BotRef,
+        settings: ConnectorSettings,
+    ) -> LocalFuture<Result<Change, BackendError>> {
+        if let Some(failed) = self.refuse_if_failing() {
+            return failed;
+        }
+        let result = {
+            let mut inner = self.inner.borrow_mut();
+            let now = inner.sim.now();
+            let permissions = inner.sim.session().permissions;
+            inner.sim.add(bot, settings, permissions, now)
+        };
+        self.acted(result)
     }
 }

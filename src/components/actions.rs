@@ -96,7 +96,7 @@ impl ActionFlow {
 
     /// What the lifecycle needs to judge an action of the Actions list.
     fn context(&self) -> impl Fn(&Connector) -> Context + use<> {
-        let permissions = self.backend.with_value(|b| b.permissions());
+        let permissions = self.store.permissions();
         // None of the list's actions depends on the bot agent being enabled (only Edit
         // does, and it has its own form), so the plan does not need the agent directory.
         move |_| Context {
@@ -203,6 +203,7 @@ impl ActionFlow {
                     Ok(_) => Outcome::Done,
                     Err(BackendError::Refused(why)) => Outcome::Skipped(why.short().to_owned()),
                     Err(BackendError::Failed(why)) => Outcome::Failed(why),
+                    Err(other) => Outcome::Failed(other.to_string()),
                 };
                 let _ = self.progress.try_set((done + 1, total));
             }

@@ -4,6 +4,7 @@
 use bots_status_core::model::ConnectorId;
 use leptos::prelude::*;
 
+use super::connector_form::Forms;
 use super::filters::Filters;
 use super::legend::Legend;
 use super::metrics_bar::MetricsBar;
@@ -15,6 +16,7 @@ use crate::store::FleetStore;
 #[component]
 pub fn BotAgents(store: FleetStore, view_state: View) -> impl IntoView {
     let open_details = RwSignal::new(None::<ConnectorId>);
+    let forms = Forms::new();
     let tab = move |page: Page, label: &'static str| {
         view! {
             <button
@@ -33,6 +35,15 @@ pub fn BotAgents(store: FleetStore, view_state: View) -> impl IntoView {
             <div class="bs-toolbar">
                 <h2 class="bs-heading">"Bot Agents"</h2>
                 <LastUpdated store=store />
+                <Show when=move || view_state.page.get() == Page::Agents>
+                    <button
+                        type="button"
+                        class="bs-button bs-button--primary bs-toolbar__end"
+                        on:click=move |_| forms.add(None)
+                    >
+                        "New Bot Connector"
+                    </button>
+                </Show>
             </div>
             <div class="bs-tabs" role="tablist" aria-label="Connector kinds">
                 {tab(Page::Agents, "Custom Connectors")}
@@ -44,7 +55,7 @@ pub fn BotAgents(store: FleetStore, view_state: View) -> impl IntoView {
                     <div role="tabpanel" aria-label="Custom Connectors">
                         <MetricsBar store=store view_state=view_state />
                         <Filters store=store query=view_state.query />
-                        <ConnectorTable store=store query=view_state.query open_details=open_details />
+                        <ConnectorTable store=store query=view_state.query open_details=open_details forms=forms />
                         <Legend />
                     </div>
                 }

@@ -1,16 +1,21 @@
 //! A connector's details: each component's status with its description, what is wrong and
 //! the remedy from the troubleshooting catalog, its settings, and how its configuration
-//! differs from the bot's other connectors. (The edit form joins it later; the panel is
-//! sized for it.)
+//! differs from the bot's other connectors. It is the "View/Edit Agent Connector" window:
+//! its Edit button opens the form while the connector may be edited, and otherwise it says
+//! why not, with a Stop shortcut for a running connector.
 
 use bots_status_core::config::drift;
+use bots_status_core::lifecycle::{ActionKind, Context, Lifecycle};
 use bots_status_core::model::ConnectorId;
 use bots_status_core::status::StatusValue;
 use bots_status_core::troubleshooting::diagnose;
 use leptos::html;
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 
 use super::actions::{ActionFlow, ActionsMenu};
+use super::connector_form::Forms;
+use crate::backend::BackendRef;
 use super::status_badge::StatusBadge;
 use crate::store::FleetStore;
 
@@ -19,9 +24,40 @@ pub fn Details(
     store: FleetStore,
     open: RwSignal<Option<ConnectorId>>,
     flow: ActionFlow,
+    forms: Forms,
 ) -> impl IntoView {
     let close_button = NodeRef::<html::Button>::new();
     let connector = Memo::new(move |_| open.get().and_then(|id| store.get(id)));
+    let backend = expect_context::<BackendRef>();
+    // Whether the connector's bot agent is enabled: asked of the backend (the agents of its
+    // account) when another connector opens. `None` while unknown; the save re-checks.
+    let agent_active = RwSignal::new(None::<bool>);
+    Effect::new(move |_| {
+        let Some((account, agent)) = connector.with(|c| {
+            c.as_ref()
+                .map(|c| (c.settings.account.clone(), c.settings.agent_user_id.clone()))
+        }) else {
+            return;
+        };
+        agent_active.set(None);
+        let future = backend.with_value(|b| b.agents(&account));
+        spawn_local(async move {
+            if let Ok(agents) = future.await {
+                let active = agents.iter().any(|u| u.login_name == agent);
+                let _ = agent_active.try_set(Some(active));
+            }
+        });
+    });
+    let edit_refusal = Memo::new(move |_| {
+        let c = connector.get()?;
+        let ctx = Context {
+            agent_active: agent_active.get().unwrap_or(true),
+            permissions: store.permissions(),
+        };
+        Lifecycle::permits(&c, ActionKind::Edit, &ctx)
+            .err()
+            .map(|why| (why.to_string(), Lifecycle::permits(&c, ActionKind::Stop, &ctx).is_ok()))
+    });
     // Move focus into the panel when it opens, so keyboard users land on it.
     Effect::new(move |_| {
         if open.get().is_some()
@@ -89,7 +125,37 @@ pub fn Details(
                                     }).collect_view()}
                                 </section>
                             })}
-                            <h4>"Settings"</h4>
+                            <div class="bs-details__settings-head">
+                                <h4>"Settings"</h4>
+                                <div class="bs-button-row">
+                                    {move || match edit_refusal.get() {
+                                        None => view! {
+                                            <button type="button" class="bs-button bs-button--primary" on:click=move |_| {
+                                                if let Some(id) = open.get_untracked() {
+                                                    forms.edit(id);
+                                                }
+                                            }>"Edit"</button>
+                                        }.into_any(),
+                                        Some((_, true)) => view! {
+                                            <button type="button" class="bs-button" on:click=move |_| {
+                                                if let Some(id) = open.get_untracked() {
+                                                    flow.begin(ActionKind::Stop, vec![id]);
+                                                }
+                                            }>"Stop"</button>
+                                        }.into_any(),
+                                        Some((_, false)) => ().into_any(),
+                                    }}
+                                    <button type="button" class="bs-button" on:click={
+                                        let bot = c.bot.id.clone();
+                                        move |_| forms.add(Some(bot.clone()))
+                                    }>"New connector for this bot"</button>
+                                </div>
+                            </div>
+                            {move || edit_refusal.get().map(|(why, _)| view! {
+                                <p class="bs-details__readonly" role="note">
+                                    <strong>"Read-only: "</strong>{why}
+                                </p>
+                            })}
                             <dl class="bs-details__settings">
                                 <dt>"Agent user ID"</dt><dd>{s.agent_user_id.clone()}</dd>
                                 <dt>"Account"</dt><dd>{s.account.clone()}</dd>

@@ -1,9 +1,11 @@
 //! UI components, one idea each.
 
+pub mod access_denied;
 pub mod actions;
 pub mod agents;
 pub mod chart;
 pub mod choice;
+pub mod connector_form;
 pub mod dashboard;
 pub mod details;
 pub mod dialog;

@@ -1,5 +1,6 @@
 //! The simulation area: clearly marked, so nobody mistakes simulated data for a live fleet.
 
+use bots_status_core::access::Persona;
 use bots_status_core::model::Environment;
 use bots_status_core::simulator::Resource;
 use bots_status_core::status::LinkHealth;
@@ -11,6 +12,7 @@ use crate::backend::simulated::{SimulatedBackend, Speed};
 #[component]
 pub fn SimulationPanel(sim: StoredValue<SimulatedBackend, LocalStorage>) -> impl IntoView {
     let speed = RwSignal::new(sim.with_value(SimulatedBackend::speed));
+    let persona = RwSignal::new(sim.with_value(SimulatedBackend::persona));
     // Bumped by a reset, which brings every server back up.
     let version = RwSignal::new(0_u32);
     view! {
@@ -26,6 +28,17 @@ pub fn SimulationPanel(sim: StoredValue<SimulatedBackend, LocalStorage>) -> impl
                 on_change=Callback::new(move |s| {
                     speed.set(s);
                     sim.with_value(|b| b.set_speed(s));
+                })
+            />
+            <Choice
+                label="Signed in as"
+                options=Persona::ALL.to_vec()
+                slug=Persona::slug
+                text=Callback::new(|p: Persona| p.label().to_owned())
+                current=persona.into()
+                on_change=Callback::new(move |p| {
+                    persona.set(p);
+                    sim.with_value(|b| b.set_persona(p));
                 })
             />
             <button type="button" class="bs-button" on:click=move |_| {

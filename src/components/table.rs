@@ -11,6 +11,7 @@ use leptos::prelude::*;
 use web_sys::MouseEvent;
 
 use super::actions::{ActionDialog, ActionFlow, ActionsMenu, RowMenu, RowMenuAt};
+use super::connector_form::{ConnectorFormHost, Forms};
 use super::details::Details;
 use super::status_badge::StatusBadge;
 use crate::backend::BackendRef;
@@ -40,6 +41,7 @@ pub fn ConnectorTable(
     store: FleetStore,
     query: RwSignal<ConnectorQuery>,
     open_details: RwSignal<Option<ConnectorId>>,
+    forms: Forms,
 ) -> impl IntoView {
     // Filtering and ordering are separate steps, so a new sort only re-sorts.
     let filters = Memo::new(move |_| query.with(ConnectorQuery::filters_only));
@@ -264,8 +266,9 @@ pub fn ConnectorTable(
             </Show>
         </div>
         <RowMenu flow=flow at=row_menu />
-        <Details store=store open=open_details flow=flow />
+        <Details store=store open=open_details flow=flow forms=forms />
         <ActionDialog flow=flow />
+        <ConnectorFormHost store=store forms=forms flow=flow />
     }
 }
 

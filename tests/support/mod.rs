@@ -182,3 +182,93 @@ pub async fn open_agents(root: &web_sys::Element) {
     })
     .await;
 }
+
+/// Narrows the table to one connector whose Bot Agent Connector status is `status` (a
+/// filter slug), by searching for its agent user ID; returns that ID.
+pub async fn isolate(host: &Element, status: &str) -> String {
+    choose(host, "Bot Agent Connector", status);
+    wait_for(&format!("{status} rows"), || {
+        let shown = column(host, 8);
+        !shown.is_empty() && shown.iter().all(|s| slug(s) == status)
+    })
+    .await;
+    let agent = column(host, 2)[0].clone();
+    choose(host, "Bot Agent Connector", "");
+    type_into(host, "Search", &agent);
+    wait_for("the one connector", || {
+        column(host, 2) == vec![agent.clone()]
+    })
+    .await;
+    agent
+}
+
+pub fn slug(status: &str) -> String {
+    status
+        .to_lowercase()
+        .replace(' ', "-")
+        .replace("ready-to-start", "ready")
+}
+
+/// The control a `<label>` reading `label` names: by its `for`, or the one it wraps.
+pub fn control(root: &Element, label: &str) -> HtmlElement {
+    let found = query_all(root, "label")
+        .into_iter()
+        .find(|l| {
+            let own = l
+                .query_selector(".bs-field__label")
+                .ok()
+                .flatten()
+                .map_or_else(|| text(l), |span| text(&span));
+            own == label
+        })
+        .unwrap_or_else(|| panic!("no label {label}"));
+    let target = match found.get_attribute("for") {
+        Some(id) => document().get_element_by_id(&id),
+        None => found.query_selector("input, select").ok().flatten(),
+    };
+    target
+        .unwrap_or_else(|| panic!("label {label} names no control"))
+        .dyn_into()
+        .expect("an HTML control")
+}
+
+/// Sets an input's or select's value and fires `event` ("input" or "change"), as typing or
+/// choosing does.
+pub fn set_value(control: &HtmlElement, value: &str, event: &str) {
+    if let Some(input) = control.dyn_ref::<web_sys::HtmlInputElement>() {
+        input.set_value(value);
+    } else if let Some(select) = control.dyn_ref::<web_sys::HtmlSelectElement>() {
+        select.set_value(value);
+    }
+    let init = web_sys::EventInit::new();
+    init.set_bubbles(true);
+    let event = web_sys::Event::new_with_event_init_dict(event, &init).expect("event");
+    control.dispatch_event(&event).expect("dispatch");
+}
+
+/// The value an input or select shows now.
+pub fn value_of(control: &HtmlElement) -> String {
+    if let Some(input) = control.dyn_ref::<web_sys::HtmlInputElement>() {
+        input.value()
+    } else if let Some(select) = control.dyn_ref::<web_sys::HtmlSelectElement>() {
+        select.value()
+    } else {
+        String::new()
+    }
+}
+
+/// Says Yes to the open action dialog, then closes its results; returns what they said.
+pub async fn confirm_and_close(host: &Element) -> String {
+    click_button(&query(host, "dialog[open]"), "Yes");
+    wait_for("the results", || {
+        query_all(host, "dialog[open] [aria-label='Result per connector']").len() == 1
+    })
+    .await;
+    let results = text(&query(host, "dialog[open]"));
+    click_button(&query(host, "dialog[open]"), "Close");
+    wait_for("the dialog to close", || {
+        query_all(host, "dialog[open]").is_empty()
+    })
+    .await;
+    results
+}

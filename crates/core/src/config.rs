@@ -461,17 +461,28 @@ pub struct Drift {
 /// Configuration drift between `connectors`, which the caller takes from one bot. Keys come in
 /// alphabetical order, connectors in the order given.
 pub fn drift(connectors: &[&Connector]) -> Vec<Drift> {
-    if connectors.len() < 2 {
-        return Vec::new();
-    }
-    let per_connector: Vec<_> = connectors
+    let configs: Vec<_> = connectors
         .iter()
         .map(|c| {
             (
                 c.id,
-                effective(&c.settings.advanced.custom_config, c.conversation_type()),
+                c.settings.advanced.custom_config.as_slice(),
+                c.conversation_type(),
             )
         })
+        .collect();
+    drift_between(&configs)
+}
+
+/// Drift between configurations that need not be saved yet: the add/edit form compares what
+/// is typed (under the id it will have, or any id for a new one) with the bot's connectors.
+pub fn drift_between(configs: &[(ConnectorId, &[ConfigEntry], ConversationType)]) -> Vec<Drift> {
+    if configs.len() < 2 {
+        return Vec::new();
+    }
+    let per_connector: Vec<_> = configs
+        .iter()
+        .map(|(id, entries, ct)| (*id, effective(entries, *ct)))
         .collect();
     let keys: BTreeSet<&String> = per_connector.iter().flat_map(|(_, m)| m.keys()).collect();
     keys.into_iter()
