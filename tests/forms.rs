@@ -462,3 +462,33 @@ async fn without_bot_status_access_the_app_says_which_permission_is_needed() {
     wait_for("the app again", || !text(&host).contains("Access denied")).await;
 }
 
+
+#[wasm_bindgen_test]
+async fn the_edit_window_deletes_a_stopped_connector_after_a_yes() {
+    let (host, _app) = mount(fresh_config("form-delete"));
+    open_agents(&host).await;
+    let agent = isolate(&host, "stopped").await;
+    click_button(&query(&host, ".bs-row"), &column(&host, 1)[0]);
+    wait_for("the Edit button", || {
+        query_all(&host, ".bs-details button")
+            .iter()
+            .any(|b| text(b) == "Edit")
+    })
+    .await;
+    click_button(&query(&host, ".bs-details"), "Edit");
+    wait_for("the edit form", || !query_all(&host, "dialog[open] form").is_empty()).await;
+    click_button(&dialog(&host), "Delete");
+    wait_for("the confirmation", || query_all(&host, "dialog[open]").len() == 2).await;
+    let confirm = query_all(&host, "dialog[open]")
+        .into_iter()
+        .find(|d| query_all(d, "form").is_empty())
+        .expect("the confirmation dialog");
+    let said = text(&confirm);
+    assert!(said.contains(&agent) && said.contains("Deleting cannot be undone."), "{said}");
+    click_button(&confirm, "Yes");
+    wait_for("the connector to go", || {
+        query_all(&host, ".bs-row").is_empty()
+            && query_all(&host, "dialog[open] form").is_empty()
+    })
+    .await;
+}

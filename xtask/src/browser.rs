@@ -118,7 +118,7 @@ impl Session<'_> {
         let script = format!(
             "const done = arguments[arguments.length - 1];
              const want = {text};
-             const find = () => [...document.querySelectorAll('button, [role=menuitem], input[type=checkbox]')]
+             const find = () => [...document.querySelectorAll('button, summary, [role=menuitem], input[type=checkbox], input[type=radio]')]
                .find(e => (e.textContent.trim() || e.getAttribute('aria-label') || '').startsWith(want));
              const started = performance.now();
              (function look() {{
