@@ -27,7 +27,10 @@ fn dialog(host: &Element) -> Element {
 async fn open_add_form(host: &Element) -> Element {
     open_agents(host).await;
     click_button(host, "New Bot Connector");
-    wait_for("the form", || !query_all(host, "dialog[open] form").is_empty()).await;
+    wait_for("the form", || {
+        !query_all(host, "dialog[open] form").is_empty()
+    })
+    .await;
     let form = dialog(host);
     wait_for("the account's agents", || {
         !control(&form, "Agent User ID")
@@ -69,8 +72,7 @@ fn radio(form: &Element, label: &str) -> HtmlInputElement {
 }
 
 fn open_advanced(form: &Element) {
-    let details: web_sys::HtmlDetailsElement =
-        query(form, "details").dyn_into().expect("details");
+    let details: web_sys::HtmlDetailsElement = query(form, "details").dyn_into().expect("details");
     details.set_open(true);
 }
 
@@ -148,7 +150,10 @@ async fn each_field_explains_its_problem_as_the_user_types() {
         messages_of(&account).contains("An account number has digits only, e.g. 12345678.")
     })
     .await;
-    assert_eq!(account.get_attribute("aria-invalid").as_deref(), Some("true"));
+    assert_eq!(
+        account.get_attribute("aria-invalid").as_deref(),
+        Some("true")
+    );
     set_value(&account, HOME, "input");
     wait_for("the message to go", || messages_of(&account).is_empty()).await;
 
@@ -178,7 +183,11 @@ async fn each_field_explains_its_problem_as_the_user_types() {
             "3s",
             "\"retryMessageInterval\" takes a whole number of milliseconds",
         ),
-        ("skipAgentMessage", "yes", "takes true or false (lowercase)."),
+        (
+            "skipAgentMessage",
+            "yes",
+            "takes true or false (lowercase).",
+        ),
         ("tileDisplay", "diagonal", "takes vertical or horizontal."),
     ];
     for (n, (key, value, message)) in cases.iter().enumerate() {
@@ -230,7 +239,10 @@ async fn chat_connectors_reject_messaging_only_keys() {
     open_advanced(&form);
     let row = add_row(&form, "messageDelay", "300").await;
     tick().await;
-    assert!(messages_of(&control(&row, "Key")).is_empty(), "fine for Messaging");
+    assert!(
+        messages_of(&control(&row, "Key")).is_empty(),
+        "fine for Messaging"
+    );
     radio(&form, "Chat").click();
     wait_for("the Chat refusal", || {
         messages_of(&control(&row, "Key"))
@@ -261,7 +273,8 @@ async fn a_save_with_problems_is_refused_and_keeps_everything_typed() {
         .set_open(false);
     click_button(&form, "Save");
     wait_for("the refusal", || {
-        text(&form).contains("Not saved: fix the 1 problem marked below. Everything you entered is kept.")
+        text(&form)
+            .contains("Not saved: fix the 1 problem marked below. Everything you entered is kept.")
     })
     .await;
     // Still open, the advanced options shown where the problem is, nothing lost.
@@ -316,7 +329,9 @@ async fn a_failed_save_keeps_the_form_for_a_retry() {
     })
     .await;
     assert!(
-        toasts(&host).contains("connector for spare-bot-0-1 added to Demo, Ready to Start. Start it to deploy the bot."),
+        toasts(&host).contains(
+            "connector for spare-bot-0-1 added to Demo, Ready to Start. Start it to deploy the bot."
+        ),
         "{}",
         toasts(&host)
     );
@@ -338,7 +353,8 @@ async fn someone_else_s_bot_user_gets_the_401_with_its_remedy() {
     click_button(&form, "Save");
     let agent = control(&form, "Agent User ID");
     wait_for("the 401", || {
-        messages_of(&agent).contains("401 unauthorized: the bot user colleague-bot-0 was not created by you.")
+        messages_of(&agent)
+            .contains("401 unauthorized: the bot user colleague-bot-0 was not created by you.")
     })
     .await;
     let said = messages_of(&agent);
@@ -346,7 +362,10 @@ async fn someone_else_s_bot_user_gets_the_401_with_its_remedy() {
         said.contains("Add the agent connector for a different bot user that you have created, or have the creator of the bot user add the agent connector."),
         "{said}"
     );
-    assert!(!query_all(&host, "dialog[open] form").is_empty(), "kept open");
+    assert!(
+        !query_all(&host, "dialog[open] form").is_empty(),
+        "kept open"
+    );
     // Choosing one's own bot user clears it.
     set_value(&agent, "spare-bot-0-0", "change");
     wait_for("the 401 to go", || !messages_of(&agent).contains("401")).await;
@@ -368,10 +387,16 @@ async fn production_is_refused_without_the_permission() {
     );
     click_button(&form, "Cancel");
     // An administrator may.
-    wait_for("the form to close", || query_all(&host, "dialog[open]").is_empty()).await;
+    wait_for("the form to close", || {
+        query_all(&host, "dialog[open]").is_empty()
+    })
+    .await;
     choose(&host, "Signed in as", "admin");
     click_button(&host, "New Bot Connector");
-    wait_for("the form", || !query_all(&host, "dialog[open] form").is_empty()).await;
+    wait_for("the form", || {
+        !query_all(&host, "dialog[open] form").is_empty()
+    })
+    .await;
     assert!(!radio(&dialog(&host), "Production").disabled());
 }
 
@@ -381,7 +406,10 @@ async fn editing_is_read_only_while_running_and_saves_when_stopped() {
     open_agents(&host).await;
     isolate(&host, "online").await;
     click_button(&query(&host, ".bs-row"), &column(&host, 1)[0]);
-    wait_for("the details", || !query_all(&host, ".bs-details").is_empty()).await;
+    wait_for("the details", || {
+        !query_all(&host, ".bs-details").is_empty()
+    })
+    .await;
     let details = query(&host, ".bs-details");
     assert!(
         text(&details).contains("Read-only: Stop the connector before editing it."),
@@ -389,12 +417,17 @@ async fn editing_is_read_only_while_running_and_saves_when_stopped() {
         text(&details)
     );
     assert!(
-        !query_all(&details, "button").iter().any(|b| text(b) == "Edit"),
+        !query_all(&details, "button")
+            .iter()
+            .any(|b| text(b) == "Edit"),
         "no Edit while running"
     );
     // The Stop shortcut stops it; then it can be edited.
     click_button(&details, "Stop");
-    wait_for("the stop dialog", || !query_all(&host, "dialog[open]").is_empty()).await;
+    wait_for("the stop dialog", || {
+        !query_all(&host, "dialog[open]").is_empty()
+    })
+    .await;
     confirm_and_close(&host).await;
     wait_for("the Edit button", || {
         query_all(&query(&host, ".bs-details"), "button")
@@ -403,14 +436,21 @@ async fn editing_is_read_only_while_running_and_saves_when_stopped() {
     })
     .await;
     click_button(&query(&host, ".bs-details"), "Edit");
-    wait_for("the edit form", || !query_all(&host, "dialog[open] form").is_empty()).await;
+    wait_for("the edit form", || {
+        !query_all(&host, "dialog[open] form").is_empty()
+    })
+    .await;
     let form = dialog(&host);
     assert!(text(&form).contains("Edit Agent Connector"));
     radio(&form, "Manager").click();
     click_button(&form, "Save");
-    wait_for("the form to close", || query_all(&host, "dialog[open]").is_empty()).await;
+    wait_for("the form to close", || {
+        query_all(&host, "dialog[open]").is_empty()
+    })
+    .await;
     assert!(
-        toasts(&host).contains("settings saved. Saved changes take effect the next time the agent starts."),
+        toasts(&host)
+            .contains("settings saved. Saved changes take effect the next time the agent starts."),
         "{}",
         toasts(&host)
     );
@@ -431,10 +471,14 @@ async fn the_form_shows_how_its_configuration_differs_from_the_bot_s_other_conne
         .connectors
         .iter()
         .find(|c| {
-            fleet.connectors.iter().filter(|o| o.bot.id == c.bot.id).all(|o| {
-                o.conversation_type() == ConversationType::Messaging
-                    && o.settings.advanced.custom_config.is_empty()
-            })
+            fleet
+                .connectors
+                .iter()
+                .filter(|o| o.bot.id == c.bot.id)
+                .all(|o| {
+                    o.conversation_type() == ConversationType::Messaging
+                        && o.settings.advanced.custom_config.is_empty()
+                })
         })
         .expect("the sample fleet has one");
     set_value(&control(&form, "Bot"), &plain.bot.id.0, "change");
@@ -462,7 +506,6 @@ async fn without_bot_status_access_the_app_says_which_permission_is_needed() {
     wait_for("the app again", || !text(&host).contains("Access denied")).await;
 }
 
-
 #[wasm_bindgen_test]
 async fn the_edit_window_deletes_a_stopped_connector_after_a_yes() {
     let (host, _app) = mount(fresh_config("form-delete"));
@@ -476,19 +519,27 @@ async fn the_edit_window_deletes_a_stopped_connector_after_a_yes() {
     })
     .await;
     click_button(&query(&host, ".bs-details"), "Edit");
-    wait_for("the edit form", || !query_all(&host, "dialog[open] form").is_empty()).await;
+    wait_for("the edit form", || {
+        !query_all(&host, "dialog[open] form").is_empty()
+    })
+    .await;
     click_button(&dialog(&host), "Delete");
-    wait_for("the confirmation", || query_all(&host, "dialog[open]").len() == 2).await;
+    wait_for("the confirmation", || {
+        query_all(&host, "dialog[open]").len() == 2
+    })
+    .await;
     let confirm = query_all(&host, "dialog[open]")
         .into_iter()
         .find(|d| query_all(d, "form").is_empty())
         .expect("the confirmation dialog");
     let said = text(&confirm);
-    assert!(said.contains(&agent) && said.contains("Deleting cannot be undone."), "{said}");
+    assert!(
+        said.contains(&agent) && said.contains("Deleting cannot be undone."),
+        "{said}"
+    );
     click_button(&confirm, "Yes");
     wait_for("the connector to go", || {
-        query_all(&host, ".bs-row").is_empty()
-            && query_all(&host, "dialog[open] form").is_empty()
+        query_all(&host, ".bs-row").is_empty() && query_all(&host, "dialog[open] form").is_empty()
     })
     .await;
 }

@@ -11,8 +11,8 @@ use std::time::Duration;
 use bots_status_core::access::Persona;
 use bots_status_core::lifecycle::{Action, Refused};
 use bots_status_core::model::{BotRef, ConnectorId, ConnectorSettings, Environment, Millis};
-use bots_status_core::settings::AgentUser;
 use bots_status_core::pcs::PcsAction;
+use bots_status_core::settings::AgentUser;
 use bots_status_core::simulator::{
     Change, Resource, Resources, START_MIN_MS, START_SPREAD_MS, Simulator,
 };

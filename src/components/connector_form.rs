@@ -10,9 +10,7 @@ use std::collections::HashSet;
 
 use bots_status_core::config::{KNOWN_KEYS, drift_between, known_key};
 use bots_status_core::lifecycle::{Action, ActionKind, Refused};
-use bots_status_core::model::{
-    BotId, BotRef, ConnectorId, ConversationType, Environment, Role,
-};
+use bots_status_core::model::{BotId, BotRef, ConnectorId, ConversationType, Environment, Role};
 use bots_status_core::settings::{Field, SettingsDraft, SettingsProblem};
 use leptos::html;
 use leptos::prelude::*;
@@ -29,7 +27,9 @@ use crate::store::FleetStore;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum FormTarget {
     /// A new connector, for `bot` when it was started from one.
-    Add { bot: Option<BotId> },
+    Add {
+        bot: Option<BotId>,
+    },
     Edit(ConnectorId),
 }
 
@@ -69,10 +69,9 @@ impl Default for Forms {
 #[component]
 pub fn ConnectorFormHost(store: FleetStore, forms: Forms, flow: ActionFlow) -> impl IntoView {
     move || {
-        forms
-            .open
-            .get()
-            .map(|target| view! { <ConnectorForm store=store forms=forms target=target flow=flow /> })
+        forms.open.get().map(
+            |target| view! { <ConnectorForm store=store forms=forms target=target flow=flow /> },
+        )
     }
 }
 
@@ -82,7 +81,10 @@ enum Agents {
     /// Not looked up yet (or the account changed since).
     Idle,
     Loading(String),
-    Loaded { account: String, names: Vec<String> },
+    Loaded {
+        account: String,
+        names: Vec<String>,
+    },
     Failed(String),
 }
 
@@ -191,20 +193,24 @@ fn ConnectorForm(
         (FormTarget::Add { bot }, _) => (
             SettingsDraft {
                 // The account the user signed in to, as the spec's form does.
-                account: session.as_ref().map(|s| s.account.clone()).unwrap_or_default(),
+                account: session
+                    .as_ref()
+                    .map(|s| s.account.clone())
+                    .unwrap_or_default(),
                 ..SettingsDraft::default()
             },
             bot.clone(),
         ),
         (FormTarget::Edit(_), None) => (SettingsDraft::default(), None),
     };
-    let has_advanced = draft != SettingsDraft {
-        fallback_skill_id: String::new(),
-        external_webhook_url: String::new(),
-        custom_config: Vec::new(),
-        accessibility: false,
-        ..draft.clone()
-    };
+    let has_advanced = draft
+        != SettingsDraft {
+            fallback_skill_id: String::new(),
+            external_webhook_url: String::new(),
+            custom_config: Vec::new(),
+            accessibility: false,
+            ..draft.clone()
+        };
     let form = FormState::new(draft, bot);
     let agents = RwSignal::new(Agents::Idle);
     let saving = RwSignal::new(false);
@@ -291,10 +297,11 @@ fn ConnectorForm(
         form.submitted.set(true);
         outcome.set(None);
         let parsed = form.parsed.get_untracked();
-        let bot = form
-            .bot
-            .get_untracked()
-            .and_then(|id| store.connectors.with_untracked(|l| l.iter().find(|c| c.bot.id == id).map(|c| c.bot.clone())));
+        let bot = form.bot.get_untracked().and_then(|id| {
+            store
+                .connectors
+                .with_untracked(|l| l.iter().find(|c| c.bot.id == id).map(|c| c.bot.clone()))
+        });
         let (Some(settings), Some(bot)) = (parsed.settings.clone(), bot) else {
             let in_advanced = parsed.problems.iter().any(|p| {
                 p.is_error()
@@ -378,29 +385,28 @@ fn ConnectorForm(
         None => "Add Agent Connector",
     };
     let permissions = move || store.permissions();
-    let drift_rows = Memo::new(move |_| {
-        let Some(bot) = form.bot.get() else {
-            return Vec::new();
-        };
-        let here = editing.unwrap_or(ConnectorId(0));
-        form.draft.with(|d| {
-            store.connectors.with(|list| {
-                let mut configs = vec![(here, d.custom_config.as_slice(), d.conversation_type)];
-                configs.extend(
-                    list.iter()
-                        .filter(|c| c.bot.id == bot && c.id != here)
-                        .map(|c| {
+    let drift_rows =
+        Memo::new(move |_| {
+            let Some(bot) = form.bot.get() else {
+                return Vec::new();
+            };
+            let here = editing.unwrap_or(ConnectorId(0));
+            form.draft.with(|d| {
+                store.connectors.with(|list| {
+                    let mut configs = vec![(here, d.custom_config.as_slice(), d.conversation_type)];
+                    configs.extend(list.iter().filter(|c| c.bot.id == bot && c.id != here).map(
+                        |c| {
                             (
                                 c.id,
                                 c.settings.advanced.custom_config.as_slice(),
                                 c.conversation_type(),
                             )
-                        }),
-                );
-                drift_between(&configs)
+                        },
+                    ));
+                    drift_between(&configs)
+                })
             })
-        })
-    });
+        });
 
     let gone = editing.is_some() && original.is_none();
     view! {
@@ -794,7 +800,14 @@ fn ConfigRows(form: FormState) -> impl IntoView {
 
 #[component]
 fn ConfigRow(form: FormState, row: usize, list_id: String) -> impl IntoView {
-    let entry = move || form.draft.with(|d| d.custom_config.get(row).cloned().unwrap_or_else(|| bots_status_core::config::ConfigEntry::new("", "")));
+    let entry = move || {
+        form.draft.with(|d| {
+            d.custom_config
+                .get(row)
+                .cloned()
+                .unwrap_or_else(|| bots_status_core::config::ConfigEntry::new("", ""))
+        })
+    };
     let spec = move || known_key(entry().key.trim());
     let ids = next_id();
     let key_msg = format!("bs-row-{ids}-key");

@@ -15,8 +15,8 @@ use leptos::task::spawn_local;
 
 use super::actions::{ActionFlow, ActionsMenu};
 use super::connector_form::Forms;
-use crate::backend::BackendRef;
 use super::status_badge::StatusBadge;
+use crate::backend::BackendRef;
 use crate::store::FleetStore;
 
 #[component]
@@ -56,7 +56,12 @@ pub fn Details(
         };
         Lifecycle::permits(&c, ActionKind::Edit, &ctx)
             .err()
-            .map(|why| (why.to_string(), Lifecycle::permits(&c, ActionKind::Stop, &ctx).is_ok()))
+            .map(|why| {
+                (
+                    why.to_string(),
+                    Lifecycle::permits(&c, ActionKind::Stop, &ctx).is_ok(),
+                )
+            })
     });
     // Move focus into the panel when it opens, so keyboard users land on it.
     Effect::new(move |_| {
