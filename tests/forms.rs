@@ -543,3 +543,43 @@ async fn the_edit_window_deletes_a_stopped_connector_after_a_yes() {
     })
     .await;
 }
+
+#[wasm_bindgen_test]
+async fn closing_a_changed_form_asks_before_discarding() {
+    let (host, _app) = mount(fresh_config("form-discard"));
+    let form = open_add_form(&host).await;
+    open_advanced(&form);
+    set_value(&control(&form, "Fallback Skill ID"), "777", "input");
+    // Escape, as a user might press it by accident.
+    let init = web_sys::KeyboardEventInit::new();
+    init.set_key("Escape");
+    init.set_bubbles(true);
+    let esc =
+        web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).expect("event");
+    control(&form, "Fallback Skill ID")
+        .dispatch_event(&esc)
+        .expect("dispatch");
+    wait_for("the question", || {
+        text(&form).contains("You have changes that are not saved. Discard them?")
+    })
+    .await;
+    wait_for("focus on Keep editing", || {
+        document()
+            .active_element()
+            .is_some_and(|a| text(&a) == "Keep editing")
+    })
+    .await;
+    click_button(&form, "Keep editing");
+    wait_for("the question to go", || {
+        !text(&form).contains("Discard them?")
+    })
+    .await;
+    assert_eq!(value_of(&control(&form, "Fallback Skill ID")), "777");
+    click_button(&form, "Cancel");
+    wait_for("the question", || text(&form).contains("Discard them?")).await;
+    click_button(&form, "Discard changes");
+    wait_for("the form to close", || {
+        query_all(&host, "dialog[open]").is_empty()
+    })
+    .await;
+}

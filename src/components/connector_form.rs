@@ -211,7 +211,26 @@ fn ConnectorForm(
             accessibility: false,
             ..draft.clone()
         };
+    let initial = (draft.clone(), bot.clone());
     let form = FormState::new(draft, bot);
+    // Closing a form with changes asks first: Escape is easy to press by accident.
+    let confirm_discard = RwSignal::new(false);
+    let keep_editing = NodeRef::<html::Button>::new();
+    let cancel = move || {
+        let changed = form.draft.with_untracked(|d| *d != initial.0)
+            || form.bot.with_untracked(|b| *b != initial.1);
+        if changed && !confirm_discard.get_untracked() {
+            confirm_discard.set(true);
+            request_animation_frame(move || {
+                if let Some(button) = keep_editing.get_untracked() {
+                    let _ = button.focus();
+                }
+            });
+        } else {
+            forms.close();
+        }
+    };
+    let cancel = StoredValue::new(cancel);
     let agents = RwSignal::new(Agents::Idle);
     let saving = RwSignal::new(false);
     let outcome = RwSignal::new(None::<String>);
@@ -410,7 +429,7 @@ fn ConnectorForm(
 
     let gone = editing.is_some() && original.is_none();
     view! {
-        <Modal title=title.to_owned() on_cancel=Callback::new(move |_| forms.close())>
+        <Modal title=title.to_owned() on_cancel=Callback::new(move |_| cancel.with_value(|c| c()))>
             {gone.then(|| view! { <p class="bs-dialog__text">"This connector no longer exists."</p> })}
             <form
                 class="bs-form"
@@ -665,6 +684,19 @@ fn ConnectorForm(
                 </Show>
 
                 <p class="bs-form__outcome" role="alert">{move || outcome.get()}</p>
+                <Show when=move || confirm_discard.get()>
+                    <div class="bs-form__discard" role="alert">
+                        <p>"You have changes that are not saved. Discard them?"</p>
+                        <div class="bs-button-row">
+                            <button type="button" class="bs-button" node_ref=keep_editing on:click=move |_| confirm_discard.set(false)>
+                                "Keep editing"
+                            </button>
+                            <button type="button" class="bs-button bs-button--danger" on:click=move |_| forms.close()>
+                                "Discard changes"
+                            </button>
+                        </div>
+                    </div>
+                </Show>
                 <div class="bs-dialog__buttons">
                     {editing.map(|id| view! {
                         <button
@@ -675,7 +707,7 @@ fn ConnectorForm(
                             "Delete"
                         </button>
                     })}
-                    <button type="button" class="bs-button" on:click=move |_| forms.close()>"Cancel"</button>
+                    <button type="button" class="bs-button" on:click=move |_| cancel.with_value(|c| c())>"Cancel"</button>
                     <button type="submit" class="bs-button bs-button--primary" disabled=move || saving.get() || gone>
                         {move || if saving.get() { "Saving…" } else { "Save" }}
                     </button>
