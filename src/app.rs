@@ -40,12 +40,37 @@ impl Page {
     }
 }
 
+/// Where the app keeps its view (page and filters) in the page URL, if anywhere.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum UrlMode {
+    /// Not at all: the view lives in the app's state (the default when embedded).
+    #[default]
+    Off,
+    /// In the query string (`?view=agents&env=demo`): the hosted page.
+    Query,
+    /// In the fragment (`#view=agents&env=demo`), for a host that allows it.
+    Fragment,
+}
+
+/// Which time zone times are shown in; the format (HH:MM:SS) is the same in every locale.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Clock {
+    #[default]
+    Local,
+    Utc,
+}
+
 /// How an app instance runs.
 #[derive(Clone, Debug, Default)]
 pub struct AppConfig {
     pub simulation: SimulationOptions,
-    /// Whether the app may keep its view in the page URL (the hosted page does).
-    pub url_sync: bool,
+    pub url: UrlMode,
+    /// The view to open when the URL does not name one.
+    pub page: Option<Page>,
+    pub query: ConnectorQuery,
+    pub clock: Clock,
+    /// The element that receives the app's events (`bots-status:action`, …), if any.
+    pub events: Option<web_sys::HtmlElement>,
 }
 
 /// The view state every page shares: the open page and the connector query.
@@ -77,10 +102,24 @@ const URL_SETTLE: std::time::Duration = std::time::Duration::from_millis(150);
 #[component]
 pub fn App(config: AppConfig, sim: SimulatedBackend) -> impl IntoView {
     let store = FleetStore::new();
-    let (initial_page, initial_query, ignored) = if config.url_sync {
-        url::read()
+    let from_url = match config.url {
+        UrlMode::Query => url::location_search(),
+        UrlMode::Fragment => url::location_hash(),
+        UrlMode::Off => String::new(),
+    };
+    let from_url = from_url.trim_start_matches(['?', '#']);
+    let parsed = url::parse(from_url);
+    // A fragment that holds nothing of the app's (the host's own, say) leaves the options in
+    // charge, and is not reported as a link the app failed to understand.
+    let understood = !from_url.is_empty() && parsed.2.len() < from_url.split('&').count();
+    let (initial_page, initial_query, ignored) = if understood {
+        parsed
     } else {
-        (Page::Dashboard, ConnectorQuery::default(), Vec::new())
+        (
+            config.page.unwrap_or(Page::Dashboard),
+            config.query.clone(),
+            Vec::new(),
+        )
     };
     if !ignored.is_empty() {
         store.notices.update(|n| {
@@ -94,7 +133,8 @@ pub fn App(config: AppConfig, sim: SimulatedBackend) -> impl IntoView {
         page: RwSignal::new(initial_page),
         query: RwSignal::new(initial_query),
     };
-    if config.url_sync {
+    if config.url != UrlMode::Off {
+        let mode = config.url;
         // Browsers throttle history updates (Safari refuses more than 100 in 30 seconds) and
         // each costs a millisecond or more, so a burst of keystrokes or sorts writes the URL
         // once, when it settles.
@@ -104,7 +144,13 @@ pub fn App(config: AppConfig, sim: SimulatedBackend) -> impl IntoView {
             if let Some(earlier) = pending.get_value() {
                 earlier.clear();
             }
-            let write = set_timeout_with_handle(move || url::write(page, &query), URL_SETTLE);
+            let write = set_timeout_with_handle(
+                move || match mode {
+                    UrlMode::Fragment => url::write_fragment(page, &query),
+                    _ => url::write(page, &query),
+                },
+                URL_SETTLE,
+            );
             pending.set_value(write.ok());
         });
     }
@@ -118,6 +164,10 @@ pub fn App(config: AppConfig, sim: SimulatedBackend) -> impl IntoView {
     provide_context::<BackendRef>(StoredValue::new_local(backend));
     let toasts = Toasts::new();
     provide_context(toasts);
+    provide_context(config.clock);
+    provide_context(EventsOut(send_wrapper::SendWrapper::new(
+        config.events.clone(),
+    )));
     let sim_handle = StoredValue::new_local(sim);
 
     // Without Bot Status Access nothing but the reason shows (and the simulation area, so a
@@ -147,6 +197,7 @@ pub fn App(config: AppConfig, sim: SimulatedBackend) -> impl IntoView {
 
     view! {
         <div class="bs-app">
+            <style>{crate::style::CSS}</style>
             <header class="bs-header">
                 <h1 class="bs-title">"Bots Status"</h1>
                 <Show when=move || denied.with(Option::is_none)>
@@ -173,5 +224,51 @@ pub fn App(config: AppConfig, sim: SimulatedBackend) -> impl IntoView {
             </main>
             <SimulationPanel sim=sim_handle />
         </div>
+    }
+}
+
+/// Tells the host element what happened, as DOM `CustomEvent`s that bubble (and cross a
+/// shadow root): `bots-status:action` and `bots-status:selection`. Nothing is sent when the
+/// app has no host element to tell.
+#[derive(Clone)]
+pub struct EventsOut(send_wrapper::SendWrapper<Option<web_sys::HtmlElement>>);
+
+impl EventsOut {
+    /// The app's event target, from context (none outside an app).
+    pub fn from_context() -> EventsOut {
+        use_context::<EventsOut>()
+            .unwrap_or_else(|| EventsOut(send_wrapper::SendWrapper::new(None)))
+    }
+
+    /// `bots-status:action`: an action finished, with what happened.
+    pub fn action(&self, action: &str, summary: &str, done: usize, skipped: usize, failed: usize) {
+        self.emit(
+            "action",
+            &serde_json::json!({
+                "action": action,
+                "summary": summary,
+                "done": done,
+                "skipped": skipped,
+                "failed": failed,
+            }),
+        );
+    }
+
+    /// Dispatches `bots-status:{name}` with `detail` on the host element.
+    pub fn emit(&self, name: &str, detail: &serde_json::Value) {
+        let Some(target) = self.0.as_ref() else {
+            return;
+        };
+        let init = web_sys::CustomEventInit::new();
+        init.set_bubbles(true);
+        init.set_composed(true);
+        if let Ok(detail) = web_sys::js_sys::JSON::parse(&detail.to_string()) {
+            init.set_detail(&detail);
+        }
+        if let Ok(event) =
+            web_sys::CustomEvent::new_with_event_init_dict(&format!("bots-status:{name}"), &init)
+        {
+            let _ = target.dispatch_event(&event);
+        }
     }
 }

@@ -2,12 +2,14 @@
 //!
 //! Components gather intent and show state derived from the core; they never re-decide a
 //! domain rule. Nothing here touches the host page beyond the element the app is mounted in,
-//! so the same build serves the hosted page and (later) embedding.
+//! so the same build serves the hosted page and embedding ([`embed`]).
 
 pub mod app;
 pub mod backend;
 pub mod components;
+pub mod embed;
 pub mod store;
+pub mod style;
 pub mod url;
 
 use leptos::prelude::*;
@@ -20,15 +22,16 @@ use backend::simulated::{SimulationOptions, Speed};
 /// The id of the element `index.html` provides for the app.
 pub const MOUNT_ID: &str = "bots-status";
 
-/// Entry point of the hosted page: mounts the app into `#bots-status` (or the body).
+/// Entry point of the module: defines the `<bots-status>` element for host pages, and on the
+/// hosted page (the one with `#bots-status`) mounts the app there.
 pub fn start() {
     console_error_panic_hook::set_once();
-    let target = document()
+    embed::define_element();
+    let Some(target) = document()
         .get_element_by_id(MOUNT_ID)
         .and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok())
-        .or_else(|| document().body());
-    let Some(target) = target else {
-        web_sys::console::error_1(&"Bots Status: no element to mount into".into());
+    else {
+        // A host page: it mounts the app itself (`mount`, or `<bots-status>`).
         return;
     };
     // Clear the loading notice the page shows until the app is running.
@@ -108,6 +111,7 @@ pub fn hosted_config(search: &str) -> AppConfig {
     }
     AppConfig {
         simulation,
-        url_sync: true,
+        url: app::UrlMode::Query,
+        ..AppConfig::default()
     }
 }

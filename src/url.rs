@@ -12,6 +12,46 @@ pub fn location_search() -> String {
         .unwrap_or_default()
 }
 
+/// The page URL's fragment (`#…`), or empty.
+pub fn location_hash() -> String {
+    web_sys::window()
+        .and_then(|w| w.location().hash().ok())
+        .unwrap_or_default()
+}
+
+/// Keeps the view in the URL's fragment, for a host that allows it: its path and query stay
+/// as they are.
+pub fn write_fragment(page: Page, query: &ConnectorQuery) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let mut parts = Vec::new();
+    if page != Page::Dashboard {
+        parts.push(format!("view={}", page.slug()));
+    }
+    let q = query.to_query_string();
+    if !q.is_empty() {
+        parts.push(q);
+    }
+    let hash = if parts.is_empty() {
+        String::new()
+    } else {
+        format!("#{}", parts.join("&"))
+    };
+    if window.location().hash().ok().as_deref() == Some(hash.as_str()) {
+        return;
+    }
+    let path = window.location().pathname().unwrap_or_default();
+    let search = window.location().search().unwrap_or_default();
+    if let Ok(history) = window.history() {
+        let _ = history.replace_state_with_url(
+            &wasm_bindgen::JsValue::NULL,
+            "",
+            Some(&format!("{path}{search}{hash}")),
+        );
+    }
+}
+
 /// The page and query the URL names, and the parameters that were not understood.
 pub fn read() -> (Page, ConnectorQuery, Vec<String>) {
     parse(&location_search())

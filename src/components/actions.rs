@@ -16,6 +16,8 @@ use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
 use web_sys::KeyboardEvent;
 
+use crate::app::EventsOut;
+
 use super::choice::Choice;
 use super::dialog::{Modal, elements, focus_when_mounted, next_id};
 use super::toasts::Toasts;
@@ -74,6 +76,7 @@ pub struct ActionFlow {
     shown: Memo<Vec<ConnectorId>>,
     backend: BackendRef,
     toasts: Toasts,
+    events: StoredValue<EventsOut>,
 }
 
 impl ActionFlow {
@@ -86,6 +89,7 @@ impl ActionFlow {
             shown,
             backend,
             toasts: Toasts::from_context(),
+            events: StoredValue::new(EventsOut::from_context()),
         }
     }
 
@@ -212,12 +216,13 @@ impl ActionFlow {
             lines.extend(skipped);
             let count = |f: fn(&Outcome) -> bool| lines.iter().filter(|(_, o)| f(o)).count();
             let failed = count(|o| matches!(o, Outcome::Failed(_)));
-            let summary = report(
-                kind,
+            let (done, skipped) = (
                 count(|o| *o == Outcome::Done),
                 count(|o| matches!(o, Outcome::Skipped(_))),
-                failed,
             );
+            let summary = report(kind, done, skipped, failed);
+            self.events
+                .with_value(|e| e.action(kind.label(), &summary, done, skipped, failed));
             if failed > 0 {
                 let first = lines.iter().find_map(|(name, o)| match o {
                     Outcome::Failed(why) => Some(format!("{name}: {why}")),

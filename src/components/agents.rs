@@ -10,7 +10,7 @@ use super::legend::Legend;
 use super::metrics_bar::MetricsBar;
 use super::pcs::PcsTab;
 use super::table::ConnectorTable;
-use crate::app::{Page, View};
+use crate::app::{Clock, Page, View};
 use crate::store::FleetStore;
 
 #[component]
@@ -68,10 +68,11 @@ pub fn BotAgents(store: FleetStore, view_state: View) -> impl IntoView {
 /// "Last updated 16:42:05": when the backend last said anything.
 #[component]
 pub fn LastUpdated(store: FleetStore) -> impl IntoView {
+    let zone = use_context::<Clock>().unwrap_or_default();
     view! {
         <p class="bs-updated" aria-live="off">
             {move || match store.updated_at.get() {
-                Some(ms) => format!("Last updated {}", clock(ms)),
+                Some(ms) => format!("Last updated {}", clock(ms, zone)),
                 None => "Waiting for the backend…".to_owned(),
             }}
         </p>
@@ -79,12 +80,20 @@ pub fn LastUpdated(store: FleetStore) -> impl IntoView {
 }
 
 /// A wall-clock time as HH:MM:SS in the browser's time zone, the same in every locale.
-pub fn clock(ms: f64) -> String {
+pub fn clock(ms: f64, zone: Clock) -> String {
     let date = web_sys::js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms));
-    format!(
-        "{:02}:{:02}:{:02}",
-        date.get_hours(),
-        date.get_minutes(),
-        date.get_seconds()
-    )
+    match zone {
+        Clock::Local => format!(
+            "{:02}:{:02}:{:02}",
+            date.get_hours(),
+            date.get_minutes(),
+            date.get_seconds()
+        ),
+        Clock::Utc => format!(
+            "{:02}:{:02}:{:02} UTC",
+            date.get_utc_hours(),
+            date.get_utc_minutes(),
+            date.get_utc_seconds()
+        ),
+    }
 }

@@ -179,6 +179,7 @@ fn ConnectorForm(
 ) -> impl IntoView {
     let backend = expect_context::<BackendRef>();
     let toasts = Toasts::from_context();
+    let events = StoredValue::new(crate::app::EventsOut::from_context());
     let editing = match &target {
         FormTarget::Edit(id) => Some(*id),
         FormTarget::Add { .. } => None,
@@ -356,7 +357,7 @@ fn ConnectorForm(
             let _ = saving.try_set(false);
             match result {
                 Ok(_) => {
-                    toasts.done(match editing {
+                    let said = match editing {
                         Some(_) => format!(
                             "{} ({agent}): settings saved. {} Restart it when convenient.",
                             bot.name,
@@ -367,7 +368,10 @@ fn ConnectorForm(
                             bot.name,
                             environment.label()
                         ),
-                    });
+                    };
+                    let action = if editing.is_some() { "Edit" } else { "Add" };
+                    events.with_value(|e| e.action(action, &said, 1, 0, 0));
+                    toasts.done(said);
                     forms.close();
                 }
                 Err(BackendError::Refused(Refused::InvalidSettings { problems })) => {

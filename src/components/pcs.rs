@@ -20,6 +20,7 @@ const ACTIONS: [PcsAction; 2] = [PcsAction::RedeployConnector, PcsAction::Refres
 pub fn PcsTab(store: FleetStore) -> impl IntoView {
     let backend = expect_context::<BackendRef>();
     let toasts = Toasts::from_context();
+    let events = StoredValue::new(crate::app::EventsOut::from_context());
     let pending = RwSignal::new(None::<PcsAction>);
     let survey_bots = move || {
         store
@@ -31,8 +32,15 @@ pub fn PcsTab(store: FleetStore) -> impl IntoView {
         let future = backend.with_value(|b| b.act_on_pcs(action));
         spawn_local(async move {
             match future.await {
-                Ok(_) => toasts.done(action.done()),
-                Err(why) => toasts.failed(format!("{} failed: {why}", action.label())),
+                Ok(_) => {
+                    toasts.done(action.done());
+                    events.with_value(|e| e.action(action.label(), action.done(), 1, 0, 0));
+                }
+                Err(why) => {
+                    let text = format!("{} failed: {why}", action.label());
+                    events.with_value(|e| e.action(action.label(), &text, 0, 0, 1));
+                    toasts.failed(text);
+                }
             }
         });
     };

@@ -57,6 +57,19 @@ pub fn ConnectorTable(
         })
     });
     let selection = RwSignal::new(Selection::default());
+    // The host hears of every change of the selection (not of the empty one it starts with).
+    let events = StoredValue::new(crate::app::EventsOut::from_context());
+    Effect::new(move |seen: Option<()>| {
+        let ids: Vec<u64> = selection.with(|s| s.ids().map(|id| id.0).collect());
+        if seen.is_some() {
+            events.with_value(|e| {
+                e.emit(
+                    "selection",
+                    &serde_json::json!({ "count": ids.len(), "connectorIds": ids }),
+                )
+            });
+        }
+    });
     let deselected = RwSignal::new(None::<String>);
 
     // Rows that leave the filter leave the selection too, and the user is told; deleted

@@ -148,7 +148,7 @@ pub fn config(key: &str) -> AppConfig {
             storage_key: Some(format!("bots-status-test/{key}")),
             speed: Speed::RealTime,
         },
-        url_sync: false,
+        ..AppConfig::default()
     }
 }
 

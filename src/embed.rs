@@ -1,0 +1,284 @@
+//! Embedding in a host page: `mount(element, options)` (exported to JavaScript) and the
+//! `<bots-status>` custom element, whose attributes are the same options.
+//!
+//! An embedded app keeps its view in its own state unless the host allows the URL fragment,
+//! carries its stylesheet inside its root, tells the host what happened through DOM events on
+//! the host element (see [`crate::app::EventsOut`]), and leaves nothing behind when unmounted.
+
+use std::collections::BTreeMap;
+
+use bots_status_core::query::ConnectorQuery;
+use wasm_bindgen::prelude::*;
+use web_sys::HtmlElement;
+
+use crate::app::{AppConfig, Clock, Page, UrlMode};
+use crate::backend::simulated::{SimulationOptions, Speed};
+use crate::{AppHandle, mount_app};
+
+/// What `mount` returns: call `unmount()` to take the app out of the page again.
+#[wasm_bindgen(js_name = BotsStatus)]
+pub struct Embedded {
+    app: Option<AppHandle>,
+    /// The message shown instead of the app when the options were not understood.
+    error: Option<web_sys::Element>,
+}
+
+#[wasm_bindgen(js_class = BotsStatus)]
+impl Embedded {
+    /// Removes the app (or its error message) from the host element, stops its clock and
+    /// saves its state if it keeps one. Calling it twice does nothing more.
+    pub fn unmount(&mut self) {
+        self.app.take();
+        if let Some(error) = self.error.take() {
+            error.remove();
+        }
+    }
+}
+
+/// Mounts Bots Status into `element`. `options` is an object (or undefined) with any of:
+/// `backend` ("simulated"), `page` ("dashboard" | "agents" | "pcs"), `filters` (as in the
+/// hosted page's URL, e.g. "env=demo&status=online"), `url` ("none" | "fragment"), `clock`
+/// ("local" | "utc"), `fleet` (connectors, 1 to 100000), `seed`, `speed` ("1" | "10" | "60" |
+/// "instant") and `storageKey` (keep the simulation in localStorage under this key).
+/// Options it does not understand are refused: the element shows why, and so does the error
+/// thrown.
+#[wasm_bindgen]
+pub fn mount(element: HtmlElement, options: JsValue) -> Result<Embedded, JsError> {
+    let options = options_from_js(&options);
+    match options.and_then(|o| config_from(&o)) {
+        Ok(config) => Ok(start(element, config)),
+        Err(why) => {
+            show_error(&element, &why);
+            Err(JsError::new(&format!("Bots Status cannot start: {why}")))
+        }
+    }
+}
+
+/// Mounts with `config`, telling `element` what happens.
+fn start(element: HtmlElement, mut config: AppConfig) -> Embedded {
+    config.events = Some(element.clone());
+    Embedded {
+        app: Some(mount_app(element, config)),
+        error: None,
+    }
+}
+
+/// The options object as name → value, whatever the JavaScript types of the values.
+fn options_from_js(options: &JsValue) -> Result<BTreeMap<String, String>, String> {
+    if options.is_undefined() || options.is_null() {
+        return Ok(BTreeMap::new());
+    }
+    let text = web_sys::js_sys::JSON::stringify(options)
+        .ok()
+        .and_then(|s| s.as_string())
+        .ok_or("the options must be an object, e.g. { page: \"agents\" }")?;
+    let map: BTreeMap<String, serde_json::Value> = serde_json::from_str(&text)
+        .map_err(|_| "the options must be an object, e.g. { page: \"agents\" }".to_owned())?;
+    Ok(map
+        .into_iter()
+        .map(|(k, v)| {
+            let v = match v {
+                serde_json::Value::String(s) => s,
+                other => other.to_string(),
+            };
+            (k, v)
+        })
+        .collect())
+}
+
+/// The options every way of embedding understands, by their attribute spelling.
+const OPTIONS: [&str; 9] = [
+    "backend",
+    "page",
+    "filters",
+    "url",
+    "clock",
+    "fleet",
+    "seed",
+    "speed",
+    "storage-key",
+];
+
+/// An app configuration from options given as text (attributes, or a JavaScript object's
+/// values); the first problem is returned as a sentence that names the option.
+pub fn config_from(options: &BTreeMap<String, String>) -> Result<AppConfig, String> {
+    let mut config = AppConfig {
+        simulation: SimulationOptions {
+            // An embedded app keeps nothing unless the host gives it a key.
+            storage_key: None,
+            ..SimulationOptions::default()
+        },
+        ..AppConfig::default()
+    };
+    for (name, value) in options {
+        // `storageKey` (JavaScript) and `storage-key` (an attribute) are the same option.
+        let key = name
+            .chars()
+            .flat_map(|c| {
+                if c.is_ascii_uppercase() {
+                    vec!['-', c.to_ascii_lowercase()]
+                } else {
+                    vec![c]
+                }
+            })
+            .collect::<String>();
+        let value = value.trim();
+        let choices =
+            |list: &[&str]| format!("{key}=\"{value}\" is not one of {}.", list.join(", "));
+        match key.as_str() {
+            "backend" => match value {
+                "" | "simulated" => {}
+                "live" => {
+                    return Err(
+                        "backend=\"live\" is not available in this build yet; use backend=\"simulated\"."
+                            .to_owned(),
+                    );
+                }
+                _ => return Err(choices(&["simulated"])),
+            },
+            "page" => {
+                config.page = Some(
+                    Page::from_slug(value)
+                        .ok_or_else(|| choices(&["dashboard", "agents", "pcs"]))?,
+                );
+            }
+            "filters" => {
+                let (query, ignored) = ConnectorQuery::from_query_string(value);
+                if !ignored.is_empty() {
+                    return Err(format!(
+                        "filters=\"{value}\": {} not understood (e.g. filters=\"env=demo&status=online\").",
+                        ignored.join(", ")
+                    ));
+                }
+                config.query = query;
+            }
+            "url" => {
+                config.url = match value {
+                    "" | "none" => UrlMode::Off,
+                    "fragment" => UrlMode::Fragment,
+                    _ => return Err(choices(&["none", "fragment"])),
+                }
+            }
+            "clock" => {
+                config.clock = match value {
+                    "" | "local" => Clock::Local,
+                    "utc" => Clock::Utc,
+                    _ => return Err(choices(&["local", "utc"])),
+                }
+            }
+            "fleet" => {
+                config.simulation.size = value
+                    .parse::<usize>()
+                    .ok()
+                    .filter(|n| (1..=100_000).contains(n))
+                    .ok_or_else(|| {
+                        format!(
+                            "fleet=\"{value}\" must be a number of connectors from 1 to 100000."
+                        )
+                    })?;
+            }
+            "seed" => {
+                config.simulation.seed = value
+                    .parse()
+                    .map_err(|_| format!("seed=\"{value}\" must be a whole number."))?;
+            }
+            "speed" => {
+                config.simulation.speed = Speed::from_slug(value)
+                    .ok_or_else(|| choices(&["1", "10", "60", "instant"]))?;
+            }
+            "storage-key" => {
+                config.simulation.storage_key = (!value.is_empty()).then(|| value.to_owned());
+            }
+            _ => {
+                return Err(format!(
+                    "\"{name}\" is not an option; the options are {}.",
+                    OPTIONS.join(", ")
+                ));
+            }
+        }
+    }
+    Ok(config)
+}
+
+/// Shows why the app cannot start, inside `element`, styled like the app.
+fn show_error(element: &HtmlElement, why: &str) {
+    let Some(document) = element.owner_document() else {
+        return;
+    };
+    let Ok(root) = document.create_element("div") else {
+        return;
+    };
+    root.set_class_name("bs-app bs-embed-error");
+    let Ok(style) = document.create_element("style") else {
+        return;
+    };
+    style.set_text_content(Some(crate::style::CSS));
+    let Ok(message) = document.create_element("p") else {
+        return;
+    };
+    message.set_class_name("bs-embed-error__text");
+    let _ = message.set_attribute("role", "alert");
+    message.set_text_content(Some(&format!("Bots Status cannot start: {why}")));
+    let _ = root.append_child(&style);
+    let _ = root.append_child(&message);
+    let _ = element.append_child(&root);
+}
+
+#[wasm_bindgen(inline_js = r#"
+export function define_bots_status(start) {
+  if (customElements.get('bots-status')) return;
+  customElements.define('bots-status', class extends HTMLElement {
+    static get observedAttributes() {
+      return ['backend', 'page', 'filters', 'url', 'clock', 'fleet', 'seed', 'speed', 'storage-key'];
+    }
+    connectedCallback() { this.bsStart(); }
+    disconnectedCallback() { this.bsStop(); }
+    attributeChangedCallback() {
+      // Before the element is in the page there is nothing to restart.
+      if (this.bsApp !== undefined) { this.bsStop(); this.bsStart(); }
+    }
+    bsStart() {
+      const options = {};
+      for (const attribute of this.attributes) options[attribute.name] = attribute.value;
+      this.bsApp = start(this, options);
+    }
+    bsStop() {
+      const app = this.bsApp;
+      this.bsApp = undefined;
+      if (app) { app.unmount(); app.free(); }
+    }
+  });
+}
+"#)]
+extern "C" {
+    fn define_bots_status(start: &Closure<dyn Fn(HtmlElement, JsValue) -> JsValue>);
+}
+
+/// Defines `<bots-status>`: each element in the page runs its own app, restarted when an
+/// attribute changes, and unmounted when the element leaves the page. Attributes it does not
+/// understand show a clear message inside the element instead of the app.
+pub fn define_element() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    static DEFINED: AtomicBool = AtomicBool::new(false);
+    if DEFINED.swap(true, Ordering::Relaxed) {
+        return;
+    }
+    let start_element = Closure::<dyn Fn(HtmlElement, JsValue) -> JsValue>::new(
+        |element: HtmlElement, attributes: JsValue| {
+            let embedded = match options_from_js(&attributes).and_then(|o| config_from(&o)) {
+                Ok(config) => start(element, config),
+                Err(why) => {
+                    show_error(&element, &why);
+                    Embedded {
+                        app: None,
+                        error: element.last_element_child(),
+                    }
+                }
+            };
+            JsValue::from(embedded)
+        },
+    );
+    define_bots_status(&start_element);
+    // The element's class calls it for as long as the page lives.
+    start_element.forget();
+}
