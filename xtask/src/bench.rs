@@ -134,12 +134,8 @@ pub fn bench() -> Result<(), String> {
         row(name, &mut samples, FRAME_MS);
     }
     report.push_str("\n| shipped file | bytes | gzip -9 |\n| --- | ---: | ---: |\n");
-    let mut files: Vec<_> = std::fs::read_dir(tools.root.join("dist"))
-        .map_err(|e| format!("cannot list dist/: {e}"))?
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.is_file())
-        .collect();
+    let dist = tools.root.join("dist");
+    let mut files = shipped_files(&dist)?;
     files.sort();
     let (mut raw_total, mut gz_total) = (0, 0);
     for path in files {
@@ -149,7 +145,7 @@ pub fn bench() -> Result<(), String> {
         raw_total += bytes.len();
         gz_total += gz;
         let name = path
-            .file_name()
+            .strip_prefix(&dist)
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
         report.push_str(&format!("| {name} | {} | {gz} |\n", bytes.len()));
@@ -157,6 +153,25 @@ pub fn bench() -> Result<(), String> {
     report.push_str(&format!("| **total** | {raw_total} | **{gz_total}** |\n"));
     println!("\n{report}");
     Ok(())
+}
+
+/// Every file the app's users download from `dist` (the JS snippets included), but not the
+/// example host page in `dist/embed/`.
+fn shipped_files(dir: &std::path::Path) -> Result<Vec<std::path::PathBuf>, String> {
+    let mut files = Vec::new();
+    for entry in
+        std::fs::read_dir(dir).map_err(|e| format!("cannot list {}: {e}", dir.display()))?
+    {
+        let path = entry.map_err(|e| e.to_string())?.path();
+        if path.is_dir() {
+            if path.file_name().is_some_and(|n| n != "embed") {
+                files.extend(shipped_files(&path)?);
+            }
+        } else {
+            files.push(path);
+        }
+    }
+    Ok(files)
 }
 
 fn number(v: &serde_json::Value) -> Result<f64, String> {
