@@ -1,8 +1,8 @@
 //! `cargo xtask test`: every check the project has, in the order a failure is cheapest to see.
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
-use crate::browser::Driver;
+use crate::browser::{Driver, wait_until};
 use crate::run::{command, command_with_env};
 use crate::setup::{Tools, setup};
 use crate::static_server;
@@ -125,5 +125,18 @@ pub fn release_bundle_starts(tools: &Tools) -> Result<(), String> {
         ));
     }
     println!("the release bundle mounted: heading {heading:?}, {metrics} metrics");
+    // The example portal page embeds the same bundle twice: as <bots-status> and by mount().
+    session.navigate(&format!("http://127.0.0.1:{port}/embed/"))?;
+    session.wait_for_app()?;
+    let embedded = wait_until(Duration::from_secs(30), "both embedded apps", || {
+        let count = session.execute(
+            "return document.querySelectorAll('bots-status .bs-app .bs-metric').length
+               + document.querySelectorAll('#dashboard .bs-app .bs-metric').length;",
+        )?;
+        Ok(count.as_u64() == Some(8))
+    });
+    embedded
+        .map_err(|e| format!("the example host page (dist/embed/) did not mount both apps: {e}"))?;
+    println!("the example host page mounted both embedded apps");
     Ok(())
 }
