@@ -306,19 +306,23 @@ impl RowMenuAt {
 }
 
 /// A row's own Actions menu, for its one connector. It lives outside the scrolled table,
-/// so a live update that re-renders the row does not close it.
+/// so a live update that re-renders the row does not close it. `rows` is the element the
+/// rows are in: closing returns focus to the row's button there, never to another app's.
 #[component]
-pub fn RowMenu(flow: ActionFlow, at: RwSignal<Option<RowMenuAt>>) -> impl IntoView {
+pub fn RowMenu(
+    flow: ActionFlow,
+    at: RwSignal<Option<RowMenuAt>>,
+    rows: NodeRef<html::Div>,
+) -> impl IntoView {
     view! {
         {move || at.get().map(|place| {
             let close = Callback::new(move |()| {
                 at.set(None);
                 // The row may have been re-rendered meanwhile: find its menu button again.
                 let selector = format!("[data-row-menu='{}']", place.id.0);
-                if let Some(button) = document()
-                    .query_selector(&selector)
-                    .ok()
-                    .flatten()
+                if let Some(button) = rows
+                    .get_untracked()
+                    .and_then(|r| r.query_selector(&selector).ok().flatten())
                     .and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok())
                 {
                     let _ = button.focus();

@@ -278,7 +278,7 @@ pub fn ConnectorTable(
                 <p class="bs-empty">"No connectors match these filters."</p>
             </Show>
         </div>
-        <RowMenu flow=flow at=row_menu />
+        <RowMenu flow=flow at=row_menu rows=scroller />
         <Details store=store open=open_details flow=flow forms=forms />
         <ActionDialog flow=flow />
         <ConnectorFormHost store=store forms=forms flow=flow />
