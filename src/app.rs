@@ -240,6 +240,11 @@ impl EventsOut {
             .unwrap_or_else(|| EventsOut(send_wrapper::SendWrapper::new(None)))
     }
 
+    /// Whether anyone is told: only an embedded app has a host element.
+    pub fn has_target(&self) -> bool {
+        self.0.is_some()
+    }
+
     /// `bots-status:action`: an action finished, with what happened.
     pub fn action(&self, action: &str, summary: &str, done: usize, skipped: usize, failed: usize) {
         self.emit(
