@@ -252,15 +252,9 @@ fn ConnectorForm(
         bots.sort_by(|a, b| a.name.cmp(&b.name));
         bots
     });
-    let bot_name = {
-        let bots = bots.clone();
-        move |bot: &BotId| {
-            bots.iter()
-                .find(|b| &b.id == bot)
-                .map(|b| b.name.clone())
-                .unwrap_or_else(|| bot.0.clone())
-        }
-    };
+    let bots = StoredValue::new(bots);
+    let bot_ref =
+        move |bot: &BotId| bots.with_value(|list| list.iter().find(|b| &b.id == bot).cloned());
 
     let load_agents = move || {
         let account = form.draft.with_untracked(|d| d.account.trim().to_owned());
@@ -317,11 +311,7 @@ fn ConnectorForm(
         form.submitted.set(true);
         outcome.set(None);
         let parsed = form.parsed.get_untracked();
-        let bot = form.bot.get_untracked().and_then(|id| {
-            store
-                .connectors
-                .with_untracked(|l| l.iter().find(|c| c.bot.id == id).map(|c| c.bot.clone()))
-        });
+        let bot = form.bot.get_untracked().and_then(|id| bot_ref(&id));
         let (Some(settings), Some(bot)) = (parsed.settings.clone(), bot) else {
             let in_advanced = parsed.problems.iter().any(|p| {
                 p.is_error()
@@ -449,13 +439,13 @@ fn ConnectorForm(
                 // The bot: chosen for a new connector, fixed for an existing one.
                 {match editing {
                     Some(_) => {
-                        let name = form.bot.get_untracked().map(|b| bot_name(&b)).unwrap_or_default();
+                        let name = form.bot.get_untracked().and_then(|b| bot_ref(&b)).map(|b| b.name).unwrap_or_default();
                         view! { <p class="bs-form__bot"><span class="bs-field__label">"Bot"</span>" "{name}</p> }.into_any()
                     }
                     None => {
                         let bot_id = id("bot");
                         let bot_msg = id("bot-msg");
-                        let options = bots.clone();
+                        let options = bots.get_value();
                         view! {
                             <div class="bs-form__field">
                                 <label class="bs-field__label" for=bot_id.clone()>"Bot"</label>
