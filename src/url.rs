@@ -1,5 +1,6 @@
 //! The view in the page URL, for the hosted page: `?view=agents&env=demo&status=online…`, so
-//! a link reproduces what the operator sees. Embedded instances leave the URL alone.
+//! a link reproduces what the operator sees. Embedded instances leave the URL alone, or keep
+//! the same parameters in its fragment when the host allows it.
 
 use bots_status_core::query::ConnectorQuery;
 
@@ -19,47 +20,11 @@ pub fn location_hash() -> String {
         .unwrap_or_default()
 }
 
-/// Keeps the view in the URL's fragment, for a host that allows it: its path and query stay
-/// as they are.
-pub fn write_fragment(page: Page, query: &ConnectorQuery) {
-    let Some(window) = web_sys::window() else {
-        return;
-    };
-    let mut parts = Vec::new();
-    if page != Page::Dashboard {
-        parts.push(format!("view={}", page.slug()));
-    }
-    let q = query.to_query_string();
-    if !q.is_empty() {
-        parts.push(q);
-    }
-    let hash = if parts.is_empty() {
-        String::new()
-    } else {
-        format!("#{}", parts.join("&"))
-    };
-    if window.location().hash().ok().as_deref() == Some(hash.as_str()) {
-        return;
-    }
-    let path = window.location().pathname().unwrap_or_default();
-    let search = window.location().search().unwrap_or_default();
-    if let Ok(history) = window.history() {
-        let _ = history.replace_state_with_url(
-            &wasm_bindgen::JsValue::NULL,
-            "",
-            Some(&format!("{path}{search}{hash}")),
-        );
-    }
-}
-
-/// The page and query the URL names, and the parameters that were not understood.
-pub fn read() -> (Page, ConnectorQuery, Vec<String>) {
-    parse(&location_search())
-}
-
 /// Parameters that configure the app rather than the view; they are read elsewhere.
 const APP_PARAMS: [&str; 4] = ["fleet", "seed", "speed", "bench"];
 
+/// The page and query a query string or fragment names, and the parameters that were not
+/// understood.
 pub fn parse(search: &str) -> (Page, ConnectorQuery, Vec<String>) {
     let search = search.strip_prefix('?').unwrap_or(search);
     let mut page = Page::Dashboard;
@@ -81,7 +46,8 @@ pub fn parse(search: &str) -> (Page, ConnectorQuery, Vec<String>) {
     (page, query, ignored)
 }
 
-pub fn format(page: Page, query: &ConnectorQuery) -> String {
+/// The view's own parameters: `view=agents&env=demo…` (nothing for the unfiltered dashboard).
+fn view_parts(page: Page, query: &ConnectorQuery) -> Vec<String> {
     let mut parts = Vec::new();
     if page != Page::Dashboard {
         parts.push(format!("view={}", page.slug()));
@@ -90,6 +56,12 @@ pub fn format(page: Page, query: &ConnectorQuery) -> String {
     if !q.is_empty() {
         parts.push(q);
     }
+    parts
+}
+
+/// The query string the hosted page shows for the view.
+pub fn format(page: Page, query: &ConnectorQuery) -> String {
+    let mut parts = view_parts(page, query);
     // Keep the app's own parameters (fleet size, seed) so a reload keeps the same fleet.
     let search = location_search();
     for part in search.trim_start_matches('?').split('&') {
@@ -109,15 +81,32 @@ pub fn format(page: Page, query: &ConnectorQuery) -> String {
 
 /// Replaces the URL's query with the view, without adding a history entry per keystroke.
 pub fn write(page: Page, query: &ConnectorQuery) {
+    let search = format(page, query);
+    if location_search() != search {
+        replace(&search, &location_hash());
+    }
+}
+
+/// Keeps the view in the URL's fragment instead, for a host that allows it: its path and
+/// query stay as they are.
+pub fn write_fragment(page: Page, query: &ConnectorQuery) {
+    let parts = view_parts(page, query);
+    let hash = if parts.is_empty() {
+        String::new()
+    } else {
+        format!("#{}", parts.join("&"))
+    };
+    if location_hash() != hash {
+        replace(&location_search(), &hash);
+    }
+}
+
+/// Replaces the page URL's query and fragment, keeping its path.
+fn replace(search: &str, hash: &str) {
     let Some(window) = web_sys::window() else {
         return;
     };
-    let search = format(page, query);
-    if window.location().search().ok().as_deref() == Some(search.as_str()) {
-        return;
-    }
     let path = window.location().pathname().unwrap_or_default();
-    let hash = window.location().hash().unwrap_or_default();
     if let Ok(history) = window.history() {
         let _ = history.replace_state_with_url(
             &wasm_bindgen::JsValue::NULL,
