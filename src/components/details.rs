@@ -30,13 +30,17 @@ pub fn Details(
     let connector = Memo::new(move |_| open.get().and_then(|id| store.get(id)));
     let backend = expect_context::<BackendRef>();
     // Whether the connector's bot agent is enabled: asked of the backend (the agents of its
-    // account) when another connector opens. `None` while unknown; the save re-checks.
+    // account) when another agent shows, not on each status change. `None` while unknown;
+    // the save re-checks.
     let agent_active = RwSignal::new(None::<bool>);
-    Effect::new(move |_| {
-        let Some((account, agent)) = connector.with(|c| {
+    let agent = Memo::new(move |_| {
+        connector.with(|c| {
             c.as_ref()
                 .map(|c| (c.settings.account.clone(), c.settings.agent_user_id.clone()))
-        }) else {
+        })
+    });
+    Effect::new(move |_| {
+        let Some((account, agent)) = agent.get() else {
             return;
         };
         agent_active.set(None);
