@@ -66,6 +66,13 @@ pub struct AppHandle {
     _view: Box<dyn std::any::Any>,
 }
 
+impl AppHandle {
+    /// The app's simulated backend, as another writer to the same fleet would reach it.
+    pub fn backend(&self) -> backend::simulated::SimulatedBackend {
+        self.sim.clone()
+    }
+}
+
 impl Drop for AppHandle {
     fn drop(&mut self) {
         self.sim.stop();

@@ -583,3 +583,75 @@ async fn closing_a_changed_form_asks_before_discarding() {
     })
     .await;
 }
+
+#[wasm_bindgen_test]
+async fn a_save_over_someone_else_s_change_stops_and_says_what_changed() {
+    use bots_status::backend::{Backend, BackendEvent};
+    use bots_status_core::lifecycle::Action;
+    use bots_status_core::model::Role;
+
+    let (host, app) = mount(fresh_config("form-conflict"));
+    open_agents(&host).await;
+    let agent = isolate(&host, "stopped").await;
+    click_button(&query(&host, ".bs-row"), &column(&host, 1)[0]);
+    wait_for("the Edit button", || {
+        query_all(&host, ".bs-details button")
+            .iter()
+            .any(|b| text(b) == "Edit")
+    })
+    .await;
+    click_button(&query(&host, ".bs-details"), "Edit");
+    wait_for("the edit form", || {
+        !query_all(&host, "dialog[open] form").is_empty()
+    })
+    .await;
+    let form = dialog(&host);
+    open_advanced(&form);
+    set_value(&control(&form, "Fallback Skill ID"), "4242", "input");
+
+    // Meanwhile another writer saves the same connector with another role.
+    let backend = app.backend();
+    let seen = std::rc::Rc::new(std::cell::RefCell::new(None));
+    let keep = seen.clone();
+    let watch = backend.watch(std::rc::Rc::new(move |event| {
+        if let BackendEvent::Snapshot(s) = event {
+            *keep.borrow_mut() = s
+                .connectors
+                .iter()
+                .find(|c| c.settings.agent_user_id == agent)
+                .cloned();
+        }
+    }));
+    drop(watch);
+    let theirs = seen.borrow().clone().expect("the connector");
+    let mut settings = theirs.settings.clone();
+    settings.role = match settings.role {
+        Role::Agent => Role::Manager,
+        Role::Manager => Role::Agent,
+    };
+    backend
+        .act(theirs.id, Action::Edit(Box::new(settings)))
+        .await
+        .expect("the other save");
+
+    click_button(&form, "Save");
+    wait_for("the conflict", || {
+        text(&form).contains("Not saved: this connector's Role changed since you opened the form")
+    })
+    .await;
+    assert_eq!(
+        value_of(&control(&form, "Fallback Skill ID")),
+        "4242",
+        "kept"
+    );
+    // Saving again keeps the user's values.
+    click_button(&form, "Save");
+    wait_for("the form to close", || {
+        query_all(&host, "dialog[open]").is_empty()
+    })
+    .await;
+    wait_for("the saved skill in the details", || {
+        text(&query(&host, ".bs-details")).contains("4242")
+    })
+    .await;
+}

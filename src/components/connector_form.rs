@@ -11,7 +11,7 @@ use std::collections::HashSet;
 use bots_status_core::config::{KNOWN_KEYS, drift_between, known_key};
 use bots_status_core::lifecycle::{Action, ActionKind, Refused};
 use bots_status_core::model::{BotId, BotRef, ConnectorId, ConversationType, Environment, Role};
-use bots_status_core::settings::{Field, SettingsDraft, SettingsProblem};
+use bots_status_core::settings::{Field, SettingsDraft, SettingsProblem, changed_fields};
 use leptos::html;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -185,6 +185,9 @@ fn ConnectorForm(
         FormTarget::Add { .. } => None,
     };
     let original = editing.and_then(|id| store.get_untracked(id));
+    // The settings the form was opened on: a save finding others there meanwhile stops, says
+    // what changed, and moves this baseline on, so a second Save keeps the user's values.
+    let baseline = StoredValue::new(original.as_ref().map(|c| c.settings.clone()));
     let session = store.session.get_untracked();
     let (draft, bot) = match (&target, &original) {
         (FormTarget::Edit(_), Some(c)) => (
@@ -335,6 +338,19 @@ fn ConnectorForm(
             focus_first_invalid(form_ref);
             return;
         };
+        if let Some(id) = editing
+            && let Some(now) = store.get_untracked(id).map(|c| c.settings)
+            && let Some(before) = baseline.get_value()
+            && now != before
+        {
+            let changed = changed_fields(&before, &now);
+            baseline.set_value(Some(now));
+            outcome.set(Some(format!(
+                "Not saved: this connector's {} changed since you opened the form (see its details). Everything you entered is kept: Save again to keep your values.",
+                changed.join(", ")
+            )));
+            return;
+        }
         saving.set(true);
         let agent = settings.agent_user_id.clone();
         let environment = settings.environment;

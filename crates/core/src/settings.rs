@@ -141,6 +141,35 @@ pub fn check_webhook_url(url: &str) -> Result<(), &'static str> {
     Ok(())
 }
 
+/// The form labels of the settings that differ between `before` and `after`: what an editor
+/// is told when someone else saved the connector while their form was open.
+pub fn changed_fields(before: &ConnectorSettings, after: &ConnectorSettings) -> Vec<&'static str> {
+    let (a, b) = (&before.advanced, &after.advanced);
+    [
+        ("Account number", before.account != after.account),
+        ("Agent User ID", before.agent_user_id != after.agent_user_id),
+        ("Role", before.role != after.role),
+        (
+            "Conversation Type",
+            before.conversation_type != after.conversation_type,
+        ),
+        ("Deploy to", before.environment != after.environment),
+        (
+            "Fallback Skill ID",
+            a.fallback_skill_id != b.fallback_skill_id,
+        ),
+        (
+            "External Webhook URL",
+            a.external_webhook_url != b.external_webhook_url,
+        ),
+        ("Custom Configurations", a.custom_config != b.custom_config),
+        ("Accessibility", a.accessibility != b.accessibility),
+    ]
+    .into_iter()
+    .filter_map(|(label, changed)| changed.then_some(label))
+    .collect()
+}
+
 /// What the add/edit form holds, exactly as typed.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SettingsDraft {

@@ -185,3 +185,19 @@ fn a_save_rechecks_the_account_and_the_agent() {
     let foreign = dir.agent_problems(&settings_for("222", "bot-d"));
     assert_eq!(foreign[0].field, Field::Account);
 }
+
+#[test]
+fn changed_fields_name_what_someone_else_saved() {
+    let before = settings_for("111", "bot-a");
+    assert_eq!(changed_fields(&before, &before), Vec::<&str>::new());
+    let mut after = before.clone();
+    after.role = crate::model::Role::Manager;
+    after
+        .advanced
+        .custom_config
+        .push(ConfigEntry::new("messageDelay", "3000"));
+    assert_eq!(
+        changed_fields(&before, &after),
+        vec!["Role", "Custom Configurations"]
+    );
+}
