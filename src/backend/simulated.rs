@@ -8,7 +8,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 use std::time::Duration;
 
-use bots_status_core::access::Persona;
+use bots_status_core::access::{Permissions, Persona};
 use bots_status_core::lifecycle::{Action, Refused};
 use bots_status_core::model::{BotRef, ConnectorId, ConnectorSettings, Environment, Millis};
 use bots_status_core::pcs::PcsAction;
@@ -340,6 +340,24 @@ impl SimulatedBackend {
         }
     }
 
+    /// Applies one change the user asked for, with the session's permissions at the
+    /// simulator's time (or fails it, during the failure drill), and publishes it.
+    fn change(
+        &self,
+        apply: impl FnOnce(&mut Simulator, Permissions, Millis) -> Result<Change, Refused>,
+    ) -> LocalFuture<Result<Change, BackendError>> {
+        if let Some(failed) = self.refuse_if_failing() {
+            return failed;
+        }
+        let result = {
+            let mut inner = self.inner.borrow_mut();
+            let now = inner.sim.now();
+            let permissions = inner.sim.session().permissions;
+            apply(&mut inner.sim, permissions, now)
+        };
+        self.acted(result)
+    }
+
     /// Publishes an action's change and, in instant mode, lets it settle at once.
     fn acted(&self, result: Result<Change, Refused>) -> LocalFuture<Result<Change, BackendError>> {
         if let Ok(change) = &result {
@@ -428,28 +446,11 @@ impl Backend for SimulatedBackend {
     }
 
     fn act(&self, id: ConnectorId, action: Action) -> LocalFuture<Result<Change, BackendError>> {
-        if let Some(failed) = self.refuse_if_failing() {
-            return failed;
-        }
-        let result = {
-            let mut inner = self.inner.borrow_mut();
-            let now = inner.sim.now();
-            let permissions = inner.sim.session().permissions;
-            inner.sim.act(id, action, permissions, now)
-        };
-        self.acted(result)
+        self.change(|sim, permissions, now| sim.act(id, action, permissions, now))
     }
 
     fn act_on_pcs(&self, action: PcsAction) -> LocalFuture<Result<Change, BackendError>> {
-        if let Some(failed) = self.refuse_if_failing() {
-            return failed;
-        }
-        let result = {
-            let mut inner = self.inner.borrow_mut();
-            let now = inner.sim.now();
-            inner.sim.act_on_pcs(action, now)
-        };
-        self.acted(result)
+        self.change(|sim, _, now| sim.act_on_pcs(action, now))
     }
 
     fn agents(&self, account: &str) -> LocalFuture<Result<Vec<AgentUser>, BackendError>> {
@@ -473,15 +474,6 @@ impl Backend for SimulatedBackend {
         bot: BotRef,
         settings: ConnectorSettings,
     ) -> LocalFuture<Result<Change, BackendError>> {
-        if let Some(failed) = self.refuse_if_failing() {
-            return failed;
-        }
-        let result = {
-            let mut inner = self.inner.borrow_mut();
-            let now = inner.sim.now();
-            let permissions = inner.sim.session().permissions;
-            inner.sim.add(bot, settings, permissions, now)
-        };
-        self.acted(result)
+        self.change(|sim, permissions, now| sim.add(bot, settings, permissions, now))
     }
 }
