@@ -18,6 +18,7 @@ use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
 
 use super::actions::ActionFlow;
+use super::details::drift_values;
 use super::dialog::{Modal, elements, next_id};
 use super::toasts::Toasts;
 use crate::backend::{BackendError, BackendRef};
@@ -679,12 +680,12 @@ fn ConnectorForm(
                             <thead><tr><th scope="col">"Key"</th><th scope="col">"This form"</th><th scope="col">"Other connectors"</th></tr></thead>
                             <tbody>
                                 {move || drift_rows.get().into_iter().map(|d| {
-                                    let (here, others) = d.values.split_first().map(|(h, o)| (h.1.clone(), o.to_vec())).unwrap_or_default();
+                                    let (here, others) = d.values.split_first().map(|(h, o)| (h.1.clone(), drift_values(o))).unwrap_or_default();
                                     view! {
                                         <tr>
                                             <td>{d.key}</td>
                                             <td>{here.unwrap_or_else(|| "(not set)".to_owned())}</td>
-                                            <td>{others.iter().map(|(id, v)| format!("#{id}: {}", v.as_deref().unwrap_or("(not set)"))).collect::<Vec<_>>().join(" · ")}</td>
+                                            <td>{others}</td>
                                         </tr>
                                     }
                                 }).collect_view()}

@@ -197,7 +197,7 @@ pub fn Details(
                                 {move || siblings_drift.get().into_iter().map(|d| view! {
                                     <tr>
                                         <td>{d.key}</td>
-                                        <td>{d.values.iter().map(|(id, v)| format!("#{id}: {}", v.as_deref().unwrap_or("(not set)"))).collect::<Vec<_>>().join(" · ")}</td>
+                                        <td>{drift_values(&d.values)}</td>
                                     </tr>
                                 }).collect_view()}
                             </tbody>
@@ -207,4 +207,13 @@ pub fn Details(
             </aside>
         </Show>
     }
+}
+
+/// "#12: 300 · #13: (not set)": each connector's value of one drifting key.
+pub fn drift_values(values: &[(ConnectorId, Option<String>)]) -> String {
+    values
+        .iter()
+        .map(|(id, v)| format!("#{id}: {}", v.as_deref().unwrap_or("(not set)")))
+        .collect::<Vec<_>>()
+        .join(" · ")
 }
