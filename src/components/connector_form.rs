@@ -622,42 +622,26 @@ fn ConnectorForm(
                     }
                 >
                     <summary>"Advanced Options"</summary>
-                    <div class="bs-form__field">
-                        <label class="bs-field__label" for=id("skill")>"Fallback Skill ID"</label>
-                        <input
-                            id=id("skill")
-                            class="bs-input"
-                            inputmode="numeric"
-                            autocomplete="off"
-                            prop:value=move || form.draft.with(|d| d.fallback_skill_id.clone())
-                            aria-invalid=move || form.has_error(Field::FallbackSkillId).to_string()
-                            aria-describedby=id("skill-msg")
-                            on:input=move |ev| {
-                                let value = event_target_value(&ev);
-                                form.change(Field::FallbackSkillId, |d| d.fallback_skill_id = value);
-                            }
-                        />
-                        <Messages id=id("skill-msg") problems=Signal::derive(move || form.problems(Field::FallbackSkillId)) />
-                    </div>
-                    <div class="bs-form__field">
-                        <label class="bs-field__label" for=id("webhook")>"External Webhook URL"</label>
-                        <input
-                            id=id("webhook")
-                            class="bs-input"
-                            type="url"
-                            autocomplete="off"
-                            placeholder="https://"
-                            prop:value=move || form.draft.with(|d| d.external_webhook_url.clone())
-                            aria-invalid=move || form.has_error(Field::ExternalWebhookUrl).to_string()
-                            aria-describedby=id("webhook-msg")
-                            on:input=move |ev| {
-                                let value = event_target_value(&ev);
-                                form.change(Field::ExternalWebhookUrl, |d| d.external_webhook_url = value);
-                            }
-                        />
-                        <p class="bs-field__hint">"Only for HTTP delivery instead of WebSocket: where user messages are posted."</p>
-                        <Messages id=id("webhook-msg") problems=Signal::derive(move || form.problems(Field::ExternalWebhookUrl)) />
-                    </div>
+                    <TextField
+                        form=form
+                        label="Fallback Skill ID"
+                        field=Field::FallbackSkillId
+                        id=id("skill")
+                        get=|d| &d.fallback_skill_id
+                        set=|d, v| d.fallback_skill_id = v
+                        inputmode="numeric"
+                    />
+                    <TextField
+                        form=form
+                        label="External Webhook URL"
+                        field=Field::ExternalWebhookUrl
+                        id=id("webhook")
+                        get=|d| &d.external_webhook_url
+                        set=|d, v| d.external_webhook_url = v
+                        input_type="url"
+                        placeholder="https://"
+                        hint="Only for HTTP delivery instead of WebSocket: where user messages are posted."
+                    />
                     <ConfigRows form=form />
                     <label class="bs-check">
                         <input
@@ -737,6 +721,45 @@ fn focus_first_invalid(form: NodeRef<html::Form>) {
             let _ = first.focus();
         }
     });
+}
+
+/// A text input bound to one field of the draft, with its hint and its problems under it.
+#[component]
+fn TextField(
+    form: FormState,
+    label: &'static str,
+    field: Field,
+    id: String,
+    get: fn(&SettingsDraft) -> &String,
+    set: fn(&mut SettingsDraft, String),
+    #[prop(optional)] input_type: Option<&'static str>,
+    #[prop(optional)] inputmode: Option<&'static str>,
+    #[prop(optional)] placeholder: Option<&'static str>,
+    #[prop(optional)] hint: Option<&'static str>,
+) -> impl IntoView {
+    let messages = format!("{id}-msg");
+    view! {
+        <div class="bs-form__field">
+            <label class="bs-field__label" for=id.clone()>{label}</label>
+            <input
+                id=id
+                class="bs-input"
+                type=input_type.unwrap_or("text")
+                inputmode=inputmode
+                placeholder=placeholder
+                autocomplete="off"
+                prop:value=move || form.draft.with(|d| get(d).clone())
+                aria-invalid=move || form.has_error(field).to_string()
+                aria-describedby=messages.clone()
+                on:input=move |ev| {
+                    let value = event_target_value(&ev);
+                    form.change(field, |d| set(d, value));
+                }
+            />
+            {hint.map(|hint| view! { <p class="bs-field__hint">{hint}</p> })}
+            <Messages id=messages problems=Signal::derive(move || form.problems(field)) />
+        </div>
+    }
 }
 
 /// A field's problems, under it: errors, and warnings that do not stop a save.
