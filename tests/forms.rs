@@ -102,6 +102,28 @@ fn fill_valid(form: &Element, agent: &str) {
     set_value(&control(form, "Agent User ID"), agent, "change");
 }
 
+/// Opens the details of the first row.
+async fn open_details(host: &Element) {
+    click_button(&query(host, ".bs-row"), &column(host, 1)[0]);
+    wait_for("the details", || !query_all(host, ".bs-details").is_empty()).await;
+}
+
+/// Opens the edit form from the open details, once they offer Edit; returns its dialog.
+async fn edit_form(host: &Element) -> Element {
+    wait_for("the Edit button", || {
+        query_all(&query(host, ".bs-details"), "button")
+            .iter()
+            .any(|b| text(b) == "Edit")
+    })
+    .await;
+    click_button(&query(host, ".bs-details"), "Edit");
+    wait_for("the edit form", || {
+        !query_all(host, "dialog[open] form").is_empty()
+    })
+    .await;
+    dialog(host)
+}
+
 fn toasts(host: &Element) -> String {
     query_all(host, ".bs-toast").iter().map(text).collect()
 }
@@ -405,11 +427,7 @@ async fn editing_is_read_only_while_running_and_saves_when_stopped() {
     let (host, _app) = mount(fresh_config("form-edit"));
     open_agents(&host).await;
     isolate(&host, "online").await;
-    click_button(&query(&host, ".bs-row"), &column(&host, 1)[0]);
-    wait_for("the details", || {
-        !query_all(&host, ".bs-details").is_empty()
-    })
-    .await;
+    open_details(&host).await;
     let details = query(&host, ".bs-details");
     assert!(
         text(&details).contains("Read-only: Stop the connector before editing it."),
@@ -429,18 +447,7 @@ async fn editing_is_read_only_while_running_and_saves_when_stopped() {
     })
     .await;
     confirm_and_close(&host).await;
-    wait_for("the Edit button", || {
-        query_all(&query(&host, ".bs-details"), "button")
-            .iter()
-            .any(|b| text(b) == "Edit")
-    })
-    .await;
-    click_button(&query(&host, ".bs-details"), "Edit");
-    wait_for("the edit form", || {
-        !query_all(&host, "dialog[open] form").is_empty()
-    })
-    .await;
-    let form = dialog(&host);
+    let form = edit_form(&host).await;
     assert!(text(&form).contains("Edit Agent Connector"));
     radio(&form, "Manager").click();
     click_button(&form, "Save");
@@ -511,19 +518,9 @@ async fn the_edit_window_deletes_a_stopped_connector_after_a_yes() {
     let (host, _app) = mount(fresh_config("form-delete"));
     open_agents(&host).await;
     let agent = isolate(&host, "stopped").await;
-    click_button(&query(&host, ".bs-row"), &column(&host, 1)[0]);
-    wait_for("the Edit button", || {
-        query_all(&host, ".bs-details button")
-            .iter()
-            .any(|b| text(b) == "Edit")
-    })
-    .await;
-    click_button(&query(&host, ".bs-details"), "Edit");
-    wait_for("the edit form", || {
-        !query_all(&host, "dialog[open] form").is_empty()
-    })
-    .await;
-    click_button(&dialog(&host), "Delete");
+    open_details(&host).await;
+    let form = edit_form(&host).await;
+    click_button(&form, "Delete");
     wait_for("the confirmation", || {
         query_all(&host, "dialog[open]").len() == 2
     })
@@ -593,19 +590,8 @@ async fn a_save_over_someone_else_s_change_stops_and_says_what_changed() {
     let (host, app) = mount(fresh_config("form-conflict"));
     open_agents(&host).await;
     let agent = isolate(&host, "stopped").await;
-    click_button(&query(&host, ".bs-row"), &column(&host, 1)[0]);
-    wait_for("the Edit button", || {
-        query_all(&host, ".bs-details button")
-            .iter()
-            .any(|b| text(b) == "Edit")
-    })
-    .await;
-    click_button(&query(&host, ".bs-details"), "Edit");
-    wait_for("the edit form", || {
-        !query_all(&host, "dialog[open] form").is_empty()
-    })
-    .await;
-    let form = dialog(&host);
+    open_details(&host).await;
+    let form = edit_form(&host).await;
     open_advanced(&form);
     set_value(&control(&form, "Fallback Skill ID"), "4242", "input");
 
