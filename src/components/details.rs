@@ -116,11 +116,11 @@ pub fn Details(
                         view! {
                             <dl class="bs-details__statuses">
                                 <dt>"Bot Agent Connector"</dt>
-                                <dd><StatusBadge value=shown.connector /><span class="bs-details__desc">{shown.connector.description()}</span></dd>
+                                <dd><StatusBadge value=Signal::stored(shown.connector) /><span class="bs-details__desc">{shown.connector.description()}</span></dd>
                                 <dt>"Conversational Cloud"</dt>
-                                <dd><StatusBadge value=shown.cloud /><span class="bs-details__desc">{shown.cloud.description()}</span></dd>
+                                <dd><StatusBadge value=Signal::stored(shown.cloud) /><span class="bs-details__desc">{shown.cloud.description()}</span></dd>
                                 <dt>"Bot Server"</dt>
-                                <dd><StatusBadge value=shown.bot_server /><span class="bs-details__desc">{shown.bot_server.description()}</span></dd>
+                                <dd><StatusBadge value=Signal::stored(shown.bot_server) /><span class="bs-details__desc">{shown.bot_server.description()}</span></dd>
                             </dl>
                             {(!problems.is_empty()).then(|| view! {
                                 <section class="bs-problems" aria-label="Troubleshooting">

@@ -11,7 +11,7 @@ use super::status_badge::StatusBadge;
 fn entry<T: StatusValue + Copy + Send + Sync + 'static>(value: T) -> impl IntoView {
     view! {
         <li class="bs-legend__item">
-            <StatusBadge value=value />
+            <StatusBadge value=Signal::stored(value) />
             <span>{value.description()}</span>
         </li>
     }

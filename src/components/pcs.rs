@@ -49,7 +49,7 @@ pub fn PcsTab(store: FleetStore) -> impl IntoView {
             <div class="bs-table-bar">
                 <p class="bs-panel__hint">
                     "All post-conversation survey bots share one PCS connector; its status is "
-                    {move || store.pcs.get().map(|p| view! { <StatusBadge value=p.state.status() /> })}
+                    {move || store.pcs.get().map(|p| view! { <StatusBadge value=Signal::stored(p.state.status()) /> })}
                     ". Any operation on it affects every survey bot."
                 </p>
                 <div class="bs-button-row">

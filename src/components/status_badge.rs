@@ -1,15 +1,20 @@
 //! One status value as shown in a cell: its label, coloured by tone, described on hover and
-//! to assistive technology.
+//! to assistive technology. The value is a signal, so a table row that is reused for another
+//! connector updates its badges in place.
 
 use bots_status_core::status::StatusValue;
 use leptos::prelude::*;
 
 #[component]
-pub fn StatusBadge<T: StatusValue + Send + Sync + 'static>(value: T) -> impl IntoView {
-    let class = format!("bs-status bs-status--{}", value.tone().name());
+pub fn StatusBadge<T: StatusValue + Copy + Send + Sync + 'static>(
+    value: Signal<T>,
+) -> impl IntoView {
     view! {
-        <span class=class title=value.description()>
-            {value.label()}
+        <span
+            class=move || format!("bs-status bs-status--{}", value.get().tone().name())
+            title=move || value.get().description()
+        >
+            {move || value.get().label()}
         </span>
     }
 }

@@ -267,10 +267,21 @@ pub fn ConnectorTable(
                 </thead>
                 <tbody>
                     <tr class="bs-spacer" aria-hidden="true" style:height=move || format!("{}px", window.get().0 as f64 * ROW_HEIGHT)></tr>
+                    // Rows are keyed by their place in the window, not by connector: a sort, a
+                    // scroll or a live update changes the text of the rows already there
+                    // instead of building new ones.
                     <For
-                        each=move || visible.get()
-                        key={|(pos, c): &(usize, Connector)| (*pos, c.id, c.version)}
-                        children={move |(pos, c): (usize, Connector)| view! { <Row pos=pos connector=c selection=selection rows=rows open_details=open_details row_menu=row_menu /> }}
+                        each=move || visible.get().into_iter().enumerate()
+                        key=|(slot, _)| *slot
+                        children=move |(slot, first): (usize, (usize, Connector))| {
+                            let row = Memo::new(move |prev: Option<&(usize, Connector)>| {
+                                visible
+                                    .with(|v| v.get(slot).cloned())
+                                    .or_else(|| prev.cloned())
+                                    .unwrap_or_else(|| first.clone())
+                            });
+                            view! { <Row row=row selection=selection rows=rows open_details=open_details row_menu=row_menu /> }
+                        }
                     />
                     <tr class="bs-spacer" aria-hidden="true" style:height=move || {
                         let (_, end) = window.get();
@@ -291,38 +302,35 @@ pub fn ConnectorTable(
 
 #[component]
 fn Row(
-    pos: usize,
-    connector: Connector,
+    /// The connector this row shows now, with its place in the filtered order.
+    row: Memo<(usize, Connector)>,
     selection: RwSignal<Selection>,
     rows: Memo<Vec<ConnectorId>>,
     open_details: RwSignal<Option<ConnectorId>>,
     row_menu: RwSignal<Option<RowMenuAt>>,
 ) -> impl IntoView {
-    let id = connector.id;
-    let menu_label = format!(
-        "Actions for {} ({})",
-        connector.bot.name, connector.settings.agent_user_id
-    );
-    let shown = connector.state.statuses();
-    let checked = move || selection.with(|s| s.contains(id));
-    let label = format!(
-        "Select {} ({})",
-        connector.bot.name, connector.settings.agent_user_id
-    );
+    let id = move || row.with(|(_, c)| c.id);
+    let text = move |f: fn(&Connector) -> String| move || row.with(|(_, c)| f(c));
+    let names = move |what: &'static str| {
+        move || row.with(|(_, c)| format!("{what} {} ({})", c.bot.name, c.settings.agent_user_id))
+    };
+    let statuses = Memo::new(move |_| row.with(|(_, c)| c.state.statuses()));
+    let checked = move || selection.with(|s| s.contains(id()));
     view! {
         <tr
             class="bs-row"
             class:bs-row--selected=checked
-            aria-rowindex=pos + 2
-            on:click=move |_| open_details.set(Some(id))
+            aria-rowindex=move || row.with(|(pos, _)| pos + 2)
+            on:click=move |_| open_details.set(Some(row.with_untracked(|(_, c)| c.id)))
         >
             <td class="bs-cell bs-cell--check" on:click=|ev| ev.stop_propagation()>
                 <input
                     type="checkbox"
-                    aria-label=label
+                    aria-label=names("Select")
                     prop:checked=checked
                     on:click=move |ev: MouseEvent| {
                         let shift = ev.shift_key();
+                        let id = row.with_untracked(|(_, c)| c.id);
                         selection.update(|s| {
                             if shift {
                                 rows.with_untracked(|r| s.toggle_range(id, r));
@@ -340,32 +348,32 @@ fn Row(
                     title="Show details"
                     on:click=move |ev| {
                         ev.stop_propagation();
-                        open_details.set(Some(id));
+                        open_details.set(Some(row.with_untracked(|(_, c)| c.id)));
                     }
                 >
-                    {connector.bot.name.clone()}
+                    {text(|c| c.bot.name.clone())}
                 </button>
             </td>
-            <td class="bs-cell">{connector.settings.agent_user_id.clone()}</td>
-            <td class="bs-cell">{connector.settings.account.clone()}</td>
-            <td class="bs-cell">{connector.environment().label()}</td>
-            <td class="bs-cell">{connector.conversation_type().label()}</td>
-            <td class="bs-cell">{connector.settings.role.label()}</td>
-            <td class="bs-cell bs-cell--num">{connector.concurrent_conversations}</td>
-            <td class="bs-cell"><StatusBadge value=shown.connector /></td>
-            <td class="bs-cell"><StatusBadge value=shown.cloud /></td>
-            <td class="bs-cell"><StatusBadge value=shown.bot_server /></td>
+            <td class="bs-cell">{text(|c| c.settings.agent_user_id.clone())}</td>
+            <td class="bs-cell">{text(|c| c.settings.account.clone())}</td>
+            <td class="bs-cell">{move || row.with(|(_, c)| c.environment().label())}</td>
+            <td class="bs-cell">{move || row.with(|(_, c)| c.conversation_type().label())}</td>
+            <td class="bs-cell">{move || row.with(|(_, c)| c.settings.role.label())}</td>
+            <td class="bs-cell bs-cell--num">{move || row.with(|(_, c)| c.concurrent_conversations)}</td>
+            <td class="bs-cell"><StatusBadge value=Signal::derive(move || statuses.get().connector) /></td>
+            <td class="bs-cell"><StatusBadge value=Signal::derive(move || statuses.get().cloud) /></td>
+            <td class="bs-cell"><StatusBadge value=Signal::derive(move || statuses.get().bot_server) /></td>
             <td class="bs-cell bs-cell--menu" on:click=|ev| ev.stop_propagation()>
                 <button
                     type="button"
                     class="bs-row-menu-button"
-                    data-row-menu=id.0
-                    aria-label=menu_label
+                    data-row-menu=move || id().0
+                    aria-label=names("Actions for")
                     aria-haspopup="menu"
-                    aria-expanded=move || row_menu.with(|m| m.is_some_and(|m| m.id == id)).to_string()
+                    aria-expanded=move || row_menu.with(|m| m.is_some_and(|m| m.id == id())).to_string()
                     on:click=move |ev: MouseEvent| {
                         let button: web_sys::Element = event_target(&ev);
-                        row_menu.set(Some(menu_place(id, &button)));
+                        row_menu.set(Some(menu_place(row.with_untracked(|(_, c)| c.id), &button)));
                     }
                 >
                     "⋯"

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 use std::cmp::Ordering;
 
-use crate::model::{Connector, ConversationType, Environment};
+use crate::model::{Connector, ConnectorId, ConversationType, Environment};
 use crate::status::{ConnectorState, ConnectorStatus, LinkHealth, StatusValue};
 
 /// The Environment filter. The Bot Agents page shows Production by default.
@@ -167,26 +167,45 @@ impl SortKey {
         SortKey::ALL.into_iter().find(|k| k.slug() == slug)
     }
 
-    fn compare(self, a: &Connector, b: &Connector) -> Ordering {
-        let statuses = || (a.state.statuses(), b.state.statuses());
+    /// What this column orders a connector by.
+    fn value(self, c: &Connector) -> SortValue<'_> {
         match self {
-            SortKey::Bot => cmp_text(&a.bot.name, &b.bot.name),
-            SortKey::AgentUserId => cmp_text(&a.settings.agent_user_id, &b.settings.agent_user_id),
-            SortKey::Account => a.settings.account.cmp(&b.settings.account),
-            SortKey::Environment => a.environment().cmp(&b.environment()),
-            SortKey::ConversationType => a.conversation_type().cmp(&b.conversation_type()),
-            SortKey::Role => a.settings.role.cmp(&b.settings.role),
-            SortKey::Concurrent => a.concurrent_conversations.cmp(&b.concurrent_conversations),
-            SortKey::ConnectorStatus => a.state.status().cmp(&b.state.status()),
-            SortKey::Cloud => {
-                let (sa, sb) = statuses();
-                sa.cloud.label().cmp(sb.cloud.label())
-            }
-            SortKey::BotServer => {
-                let (sa, sb) = statuses();
-                sa.bot_server.label().cmp(sb.bot_server.label())
-            }
+            SortKey::Bot => SortValue::Folded(Folded(&c.bot.name)),
+            SortKey::AgentUserId => SortValue::Folded(Folded(&c.settings.agent_user_id)),
+            SortKey::Account => SortValue::Text(&c.settings.account),
+            SortKey::Environment => SortValue::Number(c.environment() as u64),
+            SortKey::ConversationType => SortValue::Number(c.conversation_type() as u64),
+            SortKey::Role => SortValue::Number(c.settings.role as u64),
+            SortKey::Concurrent => SortValue::Number(u64::from(c.concurrent_conversations)),
+            SortKey::ConnectorStatus => SortValue::Number(c.state.status() as u64),
+            SortKey::Cloud => SortValue::Text(c.state.statuses().cloud.label()),
+            SortKey::BotServer => SortValue::Text(c.state.statuses().bot_server.label()),
         }
+    }
+}
+
+/// A connector's value in the sorted column, read once per sort rather than on every
+/// comparison. One sort only ever compares values of the same kind. Enums order as declared.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum SortValue<'a> {
+    Number(u64),
+    Text(&'a str),
+    Folded(Folded<'a>),
+}
+
+/// Text ordered case-insensitively (see [`cmp_text`]).
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct Folded<'a>(&'a str);
+
+impl Ord for Folded<'_> {
+    fn cmp(&self, other: &Self) -> Ordering {
+        cmp_text(self.0, other.0)
+    }
+}
+
+impl PartialOrd for Folded<'_> {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
     }
 }
 
@@ -318,18 +337,24 @@ impl ConnectorQuery {
 
     /// Puts `rows` (indices into `connectors`) in display order, ties by id.
     pub fn order(&self, connectors: &[Connector], rows: &mut [usize]) {
-        // Ties are broken by id, so the order is total and an unstable sort gives the same
-        // result as a stable one, faster.
-        rows.sort_unstable_by(|&i, &j| {
-            let (a, b) = (&connectors[i], &connectors[j]);
-            let by_key = self.sort.compare(a, b);
+        // Each row's value is read once into a compact list, so the comparisons do not chase
+        // connectors around memory. Ties are broken by id, so the order is total and an
+        // unstable sort gives the same result as a stable one, faster.
+        let mut keyed: Vec<(SortValue<'_>, ConnectorId, usize)> = rows
+            .iter()
+            .map(|&i| (self.sort.value(&connectors[i]), connectors[i].id, i))
+            .collect();
+        keyed.sort_unstable_by(|a, b| {
             let by_key = if self.descending {
-                by_key.reverse()
+                b.0.cmp(&a.0)
             } else {
-                by_key
+                a.0.cmp(&b.0)
             };
-            by_key.then(a.id.cmp(&b.id))
+            by_key.then(a.1.cmp(&b.1))
         });
+        for (row, (_, _, i)) in rows.iter_mut().zip(keyed) {
+            *row = i;
+        }
     }
 
     /// The same filters in the default order: what facet counts and the matching set depend
