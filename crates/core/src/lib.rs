@@ -17,6 +17,7 @@
 
 pub mod access;
 pub mod advice;
+pub mod api;
 pub mod bulk;
 pub mod config;
 pub mod fleet;

@@ -1,0 +1,104 @@
+//! `bots-status-server`: the reference server of the Bots Status live contract.
+
+use std::path::PathBuf;
+
+use bots_status_core::api::Faults;
+use bots_status_server::{Config, Server, Speed, Token};
+use clap::Parser;
+
+/// Serves a simulated fleet over the Bots Status HTTP contract (docs/api.md).
+#[derive(Parser, Debug)]
+#[command(version, about)]
+struct Args {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8787")]
+    listen: String,
+    /// SQLite file for the state; without it the state lives in memory only.
+    #[arg(long)]
+    db: Option<PathBuf>,
+    /// Seed of a new fleet (same seed, same fleet).
+    #[arg(long, default_value_t = 2026)]
+    seed: u64,
+    /// Connectors in a new fleet.
+    #[arg(long, default_value_t = 60)]
+    fleet: usize,
+    /// Simulated time against the wall clock: a factor (1, 10, 60…) or "instant".
+    #[arg(long, default_value = "1")]
+    speed: Speed,
+    /// A bearer token, "SECRET" (administrator) or "SECRET:admin|developer|none"; repeatable.
+    /// Without any, every request is an administrator's (local use only).
+    #[arg(long = "token")]
+    tokens: Vec<Token>,
+    /// An origin allowed to call the API from a browser (an embedding host), or "*"; repeatable.
+    #[arg(long = "cors-origin")]
+    cors: Vec<String>,
+    /// The built app (trunk's dist/) to serve at /.
+    #[arg(long)]
+    static_dir: Option<PathBuf>,
+    /// Fault mode: milliseconds added to every API answer.
+    #[arg(long, default_value_t = 0)]
+    latency_ms: u64,
+    /// Fault mode: the share of API requests (0 to 1) answered 503.
+    #[arg(long, default_value_t = 0.0)]
+    error_rate: f64,
+    /// Fault mode: close each event stream after this many events.
+    #[arg(long)]
+    drop_streams_after: Option<u32>,
+    /// Logs as JSON lines instead of text.
+    #[arg(long)]
+    log_json: bool,
+}
+
+#[tokio::main]
+async fn main() {
+    let args = Args::parse();
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    if args.log_json {
+        tracing_subscriber::fmt()
+            .json()
+            .with_env_filter(filter)
+            .init();
+    } else {
+        tracing_subscriber::fmt().with_env_filter(filter).init();
+    }
+    if let Err(e) = run(args).await {
+        eprintln!("bots-status-server: {e}");
+        std::process::exit(1);
+    }
+}
+
+async fn run(args: Args) -> Result<(), String> {
+    if !(0.0..=1.0).contains(&args.error_rate) {
+        return Err("--error-rate must be from 0 to 1".to_owned());
+    }
+    if args.tokens.is_empty() {
+        tracing::warn!("no --token given: every request is an administrator's");
+    }
+    let config = Config {
+        db: args.db,
+        seed: args.seed,
+        fleet: args.fleet,
+        speed: args.speed,
+        tokens: args.tokens,
+        cors: args.cors,
+        static_dir: args.static_dir,
+        faults: Faults {
+            latency_ms: args.latency_ms,
+            error_rate: args.error_rate,
+            drop_streams_after: args.drop_streams_after,
+        },
+        ..Config::default()
+    };
+    let listener = tokio::net::TcpListener::bind(&args.listen)
+        .await
+        .map_err(|e| format!("cannot listen on {}: {e}", args.listen))?;
+    let server = Server::start(config, listener).await?;
+    tracing::info!(addr = %server.addr, "serving");
+    // The line scripts wait for (xtask reads the address from it).
+    println!("listening on http://{}", server.addr);
+    tokio::select! {
+        () = server.wait() => Err("the server stopped".to_owned()),
+        _ = tokio::signal::ctrl_c() => Ok(()),
+    }
+}

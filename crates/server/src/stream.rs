@@ -1,0 +1,113 @@
+//! `GET /api/v1/events`: the changes as server-sent events, each with its id, resuming after
+//! `Last-Event-ID` (or `?after=`) with nothing missed.
+//!
+//! A stream that falls behind the live broadcast reads what it missed from the log; one that
+//! asks for changes no longer kept gets a `reset` event (read the list again) and goes on
+//! from the newest.
+
+use std::collections::VecDeque;
+use std::convert::Infallible;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
+use bots_status_core::api::Event;
+use futures_util::Stream;
+use tokio::sync::broadcast::error::RecvError;
+use tokio::sync::{broadcast, watch};
+
+use crate::fleet::{Fleet, Resume};
+
+struct Follower {
+    fleet: Arc<Fleet>,
+    live: broadcast::Receiver<Arc<Event>>,
+    pending: VecDeque<SseEvent>,
+    last_sent: u64,
+    sent: u32,
+    /// Close after this many events (the fault mode).
+    drop_after: Option<u32>,
+    shutdown: watch::Receiver<bool>,
+}
+
+fn change_event(event: &Event) -> SseEvent {
+    let data = serde_json::to_string(&event.change).unwrap_or_else(|_| "null".to_owned());
+    SseEvent::default()
+        .id(event.id.to_string())
+        .event("change")
+        .data(data)
+}
+
+fn reset_event(last_event_id: u64) -> SseEvent {
+    SseEvent::default()
+        .id(last_event_id.to_string())
+        .event("reset")
+        .data(format!("{{\"lastEventId\":{last_event_id}}}"))
+}
+
+impl Follower {
+    fn queue(&mut self, resume: Resume) {
+        match resume {
+            Resume::Events(events) => {
+                for e in &events {
+                    if e.id > self.last_sent {
+                        self.pending.push_back(change_event(e));
+                        self.last_sent = e.id;
+                    }
+                }
+            }
+            Resume::Gap { last_event_id } => {
+                self.pending.push_back(reset_event(last_event_id));
+                self.last_sent = last_event_id;
+            }
+        }
+    }
+
+    async fn next(&mut self) -> Option<SseEvent> {
+        loop {
+            if self.drop_after.is_some_and(|n| self.sent >= n) || *self.shutdown.borrow() {
+                return None;
+            }
+            if let Some(event) = self.pending.pop_front() {
+                self.sent += 1;
+                return Some(event);
+            }
+            tokio::select! {
+                received = self.live.recv() => match received {
+                    Ok(event) => {
+                        if event.id > self.last_sent {
+                            self.last_sent = event.id;
+                            self.pending.push_back(change_event(&event));
+                        }
+                    }
+                    Err(RecvError::Lagged(_)) => {
+                        let resume = self.fleet.since(self.last_sent);
+                        self.queue(resume);
+                    }
+                    Err(RecvError::Closed) => return None,
+                },
+                _ = self.shutdown.changed() => return None,
+            }
+        }
+    }
+}
+
+pub fn follow(
+    fleet: Arc<Fleet>,
+    after: u64,
+) -> Sse<impl Stream<Item = Result<SseEvent, Infallible>>> {
+    let (live, resume) = fleet.follow(after);
+    let mut follower = Follower {
+        drop_after: fleet.faults().drop_streams_after,
+        shutdown: fleet.shutdown(),
+        fleet,
+        live,
+        pending: VecDeque::new(),
+        last_sent: after,
+        sent: 0,
+    };
+    follower.queue(resume);
+    let stream = futures_util::stream::unfold(follower, |mut f| async move {
+        f.next().await.map(|event| (Ok(event), f))
+    });
+    Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
+}
