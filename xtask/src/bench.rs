@@ -1,4 +1,5 @@
-//! `cargo xtask bench`: the release build in headless Chromium with a 10,000-connector fleet.
+//! `cargo xtask bench`: the release build in headless Chromium with a 10,000-connector fleet,
+//! then a load run of the reference server (`bots-status-load`).
 //!
 //! Each interaction is timed inside the page, from the input event to the moment every effect
 //! has run and layout is done (a macrotask after the event, then a forced layout). Timing is
@@ -152,6 +153,24 @@ pub fn bench() -> Result<(), String> {
     }
     report.push_str(&format!("| **total** | {raw_total} | **{gz_total}** |\n"));
     println!("\n{report}");
+
+    // The reference server under load: many event streams and a burst of actions; it fails
+    // (unlike the timings) if any client missed a change or a restart lost an acknowledged one.
+    println!("Load run of the reference server (crates/server, release build):\n");
+    command(
+        "cargo",
+        &[
+            "run",
+            "--release",
+            "--quiet",
+            "-p",
+            "bots-status-server",
+            "--bin",
+            "bots-status-load",
+        ],
+        &tools.path,
+    )
+    .map_err(|e| format!("the load run found a problem: {e}"))?;
     Ok(())
 }
 
