@@ -310,6 +310,8 @@ fn Row(
     row_menu: RwSignal<Option<RowMenuAt>>,
 ) -> impl IntoView {
     let id = move || row.with(|(_, c)| c.id);
+    // What a click acts on: the connector the row shows at that moment.
+    let id_now = move || row.with_untracked(|(_, c)| c.id);
     let text = move |f: fn(&Connector) -> String| move || row.with(|(_, c)| f(c));
     let names = move |what: &'static str| {
         move || row.with(|(_, c)| format!("{what} {} ({})", c.bot.name, c.settings.agent_user_id))
@@ -321,7 +323,7 @@ fn Row(
             class="bs-row"
             class:bs-row--selected=checked
             aria-rowindex=move || row.with(|(pos, _)| pos + 2)
-            on:click=move |_| open_details.set(Some(row.with_untracked(|(_, c)| c.id)))
+            on:click=move |_| open_details.set(Some(id_now()))
         >
             <td class="bs-cell bs-cell--check" on:click=|ev| ev.stop_propagation()>
                 <input
@@ -330,7 +332,7 @@ fn Row(
                     prop:checked=checked
                     on:click=move |ev: MouseEvent| {
                         let shift = ev.shift_key();
-                        let id = row.with_untracked(|(_, c)| c.id);
+                        let id = id_now();
                         selection.update(|s| {
                             if shift {
                                 rows.with_untracked(|r| s.toggle_range(id, r));
@@ -348,7 +350,7 @@ fn Row(
                     title="Show details"
                     on:click=move |ev| {
                         ev.stop_propagation();
-                        open_details.set(Some(row.with_untracked(|(_, c)| c.id)));
+                        open_details.set(Some(id_now()));
                     }
                 >
                     {text(|c| c.bot.name.clone())}
@@ -373,7 +375,7 @@ fn Row(
                     aria-expanded=move || row_menu.with(|m| m.is_some_and(|m| m.id == id())).to_string()
                     on:click=move |ev: MouseEvent| {
                         let button: web_sys::Element = event_target(&ev);
-                        row_menu.set(Some(menu_place(row.with_untracked(|(_, c)| c.id), &button)));
+                        row_menu.set(Some(menu_place(id_now(), &button)));
                     }
                 >
                     "⋯"

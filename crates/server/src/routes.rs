@@ -275,14 +275,9 @@ async fn list(
     request: axum::http::Uri,
 ) -> Answer<impl IntoResponse> {
     let raw = request.query().unwrap_or("");
-    let ours: Vec<(String, String)> = pairs(raw)
-        .into_iter()
-        .filter(|(k, _)| k != "access_token")
-        .collect();
-    let query_string = form_urlencoded::Serializer::new(String::new())
-        .extend_pairs(&ours)
-        .finish();
-    let (mut query, ignored) = ConnectorQuery::from_query_string(&query_string);
+    let (mut query, mut ignored) = ConnectorQuery::from_query_string(raw);
+    // The token may ride in the query (as for the event stream); it is not a filter.
+    ignored.retain(|pair| !pair.starts_with("access_token="));
     if !ignored.is_empty() {
         return Err(Failure(ApiError::bad_request(format!(
             "These filters cannot be read: {}. See docs/api.md for the filters.",
@@ -290,7 +285,7 @@ async fn list(
         ))));
     }
     // The API lists every environment unless asked for one.
-    if !ours.iter().any(|(k, _)| k == "env") {
+    if !pairs(raw).iter().any(|(k, _)| k == "env") {
         query.environment = EnvironmentFilter::All;
     }
     Ok(axum::Json(app.fleet.page(&query)))

@@ -45,14 +45,19 @@ fn reset_event(last_event_id: u64) -> SseEvent {
 }
 
 impl Follower {
+    /// Queues `event` unless it was sent already (the backlog and the broadcast overlap).
+    fn push(&mut self, event: &Event) {
+        if event.id > self.last_sent {
+            self.pending.push_back(change_event(event));
+            self.last_sent = event.id;
+        }
+    }
+
     fn queue(&mut self, resume: Resume) {
         match resume {
             Resume::Events(events) => {
                 for e in &events {
-                    if e.id > self.last_sent {
-                        self.pending.push_back(change_event(e));
-                        self.last_sent = e.id;
-                    }
+                    self.push(e);
                 }
             }
             Resume::Gap { last_event_id } => {
@@ -73,12 +78,7 @@ impl Follower {
             }
             tokio::select! {
                 received = self.live.recv() => match received {
-                    Ok(event) => {
-                        if event.id > self.last_sent {
-                            self.last_sent = event.id;
-                            self.pending.push_back(change_event(&event));
-                        }
-                    }
+                    Ok(event) => self.push(&event),
                     Err(RecvError::Lagged(_)) => {
                         let resume = self.fleet.since(self.last_sent);
                         self.queue(resume);

@@ -88,6 +88,12 @@ impl Api {
             .await
     }
 
+    /// `PUT /admin/faults` as the user of `token`.
+    async fn set_faults(&self, token: &str, faults: Value) -> (StatusCode, Value) {
+        self.call(reqwest::Method::PUT, "/admin/faults", token, Some(faults))
+            .await
+    }
+
     async fn fleet(&self) -> FleetPage {
         let (status, body) = self.get("/connectors").await;
         assert_eq!(status, StatusCode::OK, "{body}");
@@ -602,36 +608,17 @@ async fn a_restart_keeps_every_acknowledged_change_and_the_stream_resumes() {
 #[tokio::test]
 async fn the_fault_mode_fails_requests_and_drops_streams_and_only_an_admin_sets_it() {
     let (_server, api) = start(config()).await;
-    let (status, body) = api
-        .call(
-            reqwest::Method::PUT,
-            "/admin/faults",
-            DEVELOPER,
-            Some(json!({"errorRate": 1.0})),
-        )
-        .await;
+    let (status, body) = api.set_faults(DEVELOPER, json!({"errorRate": 1.0})).await;
     assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
 
-    let (status, _) = api
-        .call(
-            reqwest::Method::PUT,
-            "/admin/faults",
-            ADMIN,
-            Some(json!({"errorRate": 1.0})),
-        )
-        .await;
+    let (status, _) = api.set_faults(ADMIN, json!({"errorRate": 1.0})).await;
     assert_eq!(status, StatusCode::OK);
     let (status, body) = api.get("/connectors").await;
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(error(&body).code, ErrorCode::Unavailable);
 
     let (status, _) = api
-        .call(
-            reqwest::Method::PUT,
-            "/admin/faults",
-            ADMIN,
-            Some(json!({"errorRate": 0.5, "dropStreamsAfter": 1})),
-        )
+        .set_faults(ADMIN, json!({"errorRate": 0.5, "dropStreamsAfter": 1}))
         .await;
     assert_eq!(status, StatusCode::OK);
     let answers: Vec<StatusCode> = {
@@ -650,14 +637,7 @@ async fn the_fault_mode_fails_requests_and_drops_streams_and_only_an_admin_sets_
         "{answers:?}"
     );
 
-    let (status, _) = api
-        .call(
-            reqwest::Method::PUT,
-            "/admin/faults",
-            ADMIN,
-            Some(json!({"dropStreamsAfter": 1})),
-        )
-        .await;
+    let (status, _) = api.set_faults(ADMIN, json!({"dropStreamsAfter": 1})).await;
     assert_eq!(status, StatusCode::OK);
     let last = api.fleet().await.last_event_id;
     let online = api.first(ConnectorStatus::Online).await;
@@ -669,14 +649,7 @@ async fn the_fault_mode_fails_requests_and_drops_streams_and_only_an_admin_sets_
         "the stream is closed after one event"
     );
 
-    let (status, body) = api
-        .call(
-            reqwest::Method::PUT,
-            "/admin/faults",
-            ADMIN,
-            Some(json!({"errorRate": 2})),
-        )
-        .await;
+    let (status, body) = api.set_faults(ADMIN, json!({"errorRate": 2})).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(error(&body).field.as_deref(), Some("errorRate"));
 }

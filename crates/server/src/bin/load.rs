@@ -110,33 +110,30 @@ async fn run(args: &Args) -> Result<String, String> {
         listeners.push(tokio::spawn(listen(response, start_id, end.clone())));
     }
 
-    // The burst: each connector alternates stop and start, so every action applies.
+    // The burst. Each connector alternates stop and start, beginning with whichever applies,
+    // so every action applies; one connector's actions must not overtake each other, so each
+    // connector's run is one task. The actions are spread over the connectors round-robin.
     let started = Instant::now();
-    let plan: Vec<(u64, &'static str)> = (0..args.actions)
-        .map(|i| {
-            let c = &targets[i % targets.len()];
-            let round = i / targets.len();
-            let first = if c.state.status() == ConnectorStatus::Online {
-                "stop"
-            } else {
-                "start"
-            };
-            let second = if first == "stop" { "start" } else { "stop" };
-            (
-                c.id.0,
-                if round.is_multiple_of(2) {
-                    first
-                } else {
-                    second
-                },
-            )
+    let n = targets.len();
+    let per_connector: Vec<(u64, Vec<&'static str>)> = targets
+        .iter()
+        .enumerate()
+        .map(|(k, c)| {
+            let count = args.actions / n + usize::from(k < args.actions % n);
+            let online = c.state.status() == ConnectorStatus::Online;
+            let actions = (0..count)
+                .map(|round| {
+                    if online == round.is_multiple_of(2) {
+                        "stop"
+                    } else {
+                        "start"
+                    }
+                })
+                .collect();
+            (c.id.0, actions)
         })
+        .filter(|(_, actions): &(u64, Vec<&str>)| !actions.is_empty())
         .collect();
-    // One connector's actions must not overtake each other: each connector's run is one task.
-    let mut per_connector: std::collections::BTreeMap<u64, Vec<&'static str>> = Default::default();
-    for (id, action) in &plan {
-        per_connector.entry(*id).or_default().push(action);
-    }
     let semaphore = std::sync::Arc::new(tokio::sync::Semaphore::new(args.concurrency));
     let mut tasks = Vec::new();
     for (id, actions) in per_connector {
