@@ -5,10 +5,11 @@ use std::rc::Rc;
 use bots_status_core::query::ConnectorQuery;
 use leptos::prelude::*;
 
-use crate::backend::simulated::{SimulatedBackend, SimulationOptions};
-use crate::backend::{Backend, BackendRef};
+use crate::backend::simulated::SimulationOptions;
+use crate::backend::{Active, Adapter, BackendRef, Mode, Sink};
 use crate::components::access_denied::AccessDenied;
 use crate::components::agents::BotAgents;
+use crate::components::connection::{ConnectionControl, ConnectionStatus};
 use crate::components::dashboard::Dashboard;
 use crate::components::notices::Notices;
 use crate::components::simulation::SimulationPanel;
@@ -63,6 +64,11 @@ pub enum Clock {
 /// How an app instance runs.
 #[derive(Clone, Debug, Default)]
 pub struct AppConfig {
+    /// The backend it starts with; the header's connection control switches it.
+    pub backend: Mode,
+    /// Whether the connection control may keep a live connection in localStorage when the
+    /// user asks (the hosted page; an embedded app gets its connection from its host).
+    pub remember_connection: bool,
     pub simulation: SimulationOptions,
     pub url: UrlMode,
     /// The view to open when the URL does not name one.
@@ -71,6 +77,8 @@ pub struct AppConfig {
     pub clock: Clock,
     /// The element that receives the app's events (`bots-status:action`, …), if any.
     pub events: Option<web_sys::HtmlElement>,
+    /// What the user should be told as the app starts (a link's part that was not used).
+    pub notices: Vec<String>,
 }
 
 /// The view state every page shares: the open page and the connector query.
@@ -97,10 +105,13 @@ impl View {
 /// How long the view must stay unchanged before the URL follows it.
 const URL_SETTLE: std::time::Duration = std::time::Duration::from_millis(150);
 
-/// The app over a running simulated backend. Mount it with [`crate::mount_app`], whose handle
+/// Switches the app to another backend (the connection control).
+pub type SwitchBackend = StoredValue<Rc<dyn Fn(Mode)>, LocalStorage>;
+
+/// The app, running its backend in `active`. Mount it with [`crate::mount_app`], whose handle
 /// stops the backend on unmount.
 #[component]
-pub fn App(config: AppConfig, sim: SimulatedBackend) -> impl IntoView {
+pub fn App(config: AppConfig, active: Active) -> impl IntoView {
     let store = FleetStore::new();
     let from_url = match config.url {
         UrlMode::Query => url::location_search(),
@@ -121,6 +132,9 @@ pub fn App(config: AppConfig, sim: SimulatedBackend) -> impl IntoView {
             Vec::new(),
         )
     };
+    store
+        .notices
+        .update(|n| n.extend(config.notices.iter().cloned()));
     if !ignored.is_empty() {
         store.notices.update(|n| {
             n.push(format!(
@@ -155,20 +169,36 @@ pub fn App(config: AppConfig, sim: SimulatedBackend) -> impl IntoView {
         });
     }
 
-    let watch = sim.watch(Rc::new(move |event| {
-        store.apply(event, web_sys::js_sys::Date::now())
+    let sink: Sink = Rc::new(move |event| store.apply(event, web_sys::js_sys::Date::now()));
+    let first = Adapter::start(&config.backend, &config.simulation);
+    let backend: BackendRef = StoredValue::new_local(first.backend());
+    active.run(first, sink.clone());
+    provide_context::<BackendRef>(backend);
+    let mode = RwSignal::new(config.backend.clone());
+    // Bumped by a switch, so every page is built afresh over the other fleet.
+    let generation = RwSignal::new(0_u32);
+    let adapter = RwSignal::new_local(active.adapter());
+    let switch: SwitchBackend = StoredValue::new_local(Rc::new({
+        let (active, simulation) = (active.clone(), config.simulation.clone());
+        move |next: Mode| {
+            active.stop();
+            store.clear();
+            let started = Adapter::start(&next, &simulation);
+            backend.set_value(started.backend());
+            active.run(started, sink.clone());
+            adapter.set(active.adapter());
+            mode.set(next);
+            generation.update(|g| *g += 1);
+        }
     }));
-    let watch = send_wrapper::SendWrapper::new(watch);
-    on_cleanup(move || drop(watch));
-    let backend: Rc<dyn Backend> = Rc::new(sim.clone());
-    provide_context::<BackendRef>(StoredValue::new_local(backend));
+    let running = send_wrapper::SendWrapper::new(active);
+    on_cleanup(move || running.stop());
     let toasts = Toasts::new();
     provide_context(toasts);
     provide_context(config.clock);
     provide_context(EventsOut(send_wrapper::SendWrapper::new(
         config.events.clone(),
     )));
-    let sim_handle = StoredValue::new_local(sim);
 
     // Without Bot Status Access nothing but the reason shows (and the simulation area, so a
     // trainee can sign in as someone else).
@@ -209,20 +239,22 @@ pub fn App(config: AppConfig, sim: SimulatedBackend) -> impl IntoView {
                 <span class="bs-user">
                     {move || store.session.with(|s| s.as_ref().map(|s| format!("{} · {}", s.user_name, s.role)))}
                 </span>
-                <span class="bs-badge" title="Data comes from the built-in simulator, not a live API.">
-                    "Simulated backend"
-                </span>
+                <ConnectionControl store=store mode=mode switch=switch remember=config.remember_connection />
             </header>
+            <ConnectionStatus store=store adapter=adapter />
             <Notices notices=store.notices />
             <ToastList toasts=toasts />
             <main class="bs-main">
-                {move || match (denied.get(), view_state.page.get()) {
-                    (Some((reason, user)), _) => view! { <AccessDenied reason=reason user=user /> }.into_any(),
-                    (None, Page::Dashboard) => view! { <Dashboard store=store view_state=view_state /> }.into_any(),
-                    (None, Page::Agents | Page::Pcs) => view! { <BotAgents store=store view_state=view_state /> }.into_any(),
+                {move || match (denied.get(), view_state.page.get(), generation.track()) {
+                    (Some((reason, user)), _, _) => view! { <AccessDenied reason=reason user=user /> }.into_any(),
+                    (None, Page::Dashboard, _) => view! { <Dashboard store=store view_state=view_state /> }.into_any(),
+                    (None, Page::Agents | Page::Pcs, _) => view! { <BotAgents store=store view_state=view_state /> }.into_any(),
                 }}
             </main>
-            <SimulationPanel sim=sim_handle />
+            {move || match adapter.get() {
+                Some(Adapter::Simulated(sim)) => Some(view! { <SimulationPanel sim=StoredValue::new_local(sim) /> }),
+                _ => None,
+            }}
         </div>
     }
 }

@@ -12,6 +12,8 @@ use wasm_bindgen::prelude::*;
 use web_sys::HtmlElement;
 
 use crate::app::{AppConfig, Clock, Page, UrlMode};
+use crate::backend::Mode;
+use crate::backend::live::LiveOptions;
 use crate::backend::simulated::{SimulationOptions, Speed};
 use crate::{AppHandle, mount_app};
 
@@ -36,7 +38,9 @@ impl Embedded {
 }
 
 /// Mounts Bots Status into `element`. `options` is an object (or undefined) with any of:
-/// `backend` ("simulated"), `page` ("dashboard" | "agents" | "pcs"), `filters` (as in the
+/// `backend` ("simulated" | "live"), `api` (the live API's address, e.g.
+/// "https://fleet.example.com"; it implies "live"), `token` (the live API's bearer token),
+/// `page` ("dashboard" | "agents" | "pcs"), `filters` (as in the
 /// hosted page's URL, e.g. "env=demo&status=online"), `url` ("none" | "fragment"), `clock`
 /// ("local" | "utc"), `fleet` (connectors, 1 to 100000), `seed`, `speed` ("1" | "10" | "60" |
 /// "instant") and `storageKey` (keep the simulation in localStorage under this key).
@@ -87,8 +91,10 @@ fn options_from_js(options: &JsValue) -> Result<BTreeMap<String, String>, String
 }
 
 /// The options every way of embedding understands, by their attribute spelling.
-const OPTIONS: [&str; 9] = [
+const OPTIONS: [&str; 11] = [
     "backend",
+    "api",
+    "token",
     "page",
     "filters",
     "url",
@@ -110,6 +116,8 @@ pub fn config_from(options: &BTreeMap<String, String>) -> Result<AppConfig, Stri
         },
         ..AppConfig::default()
     };
+    // Which backend: "backend" and "api" are read together once all options are.
+    let (mut backend, mut api, mut token) = (None::<bool>, None, None);
     for (name, value) in options {
         // `storageKey` (JavaScript) and `storage-key` (an attribute) are the same option.
         let key = name
@@ -127,15 +135,16 @@ pub fn config_from(options: &BTreeMap<String, String>) -> Result<AppConfig, Stri
             |list: &[&str]| format!("{key}=\"{value}\" is not one of {}.", list.join(", "));
         match key.as_str() {
             "backend" => match value {
-                "" | "simulated" => {}
-                "live" => {
-                    return Err(
-                        "backend=\"live\" is not available in this build yet; use backend=\"simulated\"."
-                            .to_owned(),
-                    );
-                }
-                _ => return Err(choices(&["simulated"])),
+                "" | "simulated" => backend = Some(false),
+                "live" => backend = Some(true),
+                _ => return Err(choices(&["simulated", "live"])),
             },
+            "api" => {
+                api = Some(
+                    bots_status_core::live::base_url(value).map_err(|why| format!("api: {why}"))?,
+                );
+            }
+            "token" => token = (!value.is_empty()).then(|| value.to_owned()),
             "page" => {
                 config.page = Some(
                     Page::from_slug(value)
@@ -197,6 +206,22 @@ pub fn config_from(options: &BTreeMap<String, String>) -> Result<AppConfig, Stri
             }
         }
     }
+    config.backend = match (backend, api) {
+        (Some(true), None) => {
+            return Err(
+                "backend=\"live\" needs api, the address of the Bots Status API (e.g. api=\"https://fleet.example.com\")."
+                    .to_owned(),
+            );
+        }
+        (Some(false), Some(_)) => {
+            return Err(
+                "api is the address of a live API, but backend=\"simulated\": leave out one of them."
+                    .to_owned(),
+            );
+        }
+        (_, Some(base_url)) => Mode::Live(LiveOptions { base_url, token }),
+        (_, None) => Mode::Simulated,
+    };
     Ok(config)
 }
 
@@ -229,7 +254,7 @@ export function define_bots_status(start) {
   if (customElements.get('bots-status')) return;
   customElements.define('bots-status', class extends HTMLElement {
     static get observedAttributes() {
-      return ['backend', 'page', 'filters', 'url', 'clock', 'fleet', 'seed', 'speed', 'storage-key'];
+      return ['backend', 'api', 'token', 'page', 'filters', 'url', 'clock', 'fleet', 'seed', 'speed', 'storage-key'];
     }
     connectedCallback() { this.bsStart(); }
     disconnectedCallback() { this.bsStop(); }

@@ -17,6 +17,8 @@ use wasm_bindgen::JsCast;
 
 pub use app::{App, AppConfig};
 
+use backend::Mode;
+use backend::live::LiveOptions;
 use backend::simulated::{SimulationOptions, Speed};
 
 /// The id of the element `index.html` provides for the app.
@@ -49,8 +51,12 @@ pub fn start() {
 /// `cargo xtask bench`. Only the hosted page with `?bench=1` defines it.
 fn expose_bench_hook(handle: &AppHandle) {
     use wasm_bindgen::closure::Closure;
-    let sim = handle.sim.clone();
-    let burst = Closure::<dyn Fn(u32)>::new(move |n: u32| sim.burst(n as usize));
+    let active = handle.active.clone();
+    let burst = Closure::<dyn Fn(u32)>::new(move |n: u32| {
+        if let Some(sim) = active.simulated() {
+            sim.burst(n as usize);
+        }
+    });
     let hook = web_sys::js_sys::Object::new();
     let _ = web_sys::js_sys::Reflect::set(&hook, &"burst".into(), burst.as_ref());
     burst.forget();
@@ -59,42 +65,49 @@ fn expose_bench_hook(handle: &AppHandle) {
     }
 }
 
-/// A mounted app. Dropping it stops the simulated backend's clock, removes its page listener,
-/// saves its state, and removes the app from the page.
+/// A mounted app. Dropping it stops its backend (the simulated clock and its page listener,
+/// saving its state; or the live stream and its retries) and removes the app from the page.
 pub struct AppHandle {
-    sim: backend::simulated::SimulatedBackend,
+    active: backend::Active,
     _view: Box<dyn std::any::Any>,
 }
 
 impl AppHandle {
-    /// The app's simulated backend, as another writer to the same fleet would reach it.
-    pub fn backend(&self) -> backend::simulated::SimulatedBackend {
-        self.sim.clone()
+    /// The app's simulated backend, as another writer to the same fleet would reach it;
+    /// `None` while the app runs live.
+    pub fn backend(&self) -> Option<backend::simulated::SimulatedBackend> {
+        self.active.simulated()
     }
 }
 
 impl Drop for AppHandle {
     fn drop(&mut self) {
-        self.sim.stop();
+        self.active.stop();
     }
 }
 
 /// Mounts the app into `target` with `config`.
 pub fn mount_app(target: web_sys::HtmlElement, config: AppConfig) -> AppHandle {
-    let sim = backend::simulated::SimulatedBackend::start(config.simulation.clone());
-    let backend = sim.clone();
-    let view = mount_to(target, move || view! { <App config=config sim=backend /> });
+    let active = backend::Active::default();
+    let running = active.clone();
+    let view = mount_to(
+        target,
+        move || view! { <App config=config active=running /> },
+    );
     AppHandle {
-        sim,
+        active,
         _view: Box::new(view),
     }
 }
 
 /// The hosted page's configuration, from its URL: `fleet=N` (a fresh simulated fleet of N
-/// connectors, not saved), `seed=S`, `speed=1|10|60|instant`, and `bench=1` (exposes the
-/// benchmark hook).
+/// connectors, not saved), `seed=S`, `speed=1|10|60|instant`, `bench=1` (exposes the
+/// benchmark hook), and `api=URL` with an optional `token=T` (the live API; the token is taken
+/// out of the address bar once read). Without `api`, a connection the user asked to remember
+/// is used, else the simulated backend.
 pub fn hosted_config(search: &str) -> AppConfig {
     let mut simulation = SimulationOptions::default();
+    let (mut api, mut token) = (None, None);
     for part in search.trim_start_matches('?').split('&') {
         match part.split_once('=') {
             Some(("fleet", n)) => {
@@ -113,12 +126,28 @@ pub fn hosted_config(search: &str) -> AppConfig {
                     simulation.speed = speed;
                 }
             }
+            Some(("api", a)) => api = Some(url::decode(a)),
+            Some(("token", t)) => token = Some(url::decode(t)).filter(|t| !t.is_empty()),
             _ => {}
         }
     }
+    let mut notices = Vec::new();
+    let backend = match api.map(|a| bots_status_core::live::base_url(&a)) {
+        Some(Ok(base_url)) => Mode::Live(LiveOptions { base_url, token }),
+        Some(Err(why)) => {
+            notices.push(format!(
+                "The link's api= is not used: {why} The simulated backend runs instead."
+            ));
+            Mode::Simulated
+        }
+        None => components::connection::remembered().unwrap_or_default(),
+    };
     AppConfig {
+        backend,
+        remember_connection: true,
         simulation,
         url: app::UrlMode::Query,
+        notices,
         ..AppConfig::default()
     }
 }

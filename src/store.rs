@@ -2,6 +2,7 @@
 //! they show from it.
 
 use bots_status_core::access::{Permissions, Session};
+use bots_status_core::live::Link;
 use bots_status_core::model::{Connector, ConnectorId};
 use bots_status_core::pcs::PcsConnector;
 use bots_status_core::simulator::Change;
@@ -19,6 +20,8 @@ pub struct FleetStore {
     pub notices: RwSignal<Vec<String>>,
     /// Who is signed in; `None` until the backend says.
     pub session: RwSignal<Option<Session>>,
+    /// How the live connection is doing; `None` for the simulated backend.
+    pub connection: RwSignal<Option<Link>>,
 }
 
 impl FleetStore {
@@ -29,7 +32,17 @@ impl FleetStore {
             updated_at: RwSignal::new(None),
             notices: RwSignal::new(Vec::new()),
             session: RwSignal::new(None),
+            connection: RwSignal::new(None),
         }
+    }
+
+    /// Forgets the fleet, for another backend to fill it.
+    pub fn clear(&self) {
+        self.connectors.set(Vec::new());
+        self.pcs.set(None);
+        self.updated_at.set(None);
+        self.session.set(None);
+        self.connection.set(None);
     }
 
     pub fn loaded(&self) -> bool {
@@ -51,6 +64,9 @@ impl FleetStore {
                         match change {
                             Change::Connector(c) => {
                                 match list.binary_search_by_key(&c.id, |x| x.id) {
+                                    // A change can arrive twice (an answer, then the
+                                    // stream) and late: an older version never wins.
+                                    Ok(i) if list[i].version > c.version => {}
                                     Ok(i) => list[i] = *c,
                                     Err(i) => list.insert(i, *c),
                                 }
@@ -64,13 +80,21 @@ impl FleetStore {
                         }
                     }
                 });
-                if let Some(p) = pcs_change {
+                if let Some(p) = pcs_change
+                    && self
+                        .pcs
+                        .with_untracked(|old| old.as_ref().is_none_or(|o| o.version <= p.version))
+                {
                     self.pcs.set(Some(p));
                 }
             }
             BackendEvent::Notice(text) => self.notices.update(|n| n.push(text)),
             BackendEvent::Session(session) => {
                 self.session.set(Some(session));
+                return;
+            }
+            BackendEvent::Connection(link) => {
+                self.connection.set(Some(link));
                 return;
             }
         }

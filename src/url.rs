@@ -21,7 +21,21 @@ pub fn location_hash() -> String {
 }
 
 /// Parameters that configure the app rather than the view; they are read elsewhere.
-const APP_PARAMS: [&str; 4] = ["fleet", "seed", "speed", "bench"];
+const APP_PARAMS: [&str; 5] = ["fleet", "seed", "speed", "bench", "api"];
+
+/// Parameters read once as the app starts and then taken out of the address bar, so a
+/// bookmark or a shared link does not carry them (the access token).
+const READ_ONCE: [&str; 1] = ["token"];
+
+/// A query value as written in a URL (`%2F`, `+`), decoded; left as it is when it is not
+/// valid percent-encoding.
+pub fn decode(value: &str) -> String {
+    let spaced = value.replace('+', " ");
+    web_sys::js_sys::decode_uri_component(&spaced)
+        .ok()
+        .and_then(|s| s.as_string())
+        .unwrap_or(spaced)
+}
 
 /// The page and query a query string or fragment names, and the parameters that were not
 /// understood.
@@ -37,7 +51,7 @@ pub fn parse(search: &str) -> (Page, ConnectorQuery, Vec<String>) {
                 Some(p) => page = p,
                 None => ignored.push(part.to_owned()),
             }
-        } else if !APP_PARAMS.contains(&key) {
+        } else if !APP_PARAMS.contains(&key) && !READ_ONCE.contains(&key) {
             rest.push(part);
         }
     }

@@ -23,48 +23,10 @@ fn instant(key: &str) -> AppConfig {
     config
 }
 
-fn select_row(host: &Element, n: usize) {
-    click_with_shift(&query_all(host, ".bs-row input[type=checkbox]")[n], false);
-}
-
-fn actions_button(host: &Element) -> HtmlElement {
-    query_all(host, "button[aria-haspopup=menu]")
-        .into_iter()
-        .find(|b| text(b).starts_with("Actions"))
-        .expect("an Actions button")
-        .dyn_into()
-        .expect("a button")
-}
-
-/// The entry `label` of the open menu.
-fn menu_item(host: &Element, label: &str) -> HtmlElement {
-    query_all(host, "[role=menu] [role=menuitem]")
-        .into_iter()
-        .find(|i| text(&query(i, ".bs-menu__label")) == label)
-        .unwrap_or_else(|| panic!("no menu entry {label}"))
-        .dyn_into()
-        .expect("a button")
-}
-
 /// The accessible description of a menu entry: what it would do, or why it cannot.
 fn description(item: &Element) -> String {
     let id = item.get_attribute("aria-describedby").expect("described");
     text(&document().get_element_by_id(&id).expect("description"))
-}
-
-async fn open_actions(host: &Element) {
-    actions_button(host).click();
-    wait_for("the Actions menu", || {
-        !query_all(host, "[role=menu]").is_empty()
-    })
-    .await;
-}
-
-async fn choose_action(host: &Element, label: &str) -> Element {
-    open_actions(host).await;
-    menu_item(host, label).click();
-    wait_for("the dialog", || !query_all(host, "dialog[open]").is_empty()).await;
-    query(host, "dialog[open]")
 }
 
 fn active_text() -> String {

@@ -19,10 +19,6 @@ wasm_bindgen_test_configure!(run_in_browser);
 /// The account the simulated user signs in to (its agents fill the list at once).
 const HOME: &str = "31487985";
 
-fn dialog(host: &Element) -> Element {
-    query(host, "dialog[open]")
-}
-
 /// Opens "New Bot Connector" and waits for the account's agents.
 async fn open_add_form(host: &Element) -> Element {
     open_agents(host).await;
@@ -71,11 +67,6 @@ fn radio(form: &Element, label: &str) -> HtmlInputElement {
     query(&label, "input").dyn_into().expect("a radio")
 }
 
-fn open_advanced(form: &Element) {
-    let details: web_sys::HtmlDetailsElement = query(form, "details").dyn_into().expect("details");
-    details.set_open(true);
-}
-
 /// Adds a custom configuration row and fills it; returns the row.
 async fn add_row(form: &Element, key: &str, value: &str) -> Element {
     let before = query_all(form, ".bs-config__row").len();
@@ -100,28 +91,6 @@ fn fill_valid(form: &Element, agent: &str) {
         .expect("a bot");
     set_value(&bot, &first_bot, "change");
     set_value(&control(form, "Agent User ID"), agent, "change");
-}
-
-/// Opens the details of the first row.
-async fn open_details(host: &Element) {
-    click_button(&query(host, ".bs-row"), &column(host, 1)[0]);
-    wait_for("the details", || !query_all(host, ".bs-details").is_empty()).await;
-}
-
-/// Opens the edit form from the open details, once they offer Edit; returns its dialog.
-async fn edit_form(host: &Element) -> Element {
-    wait_for("the Edit button", || {
-        query_all(&query(host, ".bs-details"), "button")
-            .iter()
-            .any(|b| text(b) == "Edit")
-    })
-    .await;
-    click_button(&query(host, ".bs-details"), "Edit");
-    wait_for("the edit form", || {
-        !query_all(host, "dialog[open] form").is_empty()
-    })
-    .await;
-    dialog(host)
 }
 
 fn toasts(host: &Element) -> String {
@@ -296,7 +265,7 @@ async fn a_save_with_problems_is_refused_and_keeps_everything_typed() {
     click_button(&form, "Save");
     wait_for("the refusal", || {
         text(&form)
-            .contains("Not saved: fix the 1 problem marked below. Everything you entered is kept.")
+            .contains("Not saved: fix the 1 problem marked above. Everything you entered is kept.")
     })
     .await;
     // Still open, the advanced options shown where the problem is, nothing lost.
@@ -596,7 +565,7 @@ async fn a_save_over_someone_else_s_change_stops_and_says_what_changed() {
     set_value(&control(&form, "Fallback Skill ID"), "4242", "input");
 
     // Meanwhile another writer saves the same connector with another role.
-    let backend = app.backend();
+    let backend = app.backend().expect("the simulated backend");
     let seen = std::rc::Rc::new(std::cell::RefCell::new(None));
     let keep = seen.clone();
     let watch = backend.watch(std::rc::Rc::new(move |event| {
@@ -616,7 +585,11 @@ async fn a_save_over_someone_else_s_change_stops_and_says_what_changed() {
         Role::Manager => Role::Agent,
     };
     backend
-        .act(theirs.id, Action::Edit(Box::new(settings)))
+        .act(
+            theirs.id,
+            Action::Edit(Box::new(settings)),
+            Some(theirs.version),
+        )
         .await
         .expect("the other save");
 

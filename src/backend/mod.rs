@@ -1,9 +1,13 @@
 //! The backend port: the one interface through which the UI reads and changes the fleet.
 //!
 //! Pages never know which adapter they talk to. The simulated adapter runs the core's
-//! simulator in the page; a live HTTP adapter implements the same trait.
+//! simulator in the page; the live adapter calls the HTTP API of `docs/api.md`. [`Active`]
+//! holds the one an app runs, and switches between them.
 
+pub mod live;
 pub mod simulated;
+
+use std::cell::RefCell;
 
 use std::future::Future;
 use std::pin::Pin;
@@ -11,6 +15,7 @@ use std::rc::Rc;
 
 use bots_status_core::access::Session;
 use bots_status_core::lifecycle::{Action, Refused};
+use bots_status_core::live::Link;
 use bots_status_core::model::{BotRef, Connector, ConnectorId, ConnectorSettings};
 use bots_status_core::pcs::{PcsAction, PcsConnector};
 use bots_status_core::settings::{AgentListError, AgentUser};
@@ -34,6 +39,8 @@ pub enum BackendEvent {
     Session(Session),
     /// Something the user should know that is not an error of theirs.
     Notice(String),
+    /// How the connection to a live API is doing (the live adapter only).
+    Connection(Link),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -43,6 +50,9 @@ pub enum BackendError {
     /// The bot agents of an account cannot be listed.
     #[error("{0}")]
     Agents(AgentListError),
+    /// The connector moved on since the version the user saw; this is it now.
+    #[error("Not done: connector {} changed since you saw it (now version {}).", .0.id, .0.version)]
+    Conflict(Box<Connector>),
     #[error("The backend failed: {0}")]
     Failed(String),
 }
@@ -72,8 +82,14 @@ pub type BackendRef = leptos::prelude::StoredValue<Rc<dyn Backend>, leptos::prel
 pub trait Backend {
     /// Delivers a snapshot to `sink` and then every change, until the subscription is dropped.
     fn watch(&self, sink: Sink) -> Subscription;
-    /// Performs an action on one connector.
-    fn act(&self, id: ConnectorId, action: Action) -> LocalFuture<Result<Change, BackendError>>;
+    /// Performs an action on one connector. With `seen`, the version the user acted on, a
+    /// connector that has moved on since is not changed: the answer is a conflict.
+    fn act(
+        &self,
+        id: ConnectorId,
+        action: Action,
+        seen: Option<u64>,
+    ) -> LocalFuture<Result<Change, BackendError>>;
     /// Performs an action on the shared PCS connector.
     fn act_on_pcs(&self, action: PcsAction) -> LocalFuture<Result<Change, BackendError>>;
     /// The enabled bot agent users of `account`: the choices for "Agent User ID".
@@ -84,4 +100,83 @@ pub trait Backend {
         bot: BotRef,
         settings: ConnectorSettings,
     ) -> LocalFuture<Result<Change, BackendError>>;
+}
+
+/// Which adapter an app runs.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum Mode {
+    /// The core's simulator in the page.
+    #[default]
+    Simulated,
+    /// The HTTP API of `docs/api.md`.
+    Live(live::LiveOptions),
+}
+
+/// A running adapter, by kind, for what only one kind has (the simulation controls).
+#[derive(Clone)]
+pub enum Adapter {
+    Simulated(simulated::SimulatedBackend),
+    Live(live::LiveBackend),
+}
+
+impl Adapter {
+    /// Starts the adapter `mode` names.
+    pub fn start(mode: &Mode, simulation: &simulated::SimulationOptions) -> Adapter {
+        match mode {
+            Mode::Simulated => {
+                Adapter::Simulated(simulated::SimulatedBackend::start(simulation.clone()))
+            }
+            Mode::Live(options) => Adapter::Live(live::LiveBackend::new(options.clone())),
+        }
+    }
+
+    pub fn backend(&self) -> Rc<dyn Backend> {
+        match self {
+            Adapter::Simulated(sim) => Rc::new(sim.clone()),
+            Adapter::Live(live) => Rc::new(live.clone()),
+        }
+    }
+
+    fn stop(&self) {
+        match self {
+            Adapter::Simulated(sim) => sim.stop(),
+            Adapter::Live(live) => live.stop(),
+        }
+    }
+}
+
+/// The adapter an app runs now and its watch: replacing it stops the one before, and
+/// dropping the app stops it.
+#[derive(Clone, Default)]
+pub struct Active(Rc<RefCell<Option<(Adapter, Subscription)>>>);
+
+impl Active {
+    /// Runs `adapter`, delivering what it says to `sink`.
+    pub fn run(&self, adapter: Adapter, sink: Sink) {
+        self.stop();
+        let watch = adapter.backend().watch(sink);
+        *self.0.borrow_mut() = Some((adapter, watch));
+    }
+
+    /// Stops the running adapter, if any; calling it again does nothing.
+    pub fn stop(&self) {
+        let running = self.0.borrow_mut().take();
+        if let Some((adapter, watch)) = running {
+            drop(watch);
+            adapter.stop();
+        }
+    }
+
+    /// The running adapter.
+    pub fn adapter(&self) -> Option<Adapter> {
+        self.0.borrow().as_ref().map(|(a, _)| a.clone())
+    }
+
+    /// The simulated backend, when that is what runs.
+    pub fn simulated(&self) -> Option<simulated::SimulatedBackend> {
+        match self.adapter() {
+            Some(Adapter::Simulated(sim)) => Some(sim),
+            _ => None,
+        }
+    }
 }

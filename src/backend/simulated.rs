@@ -445,7 +445,29 @@ impl Backend for SimulatedBackend {
         })
     }
 
-    fn act(&self, id: ConnectorId, action: Action) -> LocalFuture<Result<Change, BackendError>> {
+    fn act(
+        &self,
+        id: ConnectorId,
+        action: Action,
+        seen: Option<u64>,
+    ) -> LocalFuture<Result<Change, BackendError>> {
+        // The same rule as the live API: a write over a newer version is a conflict.
+        let current = self
+            .inner
+            .borrow()
+            .sim
+            .fleet
+            .connectors
+            .iter()
+            .find(|c| c.id == id)
+            .cloned();
+        if let (Some(seen), Some(current)) = (seen, current)
+            && current.version != seen
+        {
+            return Box::pin(std::future::ready(Err(BackendError::Conflict(Box::new(
+                current,
+            )))));
+        }
         self.change(|sim, permissions, now| sim.act(id, action, permissions, now))
     }
 

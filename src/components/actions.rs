@@ -10,6 +10,7 @@ use std::collections::BTreeSet;
 use bots_status_core::bulk::{BulkPlan, report};
 use bots_status_core::lifecycle::{Action, ActionKind, Context};
 use bots_status_core::model::{Connector, ConnectorId, Environment};
+use bots_status_core::status::StatusValue;
 use leptos::html;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -202,10 +203,21 @@ impl ActionFlow {
         spawn_local(async move {
             for (done, line) in lines.iter_mut().enumerate() {
                 let id = line.0;
-                let future = self.backend.with_value(|b| b.act(id, action.clone()));
+                // A delete names the version the operator confirmed, so it never removes
+                // what someone else changed meanwhile. Other actions do not: the counters
+                // move a running connector's version on every few seconds, and the lifecycle
+                // checks each action against the connector as it is anyway.
+                let seen = matches!(action, Action::Delete)
+                    .then(|| self.store.get_untracked(id).map(|c| c.version))
+                    .flatten();
+                let future = self.backend.with_value(|b| b.act(id, action.clone(), seen));
                 line.2 = match future.await {
                     Ok(_) => Outcome::Done,
                     Err(BackendError::Refused(why)) => Outcome::Skipped(why.short().to_owned()),
+                    Err(BackendError::Conflict(now)) => Outcome::Skipped(format!(
+                        "changed since you confirmed (now {}); look at it again",
+                        now.state.status().label()
+                    )),
                     Err(BackendError::Failed(why)) => Outcome::Failed(why),
                     Err(other) => Outcome::Failed(other.to_string()),
                 };

@@ -11,7 +11,9 @@ use std::collections::HashSet;
 use bots_status_core::config::{KNOWN_KEYS, drift_between, known_key};
 use bots_status_core::lifecycle::{Action, ActionKind, Refused};
 use bots_status_core::model::{BotId, BotRef, ConnectorId, ConversationType, Environment, Role};
-use bots_status_core::settings::{Field, SettingsDraft, SettingsProblem, changed_fields};
+use bots_status_core::settings::{
+    Field, SettingsDraft, SettingsProblem, changed_fields, connector_changes,
+};
 use leptos::html;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -189,6 +191,10 @@ fn ConnectorForm(
     // The settings the form was opened on: a save finding others there meanwhile stops, says
     // what changed, and moves this baseline on, so a second Save keeps the user's values.
     let baseline = StoredValue::new(original.as_ref().map(|c| c.settings.clone()));
+    // The version the form was opened on: a save names it, and the backend refuses it with
+    // the connector as it is now when someone else changed anything meanwhile.
+    let seen = StoredValue::new(original.as_ref().map(|c| c.version));
+    let original_value = StoredValue::new(original.clone());
     let session = store.session.get_untracked();
     let (draft, bot) = match (&target, &original) {
         (FormTarget::Edit(_), Some(c)) => (
@@ -333,7 +339,7 @@ fn ConnectorForm(
             let count = parsed.problems.iter().filter(|p| p.is_error()).count()
                 + usize::from(form.bot.get_untracked().is_none());
             outcome.set(Some(format!(
-                "Not saved: fix the {count} problem{} marked below. Everything you entered is kept.",
+                "Not saved: fix the {count} problem{} marked above. Everything you entered is kept.",
                 if count == 1 { "" } else { "s" }
             )));
             focus_first_invalid(form_ref);
@@ -346,6 +352,9 @@ fn ConnectorForm(
         {
             let changed = changed_fields(&before, &now);
             baseline.set_value(Some(now));
+            let current = store.get_untracked(id);
+            seen.set_value(current.as_ref().map(|c| c.version));
+            original_value.set_value(current);
             outcome.set(Some(format!(
                 "Not saved: this connector's {} changed since you opened the form (see its details). Everything you entered is kept: Save again to keep your values.",
                 changed.join(", ")
@@ -356,7 +365,7 @@ fn ConnectorForm(
         let agent = settings.agent_user_id.clone();
         let environment = settings.environment;
         let future = backend.with_value(|b| match editing {
-            Some(id) => b.act(id, Action::Edit(Box::new(settings))),
+            Some(id) => b.act(id, Action::Edit(Box::new(settings)), seen.get_value()),
             None => b.add(bot.clone(), settings),
         });
         spawn_local(async move {
@@ -385,7 +394,7 @@ fn ConnectorForm(
                     let count = problems.len();
                     let _ = form.refused.try_set(problems);
                     let _ = outcome.try_set(Some(format!(
-                        "Not saved: the backend found {count} problem{} (marked below). Everything you entered is kept.",
+                        "Not saved: the backend found {count} problem{} (marked above). Everything you entered is kept.",
                         if count == 1 { "" } else { "s" }
                     )));
                     focus_first_invalid(form_ref);
@@ -400,6 +409,26 @@ fn ConnectorForm(
                         "Not saved: 401 unauthorized (see Agent User ID). Everything you entered is kept.".to_owned(),
                     ));
                     focus_first_invalid(form_ref);
+                }
+                Err(BackendError::Conflict(now)) => {
+                    // Someone else saved first: say what they changed, and move the baseline
+                    // on so a second Save applies these values over theirs knowingly.
+                    let before = original_value.with_value(|o| o.clone());
+                    let changed = before
+                        .as_ref()
+                        .map(|b| connector_changes(b, &now))
+                        .unwrap_or_default();
+                    let what = if changed.is_empty() {
+                        "this connector was updated".to_owned()
+                    } else {
+                        format!("this connector's {} changed", changed.join(", "))
+                    };
+                    let _ = baseline.try_update_value(|b| *b = Some(now.settings.clone()));
+                    let _ = seen.try_update_value(|v| *v = Some(now.version));
+                    let _ = original_value.try_update_value(|o| *o = Some(*now));
+                    let _ = outcome.try_set(Some(format!(
+                        "Not saved: {what} since you opened the form (see its details). Everything you entered is kept: Save again to keep your values."
+                    )));
                 }
                 Err(e) => {
                     let _ = outcome.try_set(Some(format!(

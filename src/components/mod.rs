@@ -5,6 +5,7 @@ pub mod actions;
 pub mod agents;
 pub mod chart;
 pub mod choice;
+pub mod connection;
 pub mod connector_form;
 pub mod dashboard;
 pub mod details;

@@ -47,9 +47,14 @@ pub async fn tick() {
 
 /// Waits until `condition` holds, failing the test with `what` after five seconds.
 pub async fn wait_for(what: &str, condition: impl Fn() -> bool) {
+    wait_for_within(what, 5000, condition).await;
+}
+
+/// Waits until `condition` holds, failing the test with `what` after `ms` milliseconds.
+pub async fn wait_for_within(what: &str, ms: u32, condition: impl Fn() -> bool) {
     let started = js_sys::Date::now();
     while !condition() {
-        if js_sys::Date::now() - started > 5000.0 {
+        if js_sys::Date::now() - started > f64::from(ms) {
             panic!("timed out waiting for {what}");
         }
         tick().await;
@@ -271,4 +276,73 @@ pub async fn confirm_and_close(host: &Element) -> String {
     })
     .await;
     results
+}
+
+pub fn select_row(host: &Element, n: usize) {
+    click_with_shift(&query_all(host, ".bs-row input[type=checkbox]")[n], false);
+}
+
+pub fn actions_button(host: &Element) -> HtmlElement {
+    query_all(host, "button[aria-haspopup=menu]")
+        .into_iter()
+        .find(|b| text(b).starts_with("Actions"))
+        .expect("an Actions button")
+        .dyn_into()
+        .expect("a button")
+}
+
+/// The entry `label` of the open menu.
+pub fn menu_item(host: &Element, label: &str) -> HtmlElement {
+    query_all(host, "[role=menu] [role=menuitem]")
+        .into_iter()
+        .find(|i| text(&query(i, ".bs-menu__label")) == label)
+        .unwrap_or_else(|| panic!("no menu entry {label}"))
+        .dyn_into()
+        .expect("a button")
+}
+
+pub async fn open_actions(host: &Element) {
+    actions_button(host).click();
+    wait_for("the Actions menu", || {
+        !query_all(host, "[role=menu]").is_empty()
+    })
+    .await;
+}
+
+pub async fn choose_action(host: &Element, label: &str) -> Element {
+    open_actions(host).await;
+    menu_item(host, label).click();
+    wait_for("the dialog", || !query_all(host, "dialog[open]").is_empty()).await;
+    query(host, "dialog[open]")
+}
+
+pub fn dialog(host: &Element) -> Element {
+    query(host, "dialog[open]")
+}
+
+/// Opens the details of the first row.
+pub async fn open_details(host: &Element) {
+    click_button(&query(host, ".bs-row"), &column(host, 1)[0]);
+    wait_for("the details", || !query_all(host, ".bs-details").is_empty()).await;
+}
+
+/// Opens the edit form from the open details, once they offer Edit; returns its dialog.
+pub async fn edit_form(host: &Element) -> Element {
+    wait_for("the Edit button", || {
+        query_all(&query(host, ".bs-details"), "button")
+            .iter()
+            .any(|b| text(b) == "Edit")
+    })
+    .await;
+    click_button(&query(host, ".bs-details"), "Edit");
+    wait_for("the edit form", || {
+        !query_all(host, "dialog[open] form").is_empty()
+    })
+    .await;
+    dialog(host)
+}
+
+pub fn open_advanced(form: &Element) {
+    let details: web_sys::HtmlDetailsElement = query(form, "details").dyn_into().expect("details");
+    details.set_open(true);
 }

@@ -3,6 +3,8 @@
 //! - `setup`  installs what is missing (wasm target, trunk, wasm-bindgen-cli at the Cargo.lock
 //!   version, wasm-opt from npm's binaryen, Chromium and chromedriver) and skips what is there.
 //! - `serve`  setup, then serves the app on the built-in simulator.
+//! - `live`   setup, builds the app, and runs the reference server (crates/server) serving it
+//!   and the live API on one address: a complete live setup. Extra arguments go to the server.
 //! - `test`   setup, then every check: fmt, clippy (native and wasm), native tests, browser
 //!   tests in headless Chromium, and a release build that must start in the browser.
 //! - `bench`  the release build with 10,000 connectors in Chromium: interaction timings and
@@ -16,6 +18,7 @@
 
 mod bench;
 mod browser;
+mod live_server;
 mod run;
 mod setup;
 mod static_server;
@@ -28,6 +31,7 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("setup") => setup::setup().map(|_| ()),
         Some("serve") => serve(),
+        Some("live") => live(&args[1..]),
         Some("test") => test::test(),
         Some("bench") => bench::bench(),
         Some("check-bundle") => {
@@ -36,7 +40,7 @@ fn main() -> ExitCode {
         Some("screenshot") => screenshot(&args[1..]),
         _ => {
             eprintln!(
-                "usage: cargo xtask <setup | serve | test | bench | check-bundle | screenshot URL FILE [WIDTHxHEIGHT] [--click TEXT]...>"
+                "usage: cargo xtask <setup | serve | live [SERVER FLAGS] | test | bench | check-bundle | screenshot URL FILE [WIDTHxHEIGHT] [--click TEXT]...>"
             );
             return ExitCode::from(2);
         }
@@ -56,6 +60,26 @@ fn serve() -> Result<(), String> {
         "Serving Bots Status on the built-in simulator at http://127.0.0.1:8080/ (Ctrl-C stops)"
     );
     run::command("trunk", &["serve"], &tools.path).map(|_| ())
+}
+
+/// The release app and the reference server on one address, the app opened on the live API.
+fn live(extra: &[String]) -> Result<(), String> {
+    let tools = setup::setup()?;
+    run::command("trunk", &["build", "--release"], &tools.path)?;
+    let dist = tools.root.join("dist");
+    let dist = dist.to_string_lossy();
+    let mut args = vec!["--static-dir", &dist];
+    let listen_given = extra.iter().any(|a| a.starts_with("--listen"));
+    if !listen_given {
+        args.extend(["--listen", "127.0.0.1:8787"]);
+    }
+    args.extend(extra.iter().map(String::as_str));
+    let server = live_server::LiveServer::start(&tools, true, &args, true)?;
+    println!(
+        "\nBots Status on the live API: open {0}/?api={0} (Ctrl-C stops)\n",
+        server.url
+    );
+    server.wait()
 }
 
 fn screenshot(args: &[String]) -> Result<(), String> {

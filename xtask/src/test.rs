@@ -3,11 +3,32 @@
 use std::time::{Duration, Instant};
 
 use crate::browser::{Driver, wait_until};
+use crate::live_server::LiveServer;
 use crate::run::{command, command_with_env};
 use crate::setup::{Tools, setup};
 use crate::static_server;
 
 const WASM: &str = "wasm32-unknown-unknown";
+
+/// How the browser tests' reference server runs: any free port, a small fleet whose starts
+/// complete at the next tick, callable from the test page's origin, and the two tokens the
+/// tests use (`tests/live.rs`).
+const LIVE_TEST_SERVER: [&str; 14] = [
+    "--listen",
+    "127.0.0.1:0",
+    "--fleet",
+    "40",
+    "--speed",
+    "instant",
+    "--cors-origin",
+    "*",
+    "--token",
+    "live-test-admin:admin",
+    "--token",
+    "live-test-developer:developer",
+    "--seed",
+    "2026",
+];
 
 /// One named check of the test command.
 type Check<'a> = (&'static str, Box<dyn Fn() -> Result<(), String> + 'a>);
@@ -56,6 +77,9 @@ pub fn test() -> Result<(), String> {
         (
             "browser tests (headless Chromium)",
             Box::new(|| {
+                // The live adapter's tests (tests/live.rs) call a real reference server.
+                let server = LiveServer::start(&tools, false, &LIVE_TEST_SERVER, false)?;
+                println!("reference server for tests/live.rs at {}", server.url);
                 command_with_env(
                     "cargo",
                     &["test", "-p", "bots-status", "--target", WASM],
@@ -63,6 +87,7 @@ pub fn test() -> Result<(), String> {
                     &[
                         ("CHROMEDRIVER", &chromedriver),
                         ("WASM_BINDGEN_TEST_TIMEOUT", "120"),
+                        ("BOTS_STATUS_LIVE_API", &server.url),
                     ],
                 )
             }),

@@ -293,6 +293,56 @@ impl ApiError {
     }
 }
 
+impl ApiError {
+    /// The error an answer with `status` and `body` carries: the body's own when it has the
+    /// contract's shape, else one made from the status (a proxy's error page, say), so a
+    /// malformed answer is reported, never trusted.
+    pub fn from_answer(status: u16, body: &str) -> ApiError {
+        if let Ok(ErrorBody { error }) = serde_json::from_str::<ErrorBody>(body) {
+            return error;
+        }
+        let code = match status {
+            400 => ErrorCode::BadRequest,
+            401 => ErrorCode::Unauthenticated,
+            403 => ErrorCode::Forbidden,
+            404 => ErrorCode::NotFound,
+            409 => ErrorCode::Conflict,
+            413 => ErrorCode::TooLarge,
+            422 => ErrorCode::Refused,
+            502..=504 => ErrorCode::Unavailable,
+            _ => ErrorCode::Internal,
+        };
+        ApiError::new(
+            code,
+            format!("The server answered HTTP {status} without the API's error details."),
+        )
+    }
+
+    /// Whether asking again later may work (reads only: writes are never repeated blindly).
+    pub fn is_transient(&self) -> bool {
+        matches!(self.code, ErrorCode::Unavailable | ErrorCode::Internal)
+    }
+
+    /// The sentence to show a person: the server's message, with what to do for the errors
+    /// that are not about the request itself.
+    pub fn explain(&self) -> String {
+        let message = self.message.trim_end_matches('.');
+        match self.code {
+            ErrorCode::Unauthenticated => format!(
+                "The server did not accept the access token (401: {message}). Check the token under Connection."
+            ),
+            ErrorCode::Forbidden => format!(
+                "Not allowed for this user (403: {message}). Ask an administrator for the rights, or use another token under Connection."
+            ),
+            ErrorCode::Unavailable => {
+                format!("The server cannot answer now (503: {message}). Try again in a moment.")
+            }
+            ErrorCode::Internal => format!("The server failed ({message})."),
+            _ => format!("{message}."),
+        }
+    }
+}
+
 impl std::fmt::Display for ApiError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&self.message)
@@ -350,6 +400,21 @@ mod tests {
         assert_eq!(
             json,
             serde_json::json!({"error": {"code": "bad_request", "message": "Bad JSON.", "field": "settings"}})
+        );
+    }
+    #[test]
+    fn answers_without_the_error_shape_are_named_by_their_status() {
+        let proxy = ApiError::from_answer(502, "<html>Bad Gateway</html>");
+        assert_eq!(proxy.code, ErrorCode::Unavailable);
+        assert!(proxy.is_transient());
+        assert!(proxy.message.contains("HTTP 502"));
+        let body = r#"{"error":{"code":"unauthenticated","message":"No access token."}}"#;
+        let denied = ApiError::from_answer(401, body);
+        assert_eq!(denied.code, ErrorCode::Unauthenticated);
+        assert!(!denied.is_transient());
+        assert_eq!(
+            denied.explain(),
+            "The server did not accept the access token (401: No access token). Check the token under Connection."
         );
     }
 }

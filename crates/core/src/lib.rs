@@ -7,6 +7,7 @@
 //! ([`settings`]), bulk-action plans over a selection ([`bulk`]), failover and capacity advice
 //! ([`advice`]), dashboard metrics ([`metrics`]), the table's filter/sort/search model
 //! ([`query`]) and checkbox selection ([`selection`]), the troubleshooting catalog ([`troubleshooting`]), permissions ([`access`]),
+//! the live client's decisions ([`live`]) and the HTTP contract's bodies ([`api`]),
 //! the PCS connector ([`pcs`]), a seeded sample fleet ([`fleet`]) and a deterministic simulator
 //! of that fleet over time ([`simulator`]).
 //!
@@ -22,6 +23,7 @@ pub mod bulk;
 pub mod config;
 pub mod fleet;
 pub mod lifecycle;
+pub mod live;
 pub mod metrics;
 pub mod model;
 pub mod pcs;

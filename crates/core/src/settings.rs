@@ -141,6 +141,16 @@ pub fn check_webhook_url(url: &str) -> Result<(), &'static str> {
     Ok(())
 }
 
+/// What differs between two versions of a connector, as a person names it: its settings'
+/// fields, then its status. Empty when only its counters moved on.
+pub fn connector_changes(before: &crate::Connector, after: &crate::Connector) -> Vec<&'static str> {
+    let mut changes = changed_fields(&before.settings, &after.settings);
+    if before.state.status() != after.state.status() {
+        changes.push("Status");
+    }
+    changes
+}
+
 /// The form labels of the settings that differ between `before` and `after`: what an editor
 /// is told when someone else saved the connector while their form was open.
 pub fn changed_fields(before: &ConnectorSettings, after: &ConnectorSettings) -> Vec<&'static str> {

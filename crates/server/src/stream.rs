@@ -24,8 +24,6 @@ struct Follower {
     pending: VecDeque<SseEvent>,
     last_sent: u64,
     sent: u32,
-    /// Close after this many events (the fault mode).
-    drop_after: Option<u32>,
     shutdown: watch::Receiver<bool>,
 }
 
@@ -69,7 +67,9 @@ impl Follower {
 
     async fn next(&mut self) -> Option<SseEvent> {
         loop {
-            if self.drop_after.is_some_and(|n| self.sent >= n) || *self.shutdown.borrow() {
+            // The fault mode as it is now, so turning it on reaches the streams already open.
+            let drop_after = self.fleet.faults().drop_streams_after;
+            if drop_after.is_some_and(|n| self.sent >= n) || *self.shutdown.borrow() {
                 return None;
             }
             if let Some(event) = self.pending.pop_front() {
@@ -97,7 +97,6 @@ pub fn follow(
 ) -> Sse<impl Stream<Item = Result<SseEvent, Infallible>>> {
     let (live, resume) = fleet.follow(after);
     let mut follower = Follower {
-        drop_after: fleet.faults().drop_streams_after,
         shutdown: fleet.shutdown(),
         fleet,
         live,

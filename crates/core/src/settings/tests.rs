@@ -187,6 +187,24 @@ fn a_save_rechecks_the_account_and_the_agent() {
 }
 
 #[test]
+fn connector_changes_name_settings_and_status_but_not_counters() {
+    use crate::model::{BotRef, ConnectorId};
+    let bot = BotRef {
+        id: crate::model::BotId("bot-a".into()),
+        name: "Bot A".into(),
+    };
+    let before = crate::Connector::added(ConnectorId(1), bot, settings_for("111", "bot-a"));
+    let mut busier = before.clone();
+    busier.concurrent_conversations = 7;
+    busier.version += 1;
+    assert_eq!(connector_changes(&before, &busier), Vec::<&str>::new());
+    let mut stopped = busier.clone();
+    stopped.state = crate::ConnectorState::Stopped;
+    stopped.settings.role = crate::model::Role::Manager;
+    assert_eq!(connector_changes(&before, &stopped), vec!["Role", "Status"]);
+}
+
+#[test]
 fn changed_fields_name_what_someone_else_saved() {
     let before = settings_for("111", "bot-a");
     assert_eq!(changed_fields(&before, &before), Vec::<&str>::new());

@@ -1,0 +1,336 @@
+//! The one visible control for which backend the app runs: the header's button (it also
+//! says how a live connection is doing) and its dialog, which switches between the built-in
+//! simulator and a live API; and the line under the header while a live connection is down,
+//! which keeps the page as it was and says since when.
+
+use bots_status_core::live::{Link, base_url};
+use bots_status_core::model::Millis;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::agents::clock;
+use super::dialog::{Modal, next_id};
+use crate::app::{Clock, SwitchBackend};
+use crate::backend::live::LiveOptions;
+use crate::backend::{Adapter, Mode};
+use crate::store::FleetStore;
+
+/// Where a connection the user asked to remember is kept (the hosted page only).
+const REMEMBERED: &str = "bots-status/connection";
+
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Remembered {
+    base_url: String,
+    token: Option<String>,
+}
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok()?
+}
+
+/// The live connection this browser was asked to remember, if any.
+pub fn remembered() -> Option<Mode> {
+    let text = storage()?.get_item(REMEMBERED).ok()??;
+    let saved: Remembered = serde_json::from_str(&text).ok()?;
+    let base_url = base_url(&saved.base_url).ok()?;
+    Some(Mode::Live(LiveOptions {
+        base_url,
+        token: saved.token,
+    }))
+}
+
+/// Keeps `options` in this browser, or forgets what was kept.
+fn remember(options: Option<&LiveOptions>) -> Result<(), String> {
+    let storage = storage().ok_or("this browser has no local storage")?;
+    match options {
+        Some(o) => {
+            let text = serde_json::to_string(&Remembered {
+                base_url: o.base_url.clone(),
+                token: o.token.clone(),
+            })
+            .map_err(|e| e.to_string())?;
+            storage
+                .set_item(REMEMBERED, &text)
+                .map_err(|_| "the browser refused to store it".to_owned())
+        }
+        None => storage
+            .remove_item(REMEMBERED)
+            .map_err(|_| "the browser refused to change its storage".to_owned()),
+    }
+}
+
+/// "10:42" (or "10:42 UTC"): when a connection was lost.
+fn minutes(since: Millis, zone: Clock) -> String {
+    let full = clock(since.0 as f64, zone);
+    // HH:MM:SS[ UTC] without the seconds.
+    format!("{}{}", &full[..5], &full[8..])
+}
+
+/// The connection's state in a few words: "live", "reconnecting…", "offline since 10:42".
+fn state_words(link: Option<&Link>, zone: Clock) -> String {
+    match link {
+        None | Some(Link::Connecting) => "connecting…".to_owned(),
+        Some(Link::Live) => "live".to_owned(),
+        Some(Link::Reconnecting { .. }) => "reconnecting…".to_owned(),
+        Some(Link::Offline { since }) => format!("offline since {}", minutes(*since, zone)),
+        Some(Link::Refused(_)) => "access refused".to_owned(),
+    }
+}
+
+fn state_slug(link: Option<&Link>) -> &'static str {
+    match link {
+        None | Some(Link::Connecting) => "connecting",
+        Some(Link::Live) => "live",
+        Some(Link::Reconnecting { .. }) => "reconnecting",
+        Some(Link::Offline { .. }) => "offline",
+        Some(Link::Refused(_)) => "refused",
+    }
+}
+
+/// The header's button: which backend, how it is doing; it opens the connection dialog.
+#[component]
+pub fn ConnectionControl(
+    store: FleetStore,
+    mode: RwSignal<Mode>,
+    switch: SwitchBackend,
+    remember: bool,
+) -> impl IntoView {
+    let zone = use_context::<Clock>().unwrap_or_default();
+    let open = RwSignal::new(false);
+    let label = move || match mode.get() {
+        Mode::Simulated => "Simulated backend".to_owned(),
+        Mode::Live(_) => store
+            .connection
+            .with(|l| format!("Live API · {}", state_words(l.as_ref(), zone))),
+    };
+    let state = move || match mode.with(|m| matches!(m, Mode::Simulated)) {
+        true => "simulated",
+        false => store.connection.with(|l| state_slug(l.as_ref())),
+    };
+    let title = move || match mode.get() {
+        Mode::Simulated => {
+            "Data comes from the built-in simulator, not a live API. Click to connect to one."
+                .to_owned()
+        }
+        Mode::Live(o) => format!("Data comes from {}. Click to change.", o.base_url),
+    };
+    view! {
+        <button
+            type="button"
+            class="bs-badge bs-connection"
+            data-state=state
+            title=title
+            aria-haspopup="dialog"
+            on:click=move |_| open.set(true)
+        >
+            {label}
+        </button>
+        <Show when=move || open.get()>
+            <ConnectionDialog
+                store=store
+                mode=mode
+                switch=switch
+                remember=remember
+                close=Callback::new(move |()| open.set(false))
+            />
+        </Show>
+    }
+}
+
+/// Simulated or live, and where the live API is: nothing changes until "Connect", and an
+/// address that cannot be used is said next to it, keeping what was typed.
+#[component]
+fn ConnectionDialog(
+    store: FleetStore,
+    mode: RwSignal<Mode>,
+    switch: SwitchBackend,
+    remember: bool,
+    close: Callback<()>,
+) -> impl IntoView {
+    let current = mode.get_untracked();
+    let (address, token) = match &current {
+        Mode::Live(o) => (o.base_url.clone(), o.token.clone().unwrap_or_default()),
+        Mode::Simulated => (String::new(), String::new()),
+    };
+    let live = RwSignal::new(matches!(current, Mode::Live(_)));
+    let address = RwSignal::new(address);
+    let token = RwSignal::new(token);
+    let keep = RwSignal::new(remember && remembered().is_some());
+    let problem = RwSignal::new(None::<String>);
+    let ids = next_id();
+    let id = move |name: &str| format!("bs-connection-{ids}-{name}");
+    let refused = move || {
+        store.connection.with(|l| match l {
+            Some(Link::Refused(why)) => Some(why.clone()),
+            _ => None,
+        })
+    };
+
+    let connect = move || {
+        let next = if live.get_untracked() {
+            match base_url(&address.get_untracked()) {
+                Ok(base_url) => {
+                    let token = token.get_untracked().trim().to_owned();
+                    Mode::Live(LiveOptions {
+                        base_url,
+                        token: (!token.is_empty()).then_some(token),
+                    })
+                }
+                Err(why) => {
+                    problem.set(Some(why));
+                    return;
+                }
+            }
+        } else {
+            Mode::Simulated
+        };
+        if remember {
+            let kept = match (&next, keep.get_untracked()) {
+                (Mode::Live(o), true) => Some(o),
+                _ => None,
+            };
+            if let Err(why) = crate::components::connection::remember(kept) {
+                problem.set(Some(format!("The connection cannot be remembered: {why}.")));
+                return;
+            }
+        }
+        close.run(());
+        switch.with_value(|s| s(next));
+    };
+
+    view! {
+        <Modal title="Connection".to_owned() on_cancel=close>
+            <form
+                class="bs-form bs-connection-form"
+                novalidate=true
+                on:submit=move |ev: web_sys::SubmitEvent| {
+                    ev.prevent_default();
+                    connect();
+                }
+            >
+                <fieldset class="bs-form__field bs-connection-form__modes">
+                    <legend class="bs-field__label">"Backend"</legend>
+                    <label class="bs-check">
+                        <input
+                            type="radio"
+                            name=id("mode")
+                            prop:checked=move || !live.get()
+                            on:change=move |_| live.set(false)
+                        />
+                        "Simulated: the built-in simulator, for practice and demonstrations"
+                    </label>
+                    <label class="bs-check">
+                        <input
+                            type="radio"
+                            name=id("mode")
+                            prop:checked=move || live.get()
+                            on:change=move |_| live.set(true)
+                        />
+                        "Live API: a Bots Status server (see docs/api.md)"
+                    </label>
+                </fieldset>
+                <Show when=move || live.get()>
+                    <div class="bs-form__field">
+                        <label class="bs-field__label" for=id("address")>"API address"</label>
+                        <input
+                            id=id("address")
+                            class="bs-input"
+                            type="url"
+                            placeholder="https://fleet.example.com"
+                            autocomplete="url"
+                            prop:value=move || address.get()
+                            aria-invalid=move || problem.with(Option::is_some).to_string()
+                            aria-describedby=id("problem")
+                            on:input=move |ev| {
+                                address.set(event_target_value(&ev));
+                                problem.set(None);
+                            }
+                        />
+                        <div id=id("problem") class="bs-field__messages">
+                            {move || problem.get().map(|p| view! { <p class="bs-field__error">{p}</p> })}
+                        </div>
+                    </div>
+                    <div class="bs-form__field">
+                        <label class="bs-field__label" for=id("token")>"Access token"</label>
+                        <input
+                            id=id("token")
+                            class="bs-input"
+                            type="password"
+                            autocomplete="off"
+                            prop:value=move || token.get()
+                            on:input=move |ev| token.set(event_target_value(&ev))
+                        />
+                        <p class="bs-field__hint">"Sent as a bearer token; leave it empty if the server needs none."</p>
+                    </div>
+                    {remember.then(|| view! {
+                        <label class="bs-check">
+                            <input
+                                type="checkbox"
+                                prop:checked=move || keep.get()
+                                on:change=move |ev| keep.set(event_target_checked(&ev))
+                            />
+                            "Remember on this device (keeps the address and the token in this browser's storage)"
+                        </label>
+                    })}
+                </Show>
+                {move || refused().map(|why| view! { <p class="bs-form__outcome" role="alert">{why}</p> })}
+                <div class="bs-dialog__buttons">
+                    <button type="submit" class="bs-button bs-button--primary">
+                        {move || if live.get() { "Connect" } else { "Use the simulator" }}
+                    </button>
+                    <button type="button" class="bs-button" on:click=move |_| close.run(())>
+                        "Cancel"
+                    </button>
+                </div>
+            </form>
+        </Modal>
+    }
+}
+
+/// Under the header while a live connection is not live: the page keeps what it showed, and
+/// this says how old it is and what happens next.
+#[component]
+pub fn ConnectionStatus(
+    store: FleetStore,
+    adapter: RwSignal<Option<Adapter>, LocalStorage>,
+) -> impl IntoView {
+    let zone = use_context::<Clock>().unwrap_or_default();
+    let as_of = move || {
+        store
+            .updated_at
+            .get()
+            .map(|ms| format!(" The page shows the fleet as of {}.", clock(ms, zone)))
+            .unwrap_or_default()
+    };
+    let retry = move |_| {
+        if let Some(Adapter::Live(live)) = adapter.get_untracked() {
+            live.retry_now();
+        }
+    };
+    move || {
+        let text = store.connection.with(|link| match link {
+            Some(Link::Reconnecting { .. }) => {
+                Some(format!("Connection lost; reconnecting…{}", as_of()))
+            }
+            Some(Link::Offline { since }) => Some(format!(
+                "Offline since {}: the server cannot be reached, trying again.{}",
+                minutes(*since, zone),
+                as_of()
+            )),
+            Some(Link::Refused(why)) => Some(why.clone()),
+            _ => None,
+        })?;
+        let offline = store
+            .connection
+            .with(|l| matches!(l, Some(Link::Offline { .. })));
+        Some(view! {
+            <p class="bs-connection-status" role="status">
+                <span>{text}</span>
+                {offline.then(|| view! {
+                    <button type="button" class="bs-button bs-button--quiet" on:click=retry>"Retry now"</button>
+                })}
+            </p>
+        })
+    }
+}

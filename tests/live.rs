@@ -1,0 +1,479 @@
+//! The live adapter against the real reference server that `cargo xtask test` starts
+//! (`BOTS_STATUS_LIVE_API`): the list, an action, a conflict, a dropped stream and its
+//! resumption, server errors, a refused token, and the connection control.
+//!
+//! The tests share the server's one fleet, so each picks its connectors by their state on the
+//! server, and every test that turns a fault on turns it off again.
+
+// clippy does not see #[wasm_bindgen_test] functions as tests; an expect here is an assertion.
+#![allow(clippy::expect_used)]
+
+mod support;
+
+use bots_status::app::AppConfig;
+use bots_status::backend::Mode;
+use bots_status::backend::live::LiveOptions;
+use bots_status_core::api::FleetPage;
+use bots_status_core::model::Connector;
+use bots_status_core::status::{ConnectorStatus, StatusValue};
+use gloo_net::http::{Method, RequestBuilder};
+use serde_json::json;
+use std::sync::atomic::{AtomicBool, Ordering};
+use support::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+use web_sys::{Element, HtmlElement};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const ADMIN: &str = "live-test-admin";
+
+/// The reference server's address, given at build time by `cargo xtask test`.
+fn api() -> String {
+    match option_env!("BOTS_STATUS_LIVE_API") {
+        Some(url) => url.to_owned(),
+        None => panic!(
+            "BOTS_STATUS_LIVE_API is not set: run the browser tests with `cargo xtask test`, which starts the reference server for them"
+        ),
+    }
+}
+
+fn live(token: &str) -> AppConfig {
+    AppConfig {
+        backend: Mode::Live(LiveOptions {
+            base_url: api(),
+            token: Some(token.to_owned()),
+        }),
+        ..AppConfig::default()
+    }
+}
+
+/// Another client of the same server: an administrator calling the API directly.
+async fn call(method: Method, path: &str, body: Option<serde_json::Value>) -> (u16, String) {
+    let request = RequestBuilder::new(&format!("{}/api/v1{path}", api()))
+        .method(method)
+        .header("Authorization", &format!("Bearer {ADMIN}"));
+    let request = match body {
+        Some(body) => request
+            .header("Content-Type", "application/json")
+            .body(body.to_string())
+            .expect("a JSON body"),
+        None => request.build().expect("a request"),
+    };
+    let response = request.send().await.expect("the server answers");
+    let status = response.status();
+    (status, response.text().await.expect("a body"))
+}
+
+async fn server_fleet() -> Vec<Connector> {
+    let (status, text) = call(Method::GET, "/connectors", None).await;
+    assert_eq!(status, 200, "{text}");
+    serde_json::from_str::<FleetPage>(&text)
+        .expect("a fleet page")
+        .connectors
+}
+
+/// A connector the server has in `status` (the first by id).
+async fn server_connector_in(status: ConnectorStatus) -> Option<Connector> {
+    server_fleet()
+        .await
+        .into_iter()
+        .find(|c| c.state.status() == status)
+}
+
+/// A stopped connector: one the fleet has, or one stopped for the test (the tests share the
+/// server's fleet, and some of them start connectors).
+async fn a_stopped_connector() -> Connector {
+    if let Some(stopped) = server_connector_in(ConnectorStatus::Stopped).await {
+        return stopped;
+    }
+    let online = server_connector_in(ConnectorStatus::Online)
+        .await
+        .expect("an online connector");
+    act(&online, "stop").await;
+    server_connector(online.id.0).await
+}
+
+async fn server_connector(id: u64) -> Connector {
+    let (status, text) = call(Method::GET, &format!("/connectors/{id}"), None).await;
+    assert_eq!(status, 200, "{text}");
+    serde_json::from_str(&text).expect("a connector")
+}
+
+async fn act(connector: &Connector, action: &str) {
+    let (status, text) = call(
+        Method::POST,
+        &format!("/connectors/{}/actions", connector.id.0),
+        Some(json!({ "action": action })),
+    )
+    .await;
+    assert_eq!(status, 200, "{action}: {text}");
+}
+
+async fn set_faults(faults: serde_json::Value) {
+    let (status, text) = call(Method::PUT, "/admin/faults", Some(faults)).await;
+    assert_eq!(status, 200, "{text}");
+}
+
+/// The header's connection control.
+fn badge(host: &Element) -> String {
+    text(&query(host, ".bs-connection"))
+}
+
+async fn wait_live(host: &Element) {
+    wait_for("the live connection", || badge(host) == "Live API · live").await;
+}
+
+/// Where `agent`'s row is among the rows shown.
+fn row_of(host: &Element, agent: &str) -> Option<usize> {
+    column(host, 2).iter().position(|a| a == agent)
+}
+
+/// Searches the table, in every environment, for `agent` (which may match others too);
+/// returns its row and its Bot Agent Connector status.
+async fn find(host: &Element, agent: &str) -> (usize, String) {
+    choose(host, "Environment", "all");
+    type_into(host, "Search", agent);
+    wait_for(&format!("the row of {agent}"), || {
+        row_of(host, agent).is_some() && column(host, 2).iter().all(|a| a.contains(agent))
+    })
+    .await;
+    let row = row_of(host, agent).expect("its row");
+    (row, column(host, 8)[row].clone())
+}
+
+async fn status_of(host: &Element, agent: &str) -> String {
+    find(host, agent).await.1
+}
+
+/// The connector once the server has finished starting it (its starts complete at the next
+/// tick).
+async fn settled(id: u64) -> Connector {
+    let started = js_sys::Date::now();
+    loop {
+        let now = server_connector(id).await;
+        if now.state.status() != ConnectorStatus::Starting {
+            return now;
+        }
+        assert!(
+            js_sys::Date::now() - started < 10_000.0,
+            "{id} never settled"
+        );
+        tick().await;
+    }
+}
+
+/// Waits until the table shows the connector as the server has it once settled.
+async fn wait_same_as_server(host: &Element, connector: &Connector) {
+    let now = settled(connector.id.0).await;
+    let expected = now.state.status().label();
+    let agent = now.settings.agent_user_id.clone();
+    find(host, &agent).await;
+    wait_for(&format!("{agent} to show {expected}"), || {
+        row_of(host, &agent).is_some_and(|row| column(host, 8)[row] == expected)
+    })
+    .await;
+}
+
+/// wasm-bindgen-test runs async tests concurrently, and these share one server whose fault
+/// mode is global: each test waits for its turn. A test that failed never gives its turn
+/// back, so a turn is taken over after a minute.
+static BUSY: AtomicBool = AtomicBool::new(false);
+
+struct Turn;
+
+impl Drop for Turn {
+    fn drop(&mut self) {
+        BUSY.store(false, Ordering::SeqCst);
+    }
+}
+
+async fn my_turn() -> Turn {
+    let started = js_sys::Date::now();
+    while BUSY.swap(true, Ordering::SeqCst) && js_sys::Date::now() - started < 60_000.0 {
+        tick().await;
+    }
+    Turn
+}
+
+/// Mounts an app on the server (with no fault left on by an earlier test) once it is live.
+async fn start_live() -> (Element, bots_status::AppHandle) {
+    set_faults(json!({})).await;
+    let (host, app) = mount(live(ADMIN));
+    wait_live(&host).await;
+    (host.into(), app)
+}
+
+#[wasm_bindgen_test]
+async fn the_session_and_the_list_come_from_the_server() {
+    let _turn = my_turn().await;
+    let (host, _app) = start_live().await;
+    assert!(text(&query(&host, ".bs-user")).contains("Administrator"));
+    // No simulation area: this is not simulated data.
+    assert!(query_all(&host, ".bs-simulation").is_empty());
+    open_agents(&host).await;
+    let theirs = server_fleet().await;
+    for connector in theirs.iter().take(3) {
+        let shown = status_of(&host, &connector.settings.agent_user_id).await;
+        assert_eq!(shown, connector.state.status().label());
+    }
+}
+
+#[wasm_bindgen_test]
+async fn an_action_reaches_the_server_and_its_outcome_comes_back_on_the_stream() {
+    let _turn = my_turn().await;
+    let stopped = a_stopped_connector().await;
+    let (host, _app) = start_live().await;
+    open_agents(&host).await;
+    let (row, status) = find(&host, &stopped.settings.agent_user_id).await;
+    assert_eq!(status, "Stopped");
+    select_row(&host, row);
+    choose_action(&host, "Start Agent").await;
+    let results = confirm_and_close(&host).await;
+    assert!(results.contains("Start Agent: 1 starting."), "{results}");
+    assert_ne!(
+        server_connector(stopped.id.0).await.state.status(),
+        ConnectorStatus::Stopped,
+        "started on the server"
+    );
+    // How the start ended (Online, or Not Connected with its reason) arrives on the stream.
+    wait_same_as_server(&host, &stopped).await;
+}
+
+#[wasm_bindgen_test]
+async fn a_save_over_a_newer_version_gets_the_conflict_and_keeps_the_edit() {
+    let _turn = my_turn().await;
+    let target = a_stopped_connector().await;
+    let (host, _app) = start_live().await;
+    open_agents(&host).await;
+    let (row, _) = find(&host, &target.settings.agent_user_id).await;
+    click_button(&query_all(&host, ".bs-row")[row], &column(&host, 1)[row]);
+    wait_for("the details", || {
+        !query_all(&host, ".bs-details").is_empty()
+    })
+    .await;
+    let form = edit_form(&host).await;
+    open_advanced(&form);
+    set_value(&control(&form, "Fallback Skill ID"), "4242", "input");
+
+    // Meanwhile someone starts and stops it: the same settings, a newer version.
+    act(&target, "start").await;
+    act(&target, "stop").await;
+
+    click_button(&form, "Save");
+    wait_for("the conflict", || {
+        text(&form).contains("Not saved: this connector was updated since you opened the form")
+    })
+    .await;
+    assert_eq!(
+        value_of(&control(&form, "Fallback Skill ID")),
+        "4242",
+        "kept"
+    );
+    assert_eq!(
+        server_connector(target.id.0)
+            .await
+            .settings
+            .advanced
+            .fallback_skill_id,
+        target.settings.advanced.fallback_skill_id,
+        "nothing was overwritten"
+    );
+    // Saving again applies the edit over the version it now knows.
+    click_button(&form, "Save");
+    wait_for("the form to close", || {
+        query_all(&host, "dialog[open]").is_empty()
+    })
+    .await;
+    assert_eq!(
+        server_connector(target.id.0)
+            .await
+            .settings
+            .advanced
+            .fallback_skill_id,
+        Some(4242)
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_dropped_stream_is_resumed_without_missing_a_change() {
+    let _turn = my_turn().await;
+    let (host, _app) = start_live().await;
+    open_agents(&host).await;
+    // Every stream is closed after one event from now on.
+    set_faults(json!({ "dropStreamsAfter": 1 })).await;
+    let online: Vec<Connector> = server_fleet()
+        .await
+        .into_iter()
+        .filter(|c| c.state.status() == ConnectorStatus::Online)
+        .take(4)
+        .collect();
+    assert_eq!(online.len(), 4, "enough online connectors");
+    act(&online[0], "stop").await;
+    wait_for("the drop to show", || {
+        badge(&host) == "Live API · reconnecting…"
+    })
+    .await;
+    for c in &online[1..] {
+        act(c, "stop").await;
+    }
+    for c in &online[..2] {
+        act(c, "start").await;
+    }
+    set_faults(json!({})).await;
+    // Each change reached the page, though the stream was cut after every one of them.
+    for c in &online {
+        wait_same_as_server(&host, c).await;
+    }
+    wait_live(&host).await;
+}
+
+#[wasm_bindgen_test]
+async fn server_errors_are_shown_and_the_connection_comes_back() {
+    let _turn = my_turn().await;
+    let online = server_connector_in(ConnectorStatus::Online)
+        .await
+        .expect("an online connector");
+    let (host, _app) = start_live().await;
+    open_agents(&host).await;
+    let (row, _) = find(&host, &online.settings.agent_user_id).await;
+
+    // Every API request fails: an action says so.
+    set_faults(json!({ "errorRate": 1.0, "dropStreamsAfter": 1 })).await;
+    select_row(&host, row);
+    choose_action(&host, "Stop Agent").await;
+    let results = confirm_and_close(&host).await;
+    assert!(
+        results.contains("The server cannot answer now (503"),
+        "{results}"
+    );
+
+    // A change cuts the stream, and it cannot be opened again: the page keeps the fleet and
+    // says since when it is offline.
+    let (status, text_) = call(
+        Method::PUT,
+        "/admin/resources",
+        Some(json!({ "environment": "Demo", "resource": "BotServer", "health": "Down" })),
+    )
+    .await;
+    assert_eq!(status, 204, "{text_}");
+    wait_for_within("offline", 15_000, || {
+        badge(&host).starts_with("Live API · offline since")
+    })
+    .await;
+    let line = text(&query(&host, ".bs-connection-status"));
+    assert!(line.contains("The page shows the fleet as of"), "{line}");
+    assert_eq!(
+        column(&host, 2),
+        vec![online.settings.agent_user_id.clone()],
+        "still shown"
+    );
+
+    // The server is back: "Retry now" reconnects at once.
+    set_faults(json!({})).await;
+    assert_eq!(
+        server_connector(online.id.0).await.state.status(),
+        ConnectorStatus::Online,
+        "the failed stop did nothing"
+    );
+    click_button(&query(&host, ".bs-connection-status"), "Retry now");
+    wait_live(&host).await;
+    let (status, text_) = call(
+        Method::PUT,
+        "/admin/resources",
+        Some(json!({ "environment": "Demo", "resource": "BotServer", "health": "Up" })),
+    )
+    .await;
+    assert_eq!(status, 204, "{text_}");
+    assert!(query_all(&host, ".bs-connection-status").is_empty());
+}
+
+#[wasm_bindgen_test]
+async fn a_refused_token_is_explained() {
+    let _turn = my_turn().await;
+    let (host, _app) = mount(live("not-a-token"));
+    wait_for("the refusal", || {
+        badge(&host) == "Live API · access refused"
+    })
+    .await;
+    let line = text(&query(&host, ".bs-connection-status"));
+    assert!(
+        line.starts_with("The server did not accept the access token (401"),
+        "{line}"
+    );
+    assert!(line.contains("Check the token under Connection"), "{line}");
+}
+
+#[wasm_bindgen_test]
+async fn the_connection_control_switches_between_simulated_and_live() {
+    let _turn = my_turn().await;
+    let (host, _app) = mount(fresh_config("live-switch"));
+    wait_for("the simulated backend", || {
+        badge(&host) == "Simulated backend"
+    })
+    .await;
+    assert_eq!(query_all(&host, ".bs-simulation").len(), 1);
+    query(&host, ".bs-connection")
+        .dyn_into::<HtmlElement>()
+        .expect("a button")
+        .click();
+    wait_for("the dialog", || {
+        !query_all(&host, "dialog[open]").is_empty()
+    })
+    .await;
+    let dialog = query(&host, "dialog[open]");
+    control(&dialog, "Live API: a Bots Status server (see docs/api.md)").click();
+    wait_for("the address field", || {
+        !query_all(&dialog, "input[type=url]").is_empty()
+    })
+    .await;
+
+    // An address that is not one is said next to it, and kept.
+    set_value(&control(&dialog, "API address"), "fleet.example", "input");
+    click_button(&dialog, "Connect");
+    wait_for("the address problem", || {
+        text(&dialog).contains("is not an address: it starts with http:// or https://")
+    })
+    .await;
+    assert_eq!(value_of(&control(&dialog, "API address")), "fleet.example");
+
+    set_value(&control(&dialog, "API address"), &api(), "input");
+    set_value(&control(&dialog, "Access token"), ADMIN, "input");
+    click_button(&dialog, "Connect");
+    wait_live(&host).await;
+    assert!(query_all(&host, ".bs-simulation").is_empty());
+    open_agents(&host).await;
+    let first = server_fleet().await.remove(0);
+    status_of(&host, &first.settings.agent_user_id).await;
+
+    // And back to the simulator.
+    query(&host, ".bs-connection")
+        .dyn_into::<HtmlElement>()
+        .expect("a button")
+        .click();
+    wait_for("the dialog", || {
+        !query_all(&host, "dialog[open]").is_empty()
+    })
+    .await;
+    let dialog = query(&host, "dialog[open]");
+    control(
+        &dialog,
+        "Simulated: the built-in simulator, for practice and demonstrations",
+    )
+    .click();
+    wait_for("the simulator's button", || {
+        query_all(&dialog, "button")
+            .iter()
+            .any(|b| text(b) == "Use the simulator")
+    })
+    .await;
+    click_button(&dialog, "Use the simulator");
+    wait_for("the simulated backend", || {
+        badge(&host) == "Simulated backend"
+    })
+    .await;
+    wait_for("the simulation area", || {
+        query_all(&host, ".bs-simulation").len() == 1
+    })
+    .await;
+}
