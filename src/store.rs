@@ -88,7 +88,11 @@ impl FleetStore {
                     self.pcs.set(Some(p));
                 }
             }
-            BackendEvent::Notice(text) => self.notices.update(|n| n.push(text)),
+            // A notice is not news of the fleet: "Last updated" stays as it was.
+            BackendEvent::Notice(text) => {
+                self.notices.update(|n| n.push(text));
+                return;
+            }
             BackendEvent::Session(session) => {
                 self.session.set(Some(session));
                 return;

@@ -269,6 +269,43 @@ async fn bad_attributes_give_a_clear_error_inside_the_element() {
 }
 
 #[wasm_bindgen_test]
+async fn live_options_are_checked_and_an_unreachable_api_is_said() {
+    let (_host, el) = element(&[("backend", "live")]);
+    wait_for("the error", || {
+        text(&el).contains("backend=\"live\" needs api, the address of the Bots Status API")
+    })
+    .await;
+    let (_host, el) = element(&[("api", "fleet.example")]);
+    wait_for("the error", || {
+        text(&el).contains("api: \"fleet.example\" is not an address")
+    })
+    .await;
+    // Nothing listens on the discard port: the app says so and keeps trying.
+    let host = fresh_host();
+    let _app = mount(
+        host.clone(),
+        options(r#"{"api": "http://127.0.0.1:9", "token": "t", "page": "agents"}"#),
+    )
+    .expect("mounted");
+    wait_for("the reconnecting state", || {
+        query_all(&host, ".bs-connection")
+            .first()
+            .is_some_and(|b| text(b) == "Live API · reconnecting…")
+    })
+    .await;
+    assert!(
+        text(&query(&host, ".bs-notices"))
+            .contains("The server at http://127.0.0.1:9 could not be reached"),
+        "{}",
+        text(&query(&host, ".bs-notices"))
+    );
+    assert!(
+        text(&query(&host, ".bs-connection-status"))
+            .starts_with("The server cannot be reached yet; trying again…")
+    );
+}
+
+#[wasm_bindgen_test]
 async fn the_host_hears_of_selections_and_actions() {
     let host = fresh_host();
     let heard: Rc<RefCell<Vec<(String, String)>>> = Rc::default();

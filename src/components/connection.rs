@@ -310,9 +310,13 @@ pub fn ConnectionStatus(
     };
     move || {
         let text = store.connection.with(|link| match link {
-            Some(Link::Reconnecting { .. }) => {
-                Some(format!("Connection lost; reconnecting…{}", as_of()))
-            }
+            Some(Link::Reconnecting { .. }) => Some(match as_of() {
+                // Never connected: nothing was lost yet.
+                shown if shown.is_empty() => {
+                    "The server cannot be reached yet; trying again…".to_owned()
+                }
+                shown => format!("Connection lost; reconnecting…{shown}"),
+            }),
             Some(Link::Offline { since }) => Some(format!(
                 "Offline since {}: the server cannot be reached, trying again.{}",
                 minutes(*since, zone),
