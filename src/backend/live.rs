@@ -141,10 +141,6 @@ impl LiveBackend {
         }
     }
 
-    pub fn options(&self) -> &LiveOptions {
-        &self.inner.options
-    }
-
     /// Closes the stream and stops trying; nothing is left running.
     pub fn stop(&self) {
         let (stream, retry) = {
