@@ -404,6 +404,16 @@ async fn a_refused_token_is_explained() {
     assert!(line.contains("Check the token under Connection"), "{line}");
 }
 
+/// Opens the Connection dialog from the header; returns it.
+async fn open_connection(host: &Element) -> Element {
+    query(host, ".bs-connection")
+        .dyn_into::<HtmlElement>()
+        .expect("a button")
+        .click();
+    wait_for("the dialog", || !query_all(host, "dialog[open]").is_empty()).await;
+    query(host, "dialog[open]")
+}
+
 #[wasm_bindgen_test]
 async fn the_connection_control_switches_between_simulated_and_live() {
     let _turn = my_turn().await;
@@ -413,15 +423,7 @@ async fn the_connection_control_switches_between_simulated_and_live() {
     })
     .await;
     assert_eq!(query_all(&host, ".bs-simulation").len(), 1);
-    query(&host, ".bs-connection")
-        .dyn_into::<HtmlElement>()
-        .expect("a button")
-        .click();
-    wait_for("the dialog", || {
-        !query_all(&host, "dialog[open]").is_empty()
-    })
-    .await;
-    let dialog = query(&host, "dialog[open]");
+    let dialog = open_connection(&host).await;
     control(&dialog, "Live API: a Bots Status server (see docs/api.md)").click();
     wait_for("the address field", || {
         !query_all(&dialog, "input[type=url]").is_empty()
@@ -447,15 +449,7 @@ async fn the_connection_control_switches_between_simulated_and_live() {
     status_of(&host, &first.settings.agent_user_id).await;
 
     // And back to the simulator.
-    query(&host, ".bs-connection")
-        .dyn_into::<HtmlElement>()
-        .expect("a button")
-        .click();
-    wait_for("the dialog", || {
-        !query_all(&host, "dialog[open]").is_empty()
-    })
-    .await;
-    let dialog = query(&host, "dialog[open]");
+    let dialog = open_connection(&host).await;
     control(
         &dialog,
         "Simulated: the built-in simulator, for practice and demonstrations",
