@@ -174,10 +174,10 @@ pub fn App(config: AppConfig, active: Active) -> impl IntoView {
     let backend: BackendRef = StoredValue::new_local(first.backend());
     active.run(first, sink.clone());
     provide_context::<BackendRef>(backend);
-    let mode = RwSignal::new(config.backend.clone());
-    // Bumped by a switch, so every page is built afresh over the other fleet.
-    let generation = RwSignal::new(0_u32);
+    // Set by a switch, which also builds every page afresh over the other fleet.
     let adapter = RwSignal::new_local(active.adapter());
+    let mode =
+        Signal::derive(move || adapter.with(|a| a.as_ref().map(Adapter::mode).unwrap_or_default()));
     let switch: SwitchBackend = StoredValue::new_local(Rc::new({
         let (active, simulation) = (active.clone(), config.simulation.clone());
         move |next: Mode| {
@@ -187,8 +187,6 @@ pub fn App(config: AppConfig, active: Active) -> impl IntoView {
             backend.set_value(started.backend());
             active.run(started, sink.clone());
             adapter.set(active.adapter());
-            mode.set(next);
-            generation.update(|g| *g += 1);
         }
     }));
     let running = send_wrapper::SendWrapper::new(active);
@@ -245,7 +243,7 @@ pub fn App(config: AppConfig, active: Active) -> impl IntoView {
             <Notices notices=store.notices />
             <ToastList toasts=toasts />
             <main class="bs-main">
-                {move || match (denied.get(), view_state.page.get(), generation.track()) {
+                {move || match (denied.get(), view_state.page.get(), adapter.track()) {
                     (Some((reason, user)), _, _) => view! { <AccessDenied reason=reason user=user /> }.into_any(),
                     (None, Page::Dashboard, _) => view! { <Dashboard store=store view_state=view_state /> }.into_any(),
                     (None, Page::Agents | Page::Pcs, _) => view! { <BotAgents store=store view_state=view_state /> }.into_any(),

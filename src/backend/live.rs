@@ -31,7 +31,9 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
 use web_sys::{EventSource, MessageEvent};
 
-use super::{Backend, BackendError, BackendEvent, FleetSnapshot, LocalFuture, Sink, Subscription};
+use super::{
+    Backend, BackendError, BackendEvent, FleetSnapshot, LocalFuture, Sink, Subscription, Watchers,
+};
 
 /// Where the live API is and who calls it.
 #[derive(Clone, PartialEq, Eq)]
@@ -60,12 +62,11 @@ pub struct LiveBackend {
 struct Inner {
     options: LiveOptions,
     state: RefCell<State>,
+    watchers: Watchers,
 }
 
 #[derive(Default)]
 struct State {
-    sinks: Vec<(u64, Sink)>,
-    next_sink: u64,
     cursor: Cursor,
     link: Option<Link>,
     stream: Option<Stream>,
@@ -137,8 +138,13 @@ impl LiveBackend {
             inner: Rc::new(Inner {
                 options,
                 state: RefCell::new(State::default()),
+                watchers: Watchers::default(),
             }),
         }
+    }
+
+    pub fn options(&self) -> &LiveOptions {
+        &self.inner.options
     }
 
     /// Closes the stream and stops trying; nothing is left running.
@@ -146,9 +152,9 @@ impl LiveBackend {
         let (stream, retry) = {
             let mut state = self.inner.state.borrow_mut();
             state.stopped = true;
-            state.sinks.clear();
             (state.stream.take(), state.retry.take())
         };
+        self.inner.watchers.clear();
         drop(stream);
         if let Some(retry) = retry {
             retry.clear();
@@ -269,18 +275,7 @@ impl LiveBackend {
     }
 
     fn emit(&self, event: BackendEvent) {
-        // Sinks update signals; call them without holding the borrow.
-        let sinks: Vec<Sink> = self
-            .inner
-            .state
-            .borrow()
-            .sinks
-            .iter()
-            .map(|(_, s)| s.clone())
-            .collect();
-        for sink in sinks {
-            sink(event.clone());
-        }
+        self.inner.watchers.emit(event);
     }
 
     fn set_link(&self, link: Link) {
@@ -550,26 +545,15 @@ fn pcs_change(text: String) -> Result<Change, ApiError> {
 
 impl Backend for LiveBackend {
     fn watch(&self, sink: Sink) -> Subscription {
-        let first = {
-            let mut state = self.inner.state.borrow_mut();
-            state.next_sink += 1;
-            let id = state.next_sink;
-            state.sinks.push((id, sink));
-            !std::mem::replace(&mut state.started, true)
-        };
+        let subscription = self.inner.watchers.add(sink);
+        let first = !std::mem::replace(&mut self.inner.state.borrow_mut().started, true);
         // The first watcher starts the adapter; a later one gets the list read again.
         if first {
             self.load();
         } else {
             self.on_reset();
         }
-        let id = self.inner.state.borrow().next_sink;
-        let inner = Rc::downgrade(&self.inner);
-        Subscription::new(move || {
-            if let Some(inner) = inner.upgrade() {
-                inner.state.borrow_mut().sinks.retain(|(i, _)| *i != id);
-            }
-        })
+        subscription
     }
 
     fn act(

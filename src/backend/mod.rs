@@ -76,6 +76,54 @@ impl Drop for Subscription {
 
 pub type Sink = Rc<dyn Fn(BackendEvent)>;
 
+/// The watchers of an adapter: each adapter tells them what happens through `emit`, and a
+/// watch ends when its subscription drops.
+#[derive(Clone, Default)]
+pub struct Watchers(Rc<RefCell<WatcherList>>);
+
+#[derive(Default)]
+struct WatcherList {
+    last_id: u64,
+    sinks: Vec<(u64, Sink)>,
+}
+
+impl Watchers {
+    /// Adds `sink`; dropping the subscription removes it again.
+    pub fn add(&self, sink: Sink) -> Subscription {
+        let id = {
+            let mut list = self.0.borrow_mut();
+            list.last_id += 1;
+            let id = list.last_id;
+            list.sinks.push((id, sink));
+            id
+        };
+        let list = Rc::downgrade(&self.0);
+        Subscription::new(move || {
+            if let Some(list) = list.upgrade() {
+                list.borrow_mut().sinks.retain(|(i, _)| *i != id);
+            }
+        })
+    }
+
+    /// Tells every watcher; a sink may add or remove watchers meanwhile.
+    pub fn emit(&self, event: BackendEvent) {
+        let sinks: Vec<Sink> = self
+            .0
+            .borrow()
+            .sinks
+            .iter()
+            .map(|(_, s)| s.clone())
+            .collect();
+        for sink in sinks {
+            sink(event.clone());
+        }
+    }
+
+    pub fn clear(&self) {
+        self.0.borrow_mut().sinks.clear();
+    }
+}
+
 /// The backend as components reach it (from context): a `Copy` handle to the one adapter.
 pub type BackendRef = leptos::prelude::StoredValue<Rc<dyn Backend>, leptos::prelude::LocalStorage>;
 
@@ -127,6 +175,14 @@ impl Adapter {
                 Adapter::Simulated(simulated::SimulatedBackend::start(simulation.clone()))
             }
             Mode::Live(options) => Adapter::Live(live::LiveBackend::new(options.clone())),
+        }
+    }
+
+    /// The mode this adapter runs.
+    pub fn mode(&self) -> Mode {
+        match self {
+            Adapter::Simulated(_) => Mode::Simulated,
+            Adapter::Live(live) => Mode::Live(live.options().clone()),
         }
     }
 

@@ -22,7 +22,9 @@ use serde::{Deserialize, Serialize};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
 
-use super::{Backend, BackendError, BackendEvent, FleetSnapshot, LocalFuture, Sink, Subscription};
+use super::{
+    Backend, BackendError, BackendEvent, FleetSnapshot, LocalFuture, Sink, Subscription, Watchers,
+};
 
 /// The version of what is saved; bump it when the saved shape changes.
 const FORMAT: u32 = 1;
@@ -113,10 +115,9 @@ struct Saved {
 
 struct Inner {
     options: SimulationOptions,
+    watchers: Watchers,
     sim: Simulator,
     speed: Speed,
-    sinks: Vec<(u64, Sink)>,
-    next_sink: u64,
     last_wall: f64,
     last_saved: f64,
     dirty: bool,
@@ -177,10 +178,9 @@ impl SimulatedBackend {
         let backend = SimulatedBackend {
             inner: Rc::new(RefCell::new(Inner {
                 options,
+                watchers: Watchers::default(),
                 sim,
                 speed,
-                sinks: Vec::new(),
-                next_sink: 0,
                 last_wall: now,
                 last_saved: 0.0,
                 dirty,
@@ -320,16 +320,8 @@ impl SimulatedBackend {
 
     fn emit(&self, event: BackendEvent) {
         // Sinks update signals; call them without holding the borrow.
-        let sinks: Vec<Sink> = self
-            .inner
-            .borrow()
-            .sinks
-            .iter()
-            .map(|(_, s)| s.clone())
-            .collect();
-        for sink in sinks {
-            sink(event.clone());
-        }
+        let watchers = self.inner.borrow().watchers.clone();
+        watchers.emit(event);
     }
 
     /// Marks the state as unsaved and tells every watcher what changed.
@@ -424,25 +416,14 @@ impl SimulatedBackend {
 
 impl Backend for SimulatedBackend {
     fn watch(&self, sink: Sink) -> Subscription {
-        let id = {
-            let mut inner = self.inner.borrow_mut();
-            inner.next_sink += 1;
-            let id = inner.next_sink;
-            inner.sinks.push((id, sink.clone()));
-            id
-        };
+        let subscription = self.inner.borrow().watchers.add(sink.clone());
         sink(BackendEvent::Session(self.inner.borrow().sim.session()));
         sink(BackendEvent::Snapshot(Box::new(self.snapshot())));
         let notices = std::mem::take(&mut self.inner.borrow_mut().notices);
         for notice in notices {
             sink(BackendEvent::Notice(notice));
         }
-        let inner = Rc::downgrade(&self.inner);
-        Subscription::new(move || {
-            if let Some(inner) = inner.upgrade() {
-                inner.borrow_mut().sinks.retain(|(i, _)| *i != id);
-            }
-        })
+        subscription
     }
 
     fn act(

@@ -92,7 +92,7 @@ fn state_slug(link: Option<&Link>) -> &'static str {
 #[component]
 pub fn ConnectionControl(
     store: FleetStore,
-    mode: RwSignal<Mode>,
+    mode: Signal<Mode>,
     switch: SwitchBackend,
     remember: bool,
 ) -> impl IntoView {
@@ -143,7 +143,7 @@ pub fn ConnectionControl(
 #[component]
 fn ConnectionDialog(
     store: FleetStore,
-    mode: RwSignal<Mode>,
+    mode: Signal<Mode>,
     switch: SwitchBackend,
     remember: bool,
     close: Callback<()>,
