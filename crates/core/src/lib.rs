@@ -9,7 +9,9 @@
 //! ([`query`]) and checkbox selection ([`selection`]), the troubleshooting catalog ([`troubleshooting`]), permissions ([`access`]),
 //! the live client's decisions ([`live`]) and the HTTP contract's bodies ([`api`]),
 //! the PCS connector ([`pcs`]), a seeded sample fleet ([`fleet`]) and a deterministic simulator
-//! of that fleet over time ([`simulator`]).
+//! of that fleet over time ([`simulator`]), with the failures a trainer injects; the history of
+//! status changes behind timelines and the event log ([`history`]), and training scenarios
+//! ([`training`]).
 //!
 //! This crate must never do I/O, read a clock or draw randomness of its own, and must never
 //! depend on wasm or a UI framework: time arrives as [`model::Millis`] and randomness as a seed.
@@ -22,6 +24,7 @@ pub mod api;
 pub mod bulk;
 pub mod config;
 pub mod fleet;
+pub mod history;
 pub mod lifecycle;
 pub mod live;
 pub mod metrics;
@@ -32,6 +35,7 @@ pub mod selection;
 pub mod settings;
 pub mod simulator;
 pub mod status;
+pub mod training;
 pub mod troubleshooting;
 
 pub use lifecycle::{Action, Lifecycle, Refused};

@@ -6,6 +6,8 @@
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+pub use faults::{DISABLE_AFTER_MS, LoginPolicy};
+
 use crate::access::{Permissions, Persona, Session};
 use crate::fleet::{Fleet, HOME_ACCOUNT, SAMPLE_USER, SeededRng};
 use crate::lifecycle::{
@@ -119,6 +121,9 @@ pub struct Simulator {
     /// Concurrent conversations each bot's traffic asks for.
     demand: BTreeMap<BotId, u32>,
     next_load_at: Millis,
+    /// The account login policies and the IPs bot servers log in from.
+    #[serde(default)]
+    login_policy: LoginPolicy,
 }
 
 impl Simulator {
@@ -137,6 +142,7 @@ impl Simulator {
             pcs_start: None,
             demand: BTreeMap::new(),
             next_load_at: now.plus(LOAD_PERIOD_MS),
+            login_policy: LoginPolicy::default(),
         };
         let starting: Vec<_> = sim
             .fleet
@@ -388,6 +394,7 @@ impl Simulator {
             self.fleet.pcs = pcs.clone();
             changes.push(Change::Pcs(Box::new(pcs)));
         }
+        changes.extend(self.enforce_login_policy());
         if now >= self.next_load_at {
             // One update however long the gap, so a long absence costs no more than a tick.
             self.next_load_at = now.plus(LOAD_PERIOD_MS);
@@ -399,32 +406,52 @@ impl Simulator {
     /// Each bot's demand drifts; its online connectors share it as evenly as they can.
     /// Stopped connectors keep their in-progress conversations as they are.
     fn move_load(&mut self) -> Vec<Change> {
+        let mut changes = Vec::new();
+        for (bot, indices) in self.online_by_bot() {
+            let demand = self.demand.entry(bot).or_insert(0);
+            let step = self.rng.below(11) as i64 - 5;
+            *demand = (*demand as i64 + step).clamp(0, 400) as u32;
+            let demand = *demand;
+            changes.extend(self.share_load(&indices, demand));
+        }
+        changes
+    }
+
+    /// The indices of each bot's online connectors.
+    fn online_by_bot(&self) -> BTreeMap<BotId, Vec<usize>> {
         let mut online: BTreeMap<BotId, Vec<usize>> = BTreeMap::new();
         for (i, c) in self.fleet.connectors.iter().enumerate() {
             if c.state.status() == crate::ConnectorStatus::Online {
                 online.entry(c.bot.id.clone()).or_default().push(i);
             }
         }
+        online
+    }
+
+    /// Spreads `demand` conversations over the connectors at `indices` as evenly as it goes.
+    fn share_load(&mut self, indices: &[usize], demand: u32) -> Vec<Change> {
         let mut changes = Vec::new();
-        for (bot, indices) in online {
-            let demand = self.demand.entry(bot).or_insert(0);
-            let step = self.rng.below(11) as i64 - 5;
-            *demand = (*demand as i64 + step).clamp(0, 400) as u32;
-            let n = indices.len() as u32;
-            let (share, extra) = (*demand / n, *demand % n);
-            for (k, &i) in indices.iter().enumerate() {
-                let load = share + u32::from((k as u32) < extra);
-                let c = &mut self.fleet.connectors[i];
-                if c.concurrent_conversations != load {
-                    c.concurrent_conversations = load;
-                    c.version += 1;
-                    changes.push(Change::Connector(Box::new(c.clone())));
-                }
+        let n = indices.len().max(1) as u32;
+        let (share, extra) = (demand / n, demand % n);
+        for (k, &i) in indices.iter().enumerate() {
+            let load = share + u32::from((k as u32) < extra);
+            let c = &mut self.fleet.connectors[i];
+            if c.concurrent_conversations != load {
+                c.concurrent_conversations = load;
+                c.version += 1;
+                changes.push(Change::Connector(Box::new(c.clone())));
             }
         }
         changes
     }
+
+    /// The concurrent conversations `bot`'s traffic asks for.
+    pub fn demand(&self, bot: &BotId) -> u32 {
+        self.demand.get(bot).copied().unwrap_or(0)
+    }
 }
+
+pub mod faults;
 
 #[cfg(test)]
 mod tests;

@@ -322,3 +322,118 @@ fn the_session_follows_the_persona() {
     sim.persona = Persona::NoAccess;
     assert!(sim.session().permissions.may_open_app().is_err());
 }
+
+fn online_of(sim: &Simulator, ct: ConversationType) -> Connector {
+    get(sim, find(sim, ConnectorStatus::Online, ct)).clone()
+}
+
+#[test]
+fn disabling_a_bot_user_by_the_login_policy_fails_its_running_connector_until_enabled() {
+    let mut sim = sim();
+    let c = online_of(&sim, ConversationType::Messaging);
+    let login = c.settings.agent_user_id.clone();
+    let changes = sim.disable_by_login_policy(&login).expect("a user");
+    assert!(!changes.is_empty());
+    assert_eq!(
+        get(&sim, c.id).state.problem(),
+        Some(&Problem::DisabledByLoginPolicy)
+    );
+    // Starting again fails the same way until the agent manager enables the user.
+    let t0 = sim.now();
+    sim.act(c.id, Action::Start, OPERATOR, t0).expect("start");
+    sim.advance_to(t0.plus(START_MIN_MS + START_SPREAD_MS));
+    assert_eq!(
+        get(&sim, c.id).state.problem(),
+        Some(&Problem::DisabledByLoginPolicy)
+    );
+    sim.enable_bot_user(&login).expect("a user");
+    let t1 = sim.now();
+    sim.act(c.id, Action::Start, OPERATOR, t1).expect("start");
+    sim.advance_to(t1.plus(START_MIN_MS + START_SPREAD_MS));
+    assert_eq!(get(&sim, c.id).state.status(), ConnectorStatus::Online);
+    assert_eq!(
+        sim.disable_by_login_policy("nobody"),
+        Err(faults::FaultError::NoSuchUser("nobody".to_owned()))
+    );
+}
+
+#[test]
+fn a_dynamic_ip_gets_a_bot_user_disabled_a_minute_or_two_after_login_unless_whitelisted() {
+    let mut sim = sim();
+    let c = online_of(&sim, ConversationType::Messaging);
+    let login = c.settings.agent_user_id.clone();
+    sim.put_on_dynamic_ip(&login).expect("a user");
+    assert_eq!(
+        sim.next_due(),
+        sim.now().plus(DISABLE_AFTER_MS).min(sim.next_due())
+    );
+    let t0 = sim.now();
+    sim.advance_to(t0.plus(DISABLE_AFTER_MS));
+    assert_eq!(
+        get(&sim, c.id).state.problem(),
+        Some(&Problem::DisabledByLoginPolicy)
+    );
+    // With the range whitelisted, enabling and starting lasts.
+    sim.whitelist_ip_range(&c.settings.account);
+    assert!(!sim.logs_in_from_outside_whitelist(&login));
+    sim.enable_bot_user(&login).expect("a user");
+    let t1 = sim.now();
+    sim.act(c.id, Action::Start, OPERATOR, t1).expect("start");
+    sim.advance_to(t1.plus(START_MIN_MS + START_SPREAD_MS + 10 * DISABLE_AFTER_MS));
+    assert_eq!(get(&sim, c.id).state.status(), ConnectorStatus::Online);
+}
+
+#[test]
+fn a_bot_user_handed_to_someone_else_answers_401_at_its_next_start() {
+    let mut sim = sim();
+    let c = online_of(&sim, ConversationType::Chat);
+    sim.hand_to_someone_else(&c.settings.agent_user_id)
+        .expect("a user");
+    assert_eq!(
+        get(&sim, c.id).state.status(),
+        ConnectorStatus::Online,
+        "a running login stays"
+    );
+    let t0 = sim.now();
+    sim.act(c.id, Action::Restart, OPERATOR, t0)
+        .expect("restart");
+    sim.advance_to(t0.plus(START_MIN_MS + START_SPREAD_MS));
+    assert_eq!(
+        get(&sim, c.id).state.problem(),
+        Some(&Problem::Unauthorized)
+    );
+}
+
+#[test]
+fn a_traffic_spike_is_shared_at_once_by_the_bots_online_connectors() {
+    let mut sim = sim();
+    let c = online_of(&sim, ConversationType::Messaging);
+    sim.spike(&c.bot.id, 301).expect("a bot");
+    let loads: Vec<u32> = sim
+        .connectors()
+        .iter()
+        .filter(|x| x.bot.id == c.bot.id && x.state.status() == ConnectorStatus::Online)
+        .map(|x| x.concurrent_conversations)
+        .collect();
+    assert_eq!(loads.iter().sum::<u32>(), 301);
+    assert!(loads.iter().max().unwrap_or(&0) - loads.iter().min().unwrap_or(&0) <= 1);
+    assert_eq!(sim.demand(&c.bot.id), 301);
+}
+
+#[test]
+fn a_single_step_goes_exactly_to_the_next_thing_due() {
+    let mut sim = sim();
+    let stopped = find(&sim, ConnectorStatus::Stopped, ConversationType::Messaging);
+    let t0 = sim.now();
+    sim.act(stopped, Action::Start, OPERATOR, t0)
+        .expect("start");
+    let mut steps = 0;
+    while get(&sim, stopped).state.status() == ConnectorStatus::Starting {
+        let due = sim.next_due();
+        sim.step();
+        assert_eq!(sim.now(), due);
+        steps += 1;
+        assert!(steps < 50, "a start settles within a few steps");
+    }
+    assert!(sim.now().since(t0) >= START_MIN_MS);
+}

@@ -1,0 +1,398 @@
+//! What happened to each connector over time: every change of any of its three statuses, as an
+//! [`Event`], kept in a [`History`] that whoever watches the fleet feeds with each connector it
+//! sees. From it come a connector's [`Timeline`] (when it dropped, for how long, which
+//! component) and the fleet's event log, filtered by an [`EventFilter`] and exported as CSV.
+//!
+//! The history never reads a clock: each observation comes with its time.
+
+use std::collections::{BTreeMap, VecDeque};
+use std::time::{Duration, SystemTime};
+
+use crate::model::{Connector, ConnectorId, Environment, Millis};
+use crate::status::{ConnectorState, StatusValue, Tone};
+
+/// How many events a history keeps; the oldest go first.
+pub const KEEP_EVENTS: usize = 20_000;
+
+/// One of the three status columns.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Dimension {
+    Connector,
+    Cloud,
+    BotServer,
+}
+
+impl Dimension {
+    pub const ALL: [Dimension; 3] = [Dimension::Connector, Dimension::Cloud, Dimension::BotServer];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Dimension::Connector => "Bot Agent Connector",
+            Dimension::Cloud => "Conversational Cloud",
+            Dimension::BotServer => "Bot Server",
+        }
+    }
+
+    pub fn slug(self) -> &'static str {
+        match self {
+            Dimension::Connector => "connector",
+            Dimension::Cloud => "cloud",
+            Dimension::BotServer => "bot-server",
+        }
+    }
+
+    pub fn from_slug(slug: &str) -> Option<Dimension> {
+        Dimension::ALL.into_iter().find(|d| d.slug() == slug)
+    }
+}
+
+/// A status as shown in one column: its label ("Not Connected", "N/A") and tone.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Reading {
+    pub label: &'static str,
+    pub tone: Tone,
+}
+
+impl Reading {
+    fn of(value: &impl StatusValue) -> Reading {
+        Reading {
+            label: value.label(),
+            tone: value.tone(),
+        }
+    }
+
+    /// Whether this reading is a failure worth an operator's attention.
+    pub fn is_problem(self) -> bool {
+        self.tone == Tone::Bad
+    }
+}
+
+/// The three readings of a state, in [`Dimension::ALL`] order.
+fn readings(state: &ConnectorState) -> [Reading; 3] {
+    let shown = state.statuses();
+    [
+        Reading::of(&shown.connector),
+        Reading::of(&shown.cloud),
+        Reading::of(&shown.bot_server),
+    ]
+}
+
+/// One status of one connector changed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Event {
+    pub at: Millis,
+    pub connector: ConnectorId,
+    pub bot: String,
+    pub agent: String,
+    pub environment: Environment,
+    pub dimension: Dimension,
+    pub from: Reading,
+    pub to: Reading,
+    /// Why, where the state says: the error of a connector that became Not Connected.
+    pub detail: Option<String>,
+}
+
+impl Event {
+    /// "Conversational Cloud: Connected → Not Connected".
+    pub fn summary(&self) -> String {
+        format!(
+            "{}: {} → {}",
+            self.dimension.label(),
+            self.from.label,
+            self.to.label
+        )
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Known {
+    readings: [Reading; 3],
+    first_seen: Millis,
+}
+
+/// The fleet's history of status changes, oldest first.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct History {
+    events: VecDeque<Event>,
+    known: BTreeMap<ConnectorId, Known>,
+    /// Events let go of to stay within [`KEEP_EVENTS`].
+    forgotten: usize,
+}
+
+impl History {
+    pub fn new() -> History {
+        History::default()
+    }
+
+    /// Notes `connector` as seen at `at`: each status that differs from the last time it was
+    /// seen becomes an event. The first sighting is where its history starts, not an event.
+    pub fn record(&mut self, connector: &Connector, at: Millis) {
+        let now = readings(&connector.state);
+        let Some(known) = self.known.get_mut(&connector.id) else {
+            self.known.insert(
+                connector.id,
+                Known {
+                    readings: now,
+                    first_seen: at,
+                },
+            );
+            return;
+        };
+        let before = std::mem::replace(&mut known.readings, now);
+        for (i, dimension) in Dimension::ALL.into_iter().enumerate() {
+            if before[i] == now[i] {
+                continue;
+            }
+            let detail = match (dimension, connector.state.problem()) {
+                (Dimension::Connector, Some(problem)) => Some(problem.title()),
+                _ => None,
+            };
+            self.events.push_back(Event {
+                at,
+                connector: connector.id,
+                bot: connector.bot.name.clone(),
+                agent: connector.settings.agent_user_id.clone(),
+                environment: connector.environment(),
+                dimension,
+                from: before[i],
+                to: now[i],
+                detail,
+            });
+        }
+        while self.events.len() > KEEP_EVENTS {
+            self.events.pop_front();
+            self.forgotten += 1;
+        }
+    }
+
+    /// Forgets a deleted connector's current state; its events stay in the log.
+    pub fn removed(&mut self, id: ConnectorId) {
+        self.known.remove(&id);
+    }
+
+    pub fn len(&self) -> usize {
+        self.events.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.events.is_empty()
+    }
+
+    /// How many of the oldest events were let go of.
+    pub fn forgotten(&self) -> usize {
+        self.forgotten
+    }
+
+    pub fn events(&self) -> impl DoubleEndedIterator<Item = &Event> {
+        self.events.iter()
+    }
+
+    /// The events `filter` lets through, newest first.
+    pub fn newest_first<'a>(
+        &'a self,
+        filter: &'a EventFilter,
+    ) -> impl Iterator<Item = &'a Event> + 'a {
+        self.events.iter().rev().filter(move |e| filter.matches(e))
+    }
+
+    /// `connector`'s statuses from when it was first seen until `now`, one lane per dimension.
+    pub fn timeline(&self, connector: &Connector, now: Millis) -> Timeline {
+        let current = readings(&connector.state);
+        let start = self
+            .known
+            .get(&connector.id)
+            .map_or(now, |k| k.first_seen)
+            .min(now);
+        let lanes = Dimension::ALL.map(|dimension| {
+            let changes: Vec<&Event> = self
+                .events
+                .iter()
+                .filter(|e| e.connector == connector.id && e.dimension == dimension)
+                .collect();
+            let index = dimension as usize;
+            let mut segments = Vec::new();
+            let mut from = start;
+            let mut reading = changes.first().map_or(current[index], |e| e.from);
+            for change in changes {
+                if change.at > from {
+                    segments.push(Segment {
+                        from,
+                        to: change.at,
+                        reading,
+                    });
+                }
+                from = change.at.max(from);
+                reading = change.to;
+            }
+            segments.push(Segment {
+                from,
+                to: now.max(from),
+                reading,
+            });
+            Lane {
+                dimension,
+                segments,
+            }
+        });
+        Timeline {
+            start,
+            end: now.max(start),
+            lanes,
+        }
+    }
+}
+
+/// A stretch of time during which one status stayed the same.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Segment {
+    pub from: Millis,
+    pub to: Millis,
+    pub reading: Reading,
+}
+
+impl Segment {
+    pub fn duration_ms(&self) -> u64 {
+        self.to.since(self.from)
+    }
+}
+
+/// One dimension's segments, in time order, without gaps.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Lane {
+    pub dimension: Dimension,
+    pub segments: Vec<Segment>,
+}
+
+/// A connector's three lanes over the same span of time.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Timeline {
+    pub start: Millis,
+    pub end: Millis,
+    pub lanes: [Lane; 3],
+}
+
+/// A stretch during which one component was failing; `ongoing` when it still is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Drop {
+    pub dimension: Dimension,
+    pub label: &'static str,
+    pub from: Millis,
+    pub to: Millis,
+    pub ongoing: bool,
+}
+
+impl Drop {
+    pub fn duration_ms(&self) -> u64 {
+        self.to.since(self.from)
+    }
+}
+
+impl Timeline {
+    pub fn span_ms(&self) -> u64 {
+        self.end.since(self.start)
+    }
+
+    /// Every stretch of a failing status, oldest first: what dropped, when, for how long.
+    pub fn drops(&self) -> Vec<Drop> {
+        let mut drops: Vec<Drop> = self
+            .lanes
+            .iter()
+            .flat_map(|lane| {
+                let last = lane.segments.len().saturating_sub(1);
+                lane.segments
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, s)| s.reading.is_problem())
+                    .map(move |(i, s)| Drop {
+                        dimension: lane.dimension,
+                        label: s.reading.label,
+                        from: s.from,
+                        to: s.to,
+                        ongoing: i == last,
+                    })
+            })
+            .collect();
+        drops.sort_by_key(|d| (d.from, d.dimension));
+        drops
+    }
+}
+
+/// "2 min 5 s", "45 s", "1 h 3 min": a duration as a person reads it.
+pub fn duration_text(ms: u64) -> String {
+    let s = ms / 1000;
+    match s {
+        0..60 => format!("{s} s"),
+        60..3600 if s.is_multiple_of(60) => format!("{} min", s / 60),
+        60..3600 => format!("{} min {} s", s / 60, s % 60),
+        _ => format!("{} h {} min", s / 3600, (s % 3600) / 60),
+    }
+}
+
+/// Which events the fleet's event log shows.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct EventFilter {
+    pub environment: Option<Environment>,
+    pub dimension: Option<Dimension>,
+    /// Only changes into a failing status.
+    pub problems_only: bool,
+    /// Matches the bot name, the agent user ID or the connector number, ignoring case.
+    pub text: String,
+}
+
+impl EventFilter {
+    pub fn matches(&self, event: &Event) -> bool {
+        if self.environment.is_some_and(|e| e != event.environment)
+            || self.dimension.is_some_and(|d| d != event.dimension)
+            || (self.problems_only && !event.to.is_problem())
+        {
+            return false;
+        }
+        let text = self.text.trim().to_lowercase();
+        text.is_empty()
+            || event.bot.to_lowercase().contains(&text)
+            || event.agent.to_lowercase().contains(&text)
+            || event.connector.to_string() == text.trim_start_matches('#')
+    }
+}
+
+/// An event's time as ISO 8601 in UTC, to the millisecond.
+pub fn iso_time(at: Millis) -> String {
+    let time = SystemTime::UNIX_EPOCH + Duration::from_millis(at.0);
+    humantime::format_rfc3339_millis(time).to_string()
+}
+
+/// The events as CSV, one row each, with a header: what a spreadsheet or a ticket takes.
+pub fn to_csv<'a>(events: impl IntoIterator<Item = &'a Event>) -> String {
+    let mut out = csv::Writer::from_writer(Vec::new());
+    // Writing into memory fails only on a bug in the writer; a row that fails is left out.
+    let _ = out.write_record([
+        "time_utc",
+        "connector",
+        "bot",
+        "agent_user_id",
+        "environment",
+        "component",
+        "from",
+        "to",
+        "detail",
+    ]);
+    for e in events {
+        let _ = out.write_record([
+            iso_time(e.at).as_str(),
+            &e.connector.to_string(),
+            &e.bot,
+            &e.agent,
+            e.environment.label(),
+            e.dimension.label(),
+            e.from.label,
+            e.to.label,
+            e.detail.as_deref().unwrap_or(""),
+        ]);
+    }
+    out.into_inner()
+        .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,183 @@
+use super::*;
+use crate::fleet::tests_support as sample;
+use crate::model::ConversationType;
+use crate::status::{BotServerConnection, CloudConnection, LinkHealth, Links};
+use crate::troubleshooting::{Component, Problem};
+
+fn online(cloud: LinkHealth, bot_server: bool) -> ConnectorState {
+    ConnectorState::Online {
+        links: Links {
+            cloud: CloudConnection::new(ConversationType::Messaging, cloud),
+            bot_server: BotServerConnection::new(bot_server),
+        },
+    }
+}
+
+fn connector(state: ConnectorState) -> Connector {
+    let mut c = sample::connector(7, "billing", Environment::Production, 0);
+    c.bot.name = "Billing Desk".to_owned();
+    c.settings.conversation_type = ConversationType::Messaging;
+    sample::with_state(c, state)
+}
+
+#[test]
+fn only_the_statuses_that_changed_become_events() {
+    let mut history = History::new();
+    history.record(&connector(online(LinkHealth::Up, true)), Millis(1_000));
+    assert!(
+        history.is_empty(),
+        "the first sighting is a start, not an event"
+    );
+    history.record(&connector(online(LinkHealth::Down, true)), Millis(5_000));
+    let events: Vec<_> = history.events().collect();
+    assert_eq!(events.len(), 1);
+    assert_eq!(
+        events[0].summary(),
+        "Conversational Cloud: Connected → Not Connected"
+    );
+    assert_eq!(events[0].at, Millis(5_000));
+    // Seeing the same state again adds nothing.
+    history.record(&connector(online(LinkHealth::Down, true)), Millis(6_000));
+    assert_eq!(history.len(), 1);
+}
+
+#[test]
+fn a_connector_that_fails_says_why_and_loses_both_connections() {
+    let mut history = History::new();
+    history.record(&connector(online(LinkHealth::Up, true)), Millis(0));
+    let failed = ConnectorState::NotConnected {
+        links: Links::fresh(ConversationType::Messaging),
+        problem: Problem::FailedConnection {
+            component: Component::BotServer,
+        },
+    };
+    history.record(&connector(failed), Millis(10_000));
+    let events: Vec<_> = history.events().collect();
+    assert_eq!(events.len(), 3);
+    assert_eq!(events[0].dimension, Dimension::Connector);
+    assert_eq!(
+        events[0].detail.as_deref(),
+        Some("Failed connection to Bot Server")
+    );
+    assert!(events.iter().all(|e| e.to.is_problem()));
+}
+
+#[test]
+fn the_timeline_shows_when_a_component_dropped_for_how_long_and_that_it_recovered() {
+    let mut history = History::new();
+    history.record(&connector(online(LinkHealth::Up, true)), Millis(0));
+    history.record(&connector(online(LinkHealth::Down, true)), Millis(60_000));
+    history.record(&connector(online(LinkHealth::Up, true)), Millis(185_000));
+    let c = connector(online(LinkHealth::Up, true));
+    let timeline = history.timeline(&c, Millis(300_000));
+    assert_eq!(timeline.span_ms(), 300_000);
+    let cloud = &timeline.lanes[1];
+    assert_eq!(cloud.dimension, Dimension::Cloud);
+    let labels: Vec<_> = cloud
+        .segments
+        .iter()
+        .map(|s| (s.reading.label, s.duration_ms()))
+        .collect();
+    assert_eq!(
+        labels,
+        vec![
+            ("Connected", 60_000),
+            ("Not Connected", 125_000),
+            ("Connected", 115_000)
+        ]
+    );
+    // The other lanes stayed as they were, all along.
+    assert_eq!(timeline.lanes[0].segments.len(), 1);
+    let drops = timeline.drops();
+    assert_eq!(drops.len(), 1);
+    assert_eq!(
+        (drops[0].dimension, drops[0].from, drops[0].ongoing),
+        (Dimension::Cloud, Millis(60_000), false)
+    );
+    assert_eq!(duration_text(drops[0].duration_ms()), "2 min 5 s");
+}
+
+#[test]
+fn a_drop_that_lasts_until_now_is_ongoing() {
+    let mut history = History::new();
+    history.record(&connector(online(LinkHealth::Up, true)), Millis(0));
+    history.record(&connector(online(LinkHealth::Up, false)), Millis(1_000));
+    let timeline = history.timeline(&connector(online(LinkHealth::Up, false)), Millis(4_000));
+    let drops = timeline.drops();
+    assert_eq!(drops.len(), 1);
+    assert!(drops[0].ongoing);
+    assert_eq!(drops[0].dimension, Dimension::BotServer);
+}
+
+#[test]
+fn the_log_filters_by_environment_component_problems_and_text() {
+    let mut history = History::new();
+    history.record(&connector(online(LinkHealth::Up, true)), Millis(0));
+    history.record(&connector(online(LinkHealth::Down, true)), Millis(1_000));
+    history.record(&connector(online(LinkHealth::Up, true)), Millis(2_000));
+    let all = EventFilter::default();
+    assert_eq!(history.newest_first(&all).count(), 2);
+    assert_eq!(
+        history.newest_first(&all).next().map(|e| e.at),
+        Some(Millis(2_000))
+    );
+    let problems = EventFilter {
+        problems_only: true,
+        ..EventFilter::default()
+    };
+    assert_eq!(history.newest_first(&problems).count(), 1);
+    let demo = EventFilter {
+        environment: Some(Environment::Demo),
+        ..EventFilter::default()
+    };
+    assert_eq!(history.newest_first(&demo).count(), 0);
+    let bot_server = EventFilter {
+        dimension: Some(Dimension::BotServer),
+        ..EventFilter::default()
+    };
+    assert_eq!(history.newest_first(&bot_server).count(), 0);
+    for text in ["billing", "#7", "7"] {
+        let f = EventFilter {
+            text: text.to_owned(),
+            ..EventFilter::default()
+        };
+        assert_eq!(history.newest_first(&f).count(), 2, "{text}");
+    }
+}
+
+#[test]
+fn csv_has_a_header_and_quotes_what_needs_quoting() {
+    let mut history = History::new();
+    let mut c = connector(online(LinkHealth::Up, true));
+    c.bot.name = "Billing, \"Desk\"".to_owned();
+    history.record(&c, Millis(0));
+    c.state = online(LinkHealth::Down, true);
+    history.record(&c, Millis(1_700_000_000_123));
+    let csv = to_csv(history.events());
+    let lines: Vec<_> = csv.lines().collect();
+    assert_eq!(
+        lines[0],
+        "time_utc,connector,bot,agent_user_id,environment,component,from,to,detail"
+    );
+    assert!(
+        lines[1].starts_with("2023-11-14T22:13:20.123Z,7,\"Billing, \"\"Desk\"\"\","),
+        "{}",
+        lines[1]
+    );
+    assert!(
+        lines[1].ends_with(",Production,Conversational Cloud,Connected,Not Connected,"),
+        "{}",
+        lines[1]
+    );
+}
+
+#[test]
+fn the_history_keeps_a_bounded_number_of_events() {
+    let mut history = History::new();
+    for i in 0..(KEEP_EVENTS as u64 + 10) {
+        let up = i % 2 == 0;
+        history.record(&connector(online(LinkHealth::Up, up)), Millis(i));
+    }
+    assert_eq!(history.len(), KEEP_EVENTS);
+    assert_eq!(history.forgotten(), 9);
+}

@@ -1,0 +1,296 @@
+use super::*;
+use crate::access::Permissions;
+use crate::lifecycle::Refused;
+use crate::simulator::START_MIN_MS;
+use crate::simulator::START_SPREAD_MS;
+
+const NOW: Millis = Millis(1_700_000_000_000);
+
+fn ids(sim: &Simulator, bot: &str) -> Vec<ConnectorId> {
+    sim.connectors()
+        .iter()
+        .filter(|c| c.bot.name == bot)
+        .map(|c| c.id)
+        .collect()
+}
+
+fn rights(sim: &Simulator) -> Permissions {
+    sim.session().permissions
+}
+
+fn act(sim: &mut Simulator, id: ConnectorId, action: Action) -> Result<(), Refused> {
+    let (permissions, now) = (rights(sim), sim.now());
+    sim.act(id, action, permissions, now).map(|_| ())
+}
+
+/// Lets every pending start finish.
+fn let_starts_finish(sim: &mut Simulator) {
+    let until = sim.now().plus(START_MIN_MS + START_SPREAD_MS + 1);
+    sim.advance_to(until);
+}
+
+/// Adds a connector for `bot` with bot user `agent`, like the bot's first one.
+fn add(sim: &mut Simulator, bot: &str, agent: &str) -> Result<ConnectorId, Refused> {
+    let first = sim
+        .connectors()
+        .iter()
+        .find(|c| c.bot.name == bot)
+        .cloned()
+        .ok_or(Refused::Gone)?;
+    let mut settings = first.settings.clone();
+    settings.agent_user_id = agent.to_owned();
+    let (permissions, now) = (rights(sim), sim.now());
+    match sim.add(first.bot.clone(), settings, permissions, now)? {
+        crate::simulator::Change::Connector(c) => Ok(c.id),
+        _ => Err(Refused::Gone),
+    }
+}
+
+fn solved(scenario: &Scenario, sim: &Simulator) -> bool {
+    scenario.progress(sim).map(|p| p.solved()).unwrap_or(false)
+}
+
+/// What a trainee does to fix each built-in scenario, through the same operations the UI
+/// offers (the app's actions, and the Simulation area's "outside the app" fixes).
+fn fix(id: &str, sim: &mut Simulator) {
+    match id {
+        "offline-after-outage" => {
+            for c in ids(sim, "Billing Desk") {
+                act(sim, c, Action::Restart).unwrap();
+            }
+            let_starts_finish(sim);
+        }
+        "two-of-four-disabled" => {
+            sim.whitelist_ip_range(HOME_ACCOUNT);
+            for n in [2, 4] {
+                sim.enable_bot_user(&agent_name("Roaming Helper", n))
+                    .unwrap();
+            }
+            let list = ids(sim, "Roaming Helper");
+            for c in [list[1], list[3]] {
+                act(sim, c, Action::Start).unwrap();
+            }
+            let_starts_finish(sim);
+        }
+        "unauthorized-on-add" => {
+            let refused = add(sim, "Claims Intake", "claims-intake-agent-2").unwrap_err();
+            assert!(matches!(refused, Refused::Unauthorized { .. }), "{refused}");
+            let id = add(sim, "Claims Intake", "claims-intake-agent-3").unwrap();
+            act(sim, id, Action::Start).unwrap();
+            let_starts_finish(sim);
+        }
+        "production-without-failover" => {
+            let id = add(sim, "Pharmacy Concierge", "pharmacy-concierge-agent-2").unwrap();
+            act(sim, id, Action::Start).unwrap();
+            let_starts_finish(sim);
+        }
+        "capacity-200" => {
+            for n in [3, 4] {
+                let id = add(sim, "Travel Router", &agent_name("Travel Router", n)).unwrap();
+                act(sim, id, Action::Start).unwrap();
+            }
+            let_starts_finish(sim);
+        }
+        "edit-running-config" => {
+            for c in ids(sim, "Support Assistant") {
+                let mut settings = sim
+                    .connectors()
+                    .iter()
+                    .find(|x| x.id == c)
+                    .unwrap()
+                    .settings
+                    .clone();
+                settings.advanced.custom_config = vec![ConfigEntry::new("messageDelay", "1000")];
+                let edit = Action::Edit(Box::new(settings));
+                assert!(matches!(
+                    act(sim, c, edit.clone()),
+                    Err(Refused::MustBeStopped { .. })
+                ));
+                act(sim, c, Action::Stop).unwrap();
+                act(sim, c, edit).unwrap();
+                act(sim, c, Action::Start).unwrap();
+            }
+            let_starts_finish(sim);
+        }
+        "bot-server-outage" => {
+            let second = ids(sim, "Fraud Router")[1];
+            act(sim, second, Action::Start).unwrap();
+            let_starts_finish(sim);
+        }
+        other => panic!("no fix written for the built-in scenario {other}: add one here"),
+    }
+}
+
+#[test]
+fn there_are_at_least_six_builtin_scenarios_and_they_parse() {
+    let scenarios = parse_scenarios(BUILTIN_JSON).unwrap();
+    assert!(scenarios.len() >= 6);
+    assert_eq!(builtin(), scenarios);
+    assert!(scenarios.iter().all(|s| !s.hints.is_empty()));
+}
+
+#[test]
+fn every_builtin_scenario_fails_its_check_before_the_fix_and_passes_after() {
+    for scenario in builtin() {
+        let mut sim = scenario.set_up(NOW).unwrap();
+        assert!(
+            !solved(&scenario, &sim),
+            "{} is solved before any fix",
+            scenario.id
+        );
+        // Time alone does not fix it.
+        let later = sim.now().plus(10 * 60_000);
+        sim.advance_to(later);
+        assert!(
+            !solved(&scenario, &sim),
+            "{} solved itself by waiting",
+            scenario.id
+        );
+        fix(&scenario.id, &mut sim);
+        let progress = scenario.progress(&sim).unwrap();
+        assert!(
+            progress.solved(),
+            "{} is not solved by its fix: {:?}",
+            scenario.id,
+            progress
+        );
+    }
+}
+
+#[test]
+fn a_scenario_sets_up_the_same_fleet_every_time() {
+    for scenario in builtin() {
+        assert_eq!(scenario.set_up(NOW).unwrap(), scenario.set_up(NOW).unwrap());
+    }
+}
+
+#[test]
+fn re_enabling_the_bot_users_without_fixing_the_login_policy_does_not_last() {
+    let scenario = builtin()
+        .into_iter()
+        .find(|s| s.id == "two-of-four-disabled")
+        .unwrap();
+    let mut sim = scenario.set_up(NOW).unwrap();
+    let list = ids(&sim, "Roaming Helper");
+    let states: Vec<_> = list
+        .iter()
+        .map(|id| {
+            sim.connectors()
+                .iter()
+                .find(|c| c.id == *id)
+                .unwrap()
+                .state
+                .problem()
+                .copied()
+        })
+        .collect();
+    // Two of four are disabled by the login policy; the other two run.
+    assert_eq!(
+        states
+            .iter()
+            .filter(|p| **p == Some(Problem::DisabledByLoginPolicy))
+            .count(),
+        2
+    );
+    for n in [2, 4] {
+        sim.enable_bot_user(&agent_name("Roaming Helper", n))
+            .unwrap();
+    }
+    for c in [list[1], list[3]] {
+        act(&mut sim, c, Action::Start).unwrap();
+    }
+    let_starts_finish(&mut sim);
+    let p = scenario.progress(&sim).unwrap();
+    assert!(!p.solved(), "the login policy goal still fails: {p:?}");
+    // A minute or two later they are disabled again.
+    let later = sim.now().plus(crate::simulator::DISABLE_AFTER_MS + 1);
+    sim.advance_to(later);
+    assert!(
+        !sim.fleet
+            .directory
+            .is_enabled(HOME_ACCOUNT, &agent_name("Roaming Helper", 2))
+    );
+}
+
+#[test]
+fn progress_says_how_far_along_each_goal_is() {
+    let scenario = builtin()
+        .into_iter()
+        .find(|s| s.id == "offline-after-outage")
+        .unwrap();
+    let sim = scenario.set_up(NOW).unwrap();
+    let progress = scenario.progress(&sim).unwrap();
+    assert_eq!(progress.goals.len(), 1);
+    assert!(
+        progress.goals[0].text.contains("(0 of 3 now)"),
+        "{}",
+        progress.goals[0].text
+    );
+}
+
+#[test]
+fn hints_are_counted_and_stop_once_solved() {
+    let scenario = builtin()
+        .into_iter()
+        .find(|s| s.id == "two-of-four-disabled")
+        .unwrap();
+    let mut attempt = Attempt::new(&scenario, Millis(1_000));
+    let first = attempt.take_hint(&scenario).unwrap();
+    let second = attempt.take_hint(&scenario).unwrap();
+    assert!(second.contains("static IP"), "the spec's remedy: {second}");
+    assert_ne!(first, second);
+    assert_eq!(attempt.hints_used, 2);
+    assert_eq!(attempt.hints_shown(&scenario), vec![first, second]);
+    let done = Progress {
+        goals: vec![Checked {
+            text: String::new(),
+            met: true,
+        }],
+    };
+    attempt.observe(&done, Millis(91_000));
+    attempt.observe(&done, Millis(200_000));
+    assert_eq!(attempt.elapsed_ms(Millis(500_000)), 90_000);
+    assert_eq!(attempt.take_hint(&scenario), None);
+}
+
+#[test]
+fn a_trainers_file_with_one_scenario_loads() {
+    let text = r#"{
+        "id": "mine", "title": "Mine", "situation": "s", "objective": "o",
+        "setup": [ { "do": "add_bot", "bot": "Quiz Bot", "environment": "Demo",
+                     "conversation_type": "Chat", "stopped": 1 } ],
+        "goals": [ { "check": "all_healthy", "bot": "Quiz Bot" } ],
+        "hints": [ { "remedy": { "kind": "Unauthorized" } }, "Start it." ]
+    }"#;
+    let scenarios = parse_scenarios(text).unwrap();
+    assert_eq!(scenarios[0].hints[1], Hint::Text("Start it.".to_owned()));
+    assert!(scenarios[0].hints[0].text().contains("401"));
+}
+
+#[test]
+fn bad_files_are_refused_with_where_and_why() {
+    let syntax = parse_scenarios("[ { \"id\": \"x\", ").unwrap_err();
+    assert!(
+        matches!(syntax, ScenarioError::Syntax { line: 1, .. }),
+        "{syntax}"
+    );
+    let unknown = parse_scenarios(r#"[{"id":"x","title":"t","situation":"s","objective":"o","setup":[{"do":"explode"}],"goals":[]}]"#).unwrap_err();
+    assert!(unknown.to_string().contains("explode"), "{unknown}");
+    let no_bot = parse_scenarios(r#"[{"id":"x","title":"t","situation":"s","objective":"o","setup":[],"goals":[{"check":"all_healthy","bot":"Ghost"}]}]"#).unwrap_err();
+    assert_eq!(
+        no_bot.to_string(),
+        "Scenario \"x\": a goal names the bot Ghost, which the setup never adds"
+    );
+    let no_goals = parse_scenarios(
+        r#"{"id":"x","title":"t","situation":"s","objective":"o","setup":[],"goals":[]}"#,
+    )
+    .unwrap_err();
+    assert!(no_goals.to_string().contains("no goals"), "{no_goals}");
+    assert_eq!(parse_scenarios("[]").unwrap_err(), ScenarioError::Empty);
+    let twice = format!(
+        "[{0},{0}]",
+        r#"{"id":"x","title":"t","situation":"s","objective":"o","setup":[{"do":"add_bot","bot":"B","environment":"Demo","conversation_type":"Chat","stopped":1}],"goals":[{"check":"all_healthy","bot":"B"}]}"#
+    );
+    let twice = parse_scenarios(&twice).unwrap_err().to_string();
+    assert!(twice.contains("same id"), "{twice}");
+}
