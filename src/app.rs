@@ -11,9 +11,11 @@ use crate::components::access_denied::AccessDenied;
 use crate::components::agents::BotAgents;
 use crate::components::connection::{ConnectionControl, ConnectionStatus};
 use crate::components::dashboard::Dashboard;
+use crate::components::event_log::EventLog;
 use crate::components::notices::Notices;
 use crate::components::simulation::SimulationPanel;
 use crate::components::toasts::{ToastList, Toasts};
+use crate::components::training::ExerciseBar;
 use crate::store::FleetStore;
 use crate::url;
 
@@ -23,6 +25,7 @@ pub enum Page {
     Dashboard,
     Agents,
     Pcs,
+    Events,
 }
 
 impl Page {
@@ -31,11 +34,12 @@ impl Page {
             Page::Dashboard => "dashboard",
             Page::Agents => "agents",
             Page::Pcs => "pcs",
+            Page::Events => "events",
         }
     }
 
     pub fn from_slug(slug: &str) -> Option<Page> {
-        [Page::Dashboard, Page::Agents, Page::Pcs]
+        [Page::Dashboard, Page::Agents, Page::Pcs, Page::Events]
             .into_iter()
             .find(|p| p.slug() == slug)
     }
@@ -232,6 +236,7 @@ pub fn App(config: AppConfig, active: Active) -> impl IntoView {
                     <nav class="bs-nav" aria-label="Pages">
                         {nav(Page::Dashboard, "Dashboard")}
                         {nav(Page::Agents, "Bot Agents")}
+                        {nav(Page::Events, "Event log")}
                     </nav>
                 </Show>
                 <span class="bs-user">
@@ -242,15 +247,20 @@ pub fn App(config: AppConfig, active: Active) -> impl IntoView {
             <ConnectionStatus store=store adapter=adapter />
             <Notices notices=store.notices />
             <ToastList toasts=toasts />
+            {move || match adapter.get() {
+                Some(Adapter::Simulated(sim)) => Some(view! { <ExerciseBar sim=StoredValue::new_local(sim) store=store /> }),
+                _ => None,
+            }}
             <main class="bs-main">
                 {move || match (denied.get(), view_state.page.get(), adapter.track()) {
                     (Some((reason, user)), _, _) => view! { <AccessDenied reason=reason user=user /> }.into_any(),
                     (None, Page::Dashboard, _) => view! { <Dashboard store=store view_state=view_state /> }.into_any(),
                     (None, Page::Agents | Page::Pcs, _) => view! { <BotAgents store=store view_state=view_state /> }.into_any(),
+                    (None, Page::Events, _) => view! { <EventLog store=store /> }.into_any(),
                 }}
             </main>
             {move || match adapter.get() {
-                Some(Adapter::Simulated(sim)) => Some(view! { <SimulationPanel sim=StoredValue::new_local(sim) /> }),
+                Some(Adapter::Simulated(sim)) => Some(view! { <SimulationPanel sim=StoredValue::new_local(sim) store=store /> }),
                 _ => None,
             }}
         </div>

@@ -2,13 +2,15 @@
 //! they show from it.
 
 use bots_status_core::access::{Permissions, Session};
+use bots_status_core::history::History;
 use bots_status_core::live::Link;
-use bots_status_core::model::{Connector, ConnectorId};
+use bots_status_core::model::{Connector, ConnectorId, Millis};
 use bots_status_core::pcs::PcsConnector;
 use bots_status_core::simulator::Change;
 use leptos::prelude::*;
 
 use crate::backend::BackendEvent;
+use crate::backend::simulated::SimulationState;
 
 #[derive(Clone, Copy)]
 pub struct FleetStore {
@@ -22,6 +24,10 @@ pub struct FleetStore {
     pub session: RwSignal<Option<Session>>,
     /// How the live connection is doing; `None` for the simulated backend.
     pub connection: RwSignal<Option<Link>>,
+    /// Every status change seen since the backend started: timelines and the event log.
+    pub history: RwSignal<History>,
+    /// The simulation's clock and exercise; `None` for the live backend.
+    pub simulation: RwSignal<Option<SimulationState>>,
 }
 
 impl FleetStore {
@@ -33,6 +39,8 @@ impl FleetStore {
             notices: RwSignal::new(Vec::new()),
             session: RwSignal::new(None),
             connection: RwSignal::new(None),
+            history: RwSignal::new(History::new()),
+            simulation: RwSignal::new(None),
         }
     }
 
@@ -43,6 +51,22 @@ impl FleetStore {
         self.updated_at.set(None);
         self.session.set(None);
         self.connection.set(None);
+        self.history.set(History::new());
+        self.simulation.set(None);
+    }
+
+    /// The backend's time now: the simulated clock, or the wall clock of a live fleet.
+    pub fn backend_now(&self, wall: f64) -> Millis {
+        self.simulation
+            .with_untracked(|s| s.as_ref().map(|s| s.now))
+            .unwrap_or(Millis(wall.max(0.0) as u64))
+    }
+
+    /// The backend's time now (tracked): what timelines run up to.
+    pub fn clock(&self, wall: f64) -> Millis {
+        self.simulation
+            .with(|s| s.as_ref().map(|s| s.now))
+            .unwrap_or(Millis(wall.max(0.0) as u64))
     }
 
     pub fn loaded(&self) -> bool {
@@ -54,11 +78,18 @@ impl FleetStore {
             BackendEvent::Snapshot(snapshot) => {
                 let mut connectors = snapshot.connectors;
                 connectors.sort_by_key(|c| c.id);
+                let at = self.backend_now(now);
+                self.history.update(|h| {
+                    for c in &connectors {
+                        h.record(c, at);
+                    }
+                });
                 self.connectors.set(connectors);
                 self.pcs.set(Some(snapshot.pcs));
             }
             BackendEvent::Changes(changes) => {
                 let mut pcs_change = None;
+                let mut applied = Vec::new();
                 self.connectors.update(|list| {
                     for change in changes {
                         match change {
@@ -67,16 +98,33 @@ impl FleetStore {
                                     // A change can arrive twice (an answer, then the
                                     // stream) and late: an older version never wins.
                                     Ok(i) if list[i].version > c.version => {}
-                                    Ok(i) => list[i] = *c,
-                                    Err(i) => list.insert(i, *c),
+                                    Ok(i) => {
+                                        list[i] = *c;
+                                        applied.push(Change::Connector(Box::new(list[i].clone())));
+                                    }
+                                    Err(i) => {
+                                        list.insert(i, *c);
+                                        applied.push(Change::Connector(Box::new(list[i].clone())));
+                                    }
                                 }
                             }
                             Change::Removed(id) => {
                                 if let Ok(i) = list.binary_search_by_key(&id, |x| x.id) {
                                     list.remove(i);
                                 }
+                                applied.push(Change::Removed(id));
                             }
                             Change::Pcs(p) => pcs_change = Some(*p),
+                        }
+                    }
+                });
+                let at = self.backend_now(now);
+                self.history.update(|h| {
+                    for change in &applied {
+                        match change {
+                            Change::Connector(c) => h.record(c, at),
+                            Change::Removed(id) => h.removed(*id),
+                            Change::Pcs(_) => {}
                         }
                     }
                 });
@@ -99,6 +147,15 @@ impl FleetStore {
             }
             BackendEvent::Connection(link) => {
                 self.connection.set(Some(link));
+                return;
+            }
+            BackendEvent::Simulation(state) => {
+                if self
+                    .simulation
+                    .with_untracked(|s| s.as_ref() != Some(&state))
+                {
+                    self.simulation.set(Some(*state));
+                }
                 return;
             }
         }

@@ -41,6 +41,9 @@ pub enum BackendEvent {
     Notice(String),
     /// How the connection to a live API is doing (the live adapter only).
     Connection(Link),
+    /// The simulation's clock, controls and exercise (the simulated adapter only); sent before
+    /// the changes it explains, so they are recorded at the simulated time.
+    Simulation(Box<simulated::SimulationState>),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]

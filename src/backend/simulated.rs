@@ -13,10 +13,12 @@ use bots_status_core::lifecycle::{Action, Refused};
 use bots_status_core::model::{BotRef, ConnectorId, ConnectorSettings, Environment, Millis};
 use bots_status_core::pcs::PcsAction;
 use bots_status_core::settings::AgentUser;
+use bots_status_core::simulator::faults::FaultError;
 use bots_status_core::simulator::{
     Change, Resource, Resources, START_MIN_MS, START_SPREAD_MS, Simulator,
 };
 use bots_status_core::status::LinkHealth;
+use bots_status_core::training::{Attempt, Progress, Scenario, ScenarioError};
 use leptos::prelude::{IntervalHandle, set_interval_with_handle};
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::JsCast;
@@ -106,11 +108,34 @@ impl Default for SimulationOptions {
     }
 }
 
+/// A training exercise under way: the scenario and the trainee's attempt at it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Exercise {
+    pub scenario: Scenario,
+    pub attempt: Attempt,
+}
+
+/// What the simulation area and the training bar show: the simulated clock, whether it runs,
+/// and the exercise with its goals checked against the simulated state.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SimulationState {
+    pub now: Millis,
+    pub paused: bool,
+    pub speed: Speed,
+    pub exercise: Option<(Exercise, Progress)>,
+    /// Moves on whenever the simulator's own state (users, login policy, servers) changes.
+    pub revision: u64,
+}
+
 #[derive(Serialize, Deserialize)]
 struct Saved {
     format: u32,
     speed: Speed,
     sim: Simulator,
+    #[serde(default)]
+    paused: bool,
+    #[serde(default)]
+    exercise: Option<Exercise>,
 }
 
 struct Inner {
@@ -125,6 +150,10 @@ struct Inner {
     /// When set, every action fails as an unreachable backend would (a drill, not saved).
     failing: bool,
     notices: Vec<String>,
+    /// Time stands still until resumed or stepped.
+    paused: bool,
+    exercise: Option<Exercise>,
+    revision: u64,
     timer: Option<IntervalHandle>,
     /// Saves on `pagehide`, so a reload continues from the latest state.
     on_pagehide: Option<Closure<dyn Fn()>>,
@@ -167,11 +196,13 @@ impl SimulatedBackend {
                 }
             }
         });
-        let (sim, speed, dirty) = match restored {
-            Some(saved) => (saved.sim, saved.speed, false),
+        let (sim, speed, paused, exercise, dirty) = match restored {
+            Some(saved) => (saved.sim, saved.speed, saved.paused, saved.exercise, false),
             None => (
                 Simulator::new(options.seed, options.size, Millis(now as u64)),
                 options.speed,
+                false,
+                None,
                 true,
             ),
         };
@@ -187,6 +218,9 @@ impl SimulatedBackend {
                 save_failed: false,
                 failing: false,
                 notices,
+                paused,
+                exercise,
+                revision: 0,
                 timer: None,
                 on_pagehide: None,
             })),
@@ -230,9 +264,127 @@ impl SimulatedBackend {
     pub fn set_speed(&self, speed: Speed) {
         self.inner.borrow_mut().speed = speed;
         self.inner.borrow_mut().dirty = true;
+        self.announce();
         if speed == Speed::Instant {
             self.tick();
         }
+    }
+
+    /// Stops simulated time (or lets it run again); actions still apply while paused.
+    pub fn set_paused(&self, paused: bool) {
+        {
+            let mut inner = self.inner.borrow_mut();
+            inner.paused = paused;
+            inner.last_wall = wall_now();
+            inner.dirty = true;
+        }
+        self.announce();
+    }
+
+    /// Lets simulated time run to the next thing due (a start settling, a bot user being
+    /// disabled, load moving), whatever the speed.
+    pub fn step(&self) {
+        let changes = self.inner.borrow_mut().sim.step();
+        self.publish(changes);
+        self.announce();
+    }
+
+    /// Reads the simulator as it is now: for the controls' choices.
+    pub fn with_simulator<R>(&self, read: impl FnOnce(&Simulator) -> R) -> R {
+        read(&self.inner.borrow().sim)
+    }
+
+    /// Injects a fault, or makes a fix outside the app; the connectors it touches change at
+    /// once.
+    pub fn inject(
+        &self,
+        fault: impl FnOnce(&mut Simulator) -> Result<Vec<Change>, FaultError>,
+    ) -> Result<(), FaultError> {
+        let changes = {
+            let mut inner = self.inner.borrow_mut();
+            inner.dirty = true;
+            inner.revision += 1;
+            fault(&mut inner.sim)?
+        };
+        self.publish(changes);
+        self.announce();
+        self.save_if_due(true);
+        Ok(())
+    }
+
+    /// Sets the fleet up for `scenario` and starts timing the trainee.
+    pub fn start_exercise(&self, scenario: Scenario) -> Result<(), ScenarioError> {
+        let wall = Millis(wall_now() as u64);
+        let sim = scenario.set_up(wall)?;
+        {
+            let mut inner = self.inner.borrow_mut();
+            let persona = inner.sim.persona;
+            inner.sim = sim;
+            inner.sim.persona = persona;
+            inner.exercise = Some(Exercise {
+                attempt: Attempt::new(&scenario, wall),
+                scenario,
+            });
+            inner.revision += 1;
+            inner.dirty = true;
+        }
+        self.announce();
+        self.emit(BackendEvent::Snapshot(Box::new(self.snapshot())));
+        self.save_if_due(true);
+        Ok(())
+    }
+
+    /// Ends the exercise; the fleet stays as the trainee left it.
+    pub fn end_exercise(&self) {
+        self.inner.borrow_mut().exercise = None;
+        self.inner.borrow_mut().dirty = true;
+        self.announce();
+    }
+
+    /// Opens the exercise's next hint, counted in the attempt.
+    pub fn take_hint(&self) {
+        {
+            let mut inner = self.inner.borrow_mut();
+            if let Some(ex) = inner.exercise.as_mut() {
+                ex.attempt.take_hint(&ex.scenario);
+            }
+            inner.dirty = true;
+        }
+        self.announce();
+    }
+
+    /// The simulation's state as the UI shows it; the exercise's goals are checked here, so
+    /// an attempt is marked solved the moment the simulated state meets them.
+    fn simulation_state(&self) -> SimulationState {
+        let mut inner = self.inner.borrow_mut();
+        let wall = Millis(wall_now() as u64);
+        let inner = &mut *inner;
+        let exercise = inner.exercise.as_mut().map(|ex| {
+            let progress = ex
+                .scenario
+                .progress(&inner.sim)
+                .unwrap_or_else(|why| Progress {
+                    goals: vec![bots_status_core::training::Checked {
+                        text: why,
+                        met: false,
+                    }],
+                });
+            ex.attempt.observe(&progress, wall);
+            (ex.clone(), progress)
+        });
+        SimulationState {
+            now: inner.sim.now(),
+            paused: inner.paused,
+            speed: inner.speed,
+            exercise,
+            revision: inner.revision,
+        }
+    }
+
+    /// Tells the watchers the simulation's state.
+    fn announce(&self) {
+        let state = self.simulation_state();
+        self.emit(BackendEvent::Simulation(Box::new(state)));
     }
 
     /// Replaces the fleet with a fresh one from the configured seed.
@@ -244,8 +396,11 @@ impl SimulatedBackend {
             inner.sim = Simulator::new(options.seed, options.size, Millis(wall_now() as u64));
             // A reset renews the fleet, not who is signed in.
             inner.sim.persona = persona;
+            inner.exercise = None;
+            inner.revision += 1;
             inner.dirty = true;
         }
+        self.announce();
         self.emit(BackendEvent::Snapshot(Box::new(self.snapshot())));
         self.emit(BackendEvent::Notice(
             "The simulation was reset to a fresh fleet.".to_owned(),
@@ -305,9 +460,11 @@ impl SimulatedBackend {
             let mut inner = self.inner.borrow_mut();
             // The server's health is state to save even when no connector changes.
             inner.dirty = true;
+            inner.revision += 1;
             inner.sim.set_resource(environment, resource, health)
         };
         self.publish(changes);
+        self.announce();
     }
 
     fn snapshot(&self) -> FleetSnapshot {
@@ -328,6 +485,7 @@ impl SimulatedBackend {
     fn publish(&self, changes: Vec<Change>) {
         if !changes.is_empty() {
             self.inner.borrow_mut().dirty = true;
+            self.announce();
             self.emit(BackendEvent::Changes(changes));
         }
     }
@@ -365,10 +523,18 @@ impl SimulatedBackend {
             let wall = wall_now();
             let step = inner.speed.step(wall - inner.last_wall);
             inner.last_wall = wall;
+            if inner.paused {
+                return;
+            }
             let target = inner.sim.now().plus(step);
             inner.sim.advance_to(target)
         };
-        self.publish(changes);
+        // The clock moves every tick, whether or not a connector changed.
+        self.announce();
+        if !changes.is_empty() {
+            self.inner.borrow_mut().dirty = true;
+            self.emit(BackendEvent::Changes(changes));
+        }
         self.save_if_due(false);
     }
 
@@ -385,6 +551,8 @@ impl SimulatedBackend {
             format: FORMAT,
             speed: inner.speed,
             sim: inner.sim.clone(),
+            paused: inner.paused,
+            exercise: inner.exercise.clone(),
         };
         let written = serde_json::to_string(&saved)
             .map_err(|e| e.to_string())
@@ -418,6 +586,7 @@ impl Backend for SimulatedBackend {
     fn watch(&self, sink: Sink) -> Subscription {
         let subscription = self.inner.borrow().watchers.add(sink.clone());
         sink(BackendEvent::Session(self.inner.borrow().sim.session()));
+        sink(BackendEvent::Simulation(Box::new(self.simulation_state())));
         sink(BackendEvent::Snapshot(Box::new(self.snapshot())));
         let notices = std::mem::take(&mut self.inner.borrow_mut().notices);
         for notice in notices {

@@ -16,6 +16,7 @@ use leptos::task::spawn_local;
 use super::actions::{ActionFlow, ActionsMenu};
 use super::connector_form::Forms;
 use super::status_badge::StatusBadge;
+use super::timeline::Timeline;
 use crate::backend::BackendRef;
 use crate::store::FleetStore;
 
@@ -122,6 +123,7 @@ pub fn Details(
                                 <dt>"Bot Server"</dt>
                                 <dd><StatusBadge value=Signal::stored(shown.bot_server) /><span class="bs-details__desc">{shown.bot_server.description()}</span></dd>
                             </dl>
+                            <Timeline store=store id=c.id />
                             {(!problems.is_empty()).then(|| view! {
                                 <section class="bs-problems" aria-label="Troubleshooting">
                                     <h4>"What is wrong"</h4>

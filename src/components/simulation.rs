@@ -6,19 +6,61 @@ use bots_status_core::simulator::Resource;
 use bots_status_core::status::LinkHealth;
 use leptos::prelude::*;
 
+use super::agents::clock;
 use super::choice::Choice;
+use super::faults::FaultControls;
+use super::training::ScenarioList;
+use crate::app::Clock;
 use crate::backend::simulated::{SimulatedBackend, Speed};
+use crate::store::FleetStore;
 
 #[component]
-pub fn SimulationPanel(sim: StoredValue<SimulatedBackend, LocalStorage>) -> impl IntoView {
+pub fn SimulationPanel(
+    sim: StoredValue<SimulatedBackend, LocalStorage>,
+    store: FleetStore,
+) -> impl IntoView {
+    let zone = use_context::<Clock>().unwrap_or_default();
+    let paused = Memo::new(move |_| {
+        store
+            .simulation
+            .with(|s| s.as_ref().is_some_and(|s| s.paused))
+    });
     let speed = RwSignal::new(sim.with_value(SimulatedBackend::speed));
     let persona = RwSignal::new(sim.with_value(SimulatedBackend::persona));
-    // Bumped by a reset, which brings every server back up.
+    // Bumped whenever the simulator's own state changes (a reset, a scenario), so the
+    // server choices show what it holds.
     let version = RwSignal::new(0_u32);
+    Effect::new(move |_| {
+        store.simulation.with(|s| s.as_ref().map(|s| s.revision));
+        version.update(|v| *v += 1);
+    });
     view! {
         <section class="bs-simulation" aria-label="Simulation">
             <h2 class="bs-simulation__title">"Simulation"</h2>
             <p class="bs-simulation__hint">"This data comes from the built-in simulator, not from a live fleet."</p>
+            <ScenarioList sim=sim store=store />
+            <div class="bs-simulation__clock" role="group" aria-label="Simulated time">
+                <span class="bs-simulation__time">
+                    {move || store.simulation.with(|s| s.as_ref().map(|s| format!("Simulated time {}", clock(s.now.0 as f64, zone))))}
+                </span>
+                <button
+                    type="button"
+                    class="bs-button"
+                    aria-pressed=move || paused.get().to_string()
+                    on:click=move |_| sim.with_value(|b| b.set_paused(!paused.get_untracked()))
+                >
+                    {move || if paused.get() { "Resume" } else { "Pause" }}
+                </button>
+                <button
+                    type="button"
+                    class="bs-button"
+                    title="Let simulated time run to the next thing due: a start settling, a bot user being disabled, load moving."
+                    disabled=move || !paused.get()
+                    on:click=move |_| sim.with_value(SimulatedBackend::step)
+                >
+                    "Step"
+                </button>
+            </div>
             <Choice
                 label="Simulation speed"
                 options=Speed::ALL.to_vec()
@@ -59,6 +101,7 @@ pub fn SimulationPanel(sim: StoredValue<SimulatedBackend, LocalStorage>) -> impl
                 .rev()
                 .map(|environment| view! { <Servers sim=sim environment=environment version=version /> })
                 .collect_view()}
+            <FaultControls sim=sim store=store />
         </section>
     }
 }

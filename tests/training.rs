@@ -1,0 +1,245 @@
+//! Training mode in a real browser: a scenario from start to solved, a resource outage in all
+//! three status columns and the metrics, and the timeline and event log of a connector that
+//! dropped and recovered.
+
+// clippy does not see #[wasm_bindgen_test] functions as tests; an expect here is an assertion.
+#![allow(clippy::expect_used)]
+
+mod support;
+
+use bots_status::backend::simulated::Speed;
+use support::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+use web_sys::{Element, HtmlElement};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn instant(key: &str) -> bots_status::app::AppConfig {
+    let mut config = fresh_config(key);
+    config.simulation.speed = Speed::Instant;
+    config
+}
+
+fn click(element: &Element) {
+    element
+        .clone()
+        .dyn_into::<HtmlElement>()
+        .expect("an element")
+        .click();
+}
+
+/// The number a dashboard metric shows.
+fn metric(host: &Element, label: &str) -> u32 {
+    let tile = query_all(host, ".bs-metric")
+        .into_iter()
+        .find(|m| text(&query(m, ".bs-metric__label")) == label)
+        .unwrap_or_else(|| panic!("no metric {label}"));
+    text(&query(&tile, ".bs-metric__value"))
+        .parse()
+        .expect("a count")
+}
+
+fn simulated_time(host: &Element) -> String {
+    text(&query(host, ".bs-simulation__time"))
+}
+
+/// Waits until the simulated clock has moved on from what it shows now.
+async fn let_time_pass(host: &Element) {
+    let before = simulated_time(host);
+    wait_for("simulated time to pass", || simulated_time(host) != before).await;
+}
+
+#[wasm_bindgen_test]
+async fn a_scenario_is_set_up_checked_against_the_fleet_and_solved_with_a_hint() {
+    let (host, _app) = mount(instant("training-scenario"));
+    wait_for("the scenario list", || {
+        !query_all(&host, ".bs-training__item").is_empty()
+    })
+    .await;
+    assert!(query_all(&host, ".bs-training__item").len() >= 6);
+    click(&query(
+        &host,
+        "button[aria-label='Start: Connectors offline after an outage']",
+    ));
+    wait_for("the exercise", || {
+        !query_all(&host, ".bs-exercise").is_empty()
+    })
+    .await;
+    let bar = query(&host, ".bs-exercise");
+    assert!(
+        text(&bar).contains("Objective: Bring every connector of Billing Desk back Online"),
+        "{}",
+        text(&bar)
+    );
+    let goal = query(&bar, ".bs-exercise__goals li");
+    assert_eq!(goal.get_attribute("data-met").as_deref(), Some("false"));
+    assert!(text(&goal).contains("(0 of 3 now)"), "{}", text(&goal));
+
+    click_button(&bar, "Show a hint (4 left)");
+    wait_for("the first hint", || {
+        query_all(&host, ".bs-exercise__hints li").len() == 1
+    })
+    .await;
+    assert!(text(&query(&host, ".bs-exercise__time")).contains("hints used 1"));
+
+    // The fix: restart Billing Desk's three connectors.
+    open_agents(&host).await;
+    type_into(&host, "Search", "Billing Desk");
+    wait_for("Billing Desk's connectors", || {
+        column(&host, 1).len() == 3 && column(&host, 1).iter().all(|b| b == "Billing Desk")
+    })
+    .await;
+    let statuses = column(&host, 8);
+    assert!(
+        statuses.contains(&"Not Connected".to_owned()),
+        "{statuses:?}"
+    );
+    for n in 0..3 {
+        select_row(&host, n);
+    }
+    choose_action(&host, "Restart Agents").await;
+    let results = confirm_and_close(&host).await;
+    assert!(results.contains("3 restarting"), "{results}");
+    wait_for("the exercise to be solved", || {
+        query_all(&host, ".bs-exercise__solved")
+            .first()
+            .is_some_and(|p| text(p).contains("with 1 hint"))
+    })
+    .await;
+    assert_eq!(column(&host, 8), vec!["Online"; 3]);
+    assert_eq!(
+        query(&host, ".bs-exercise__goals li")
+            .get_attribute("data-met")
+            .as_deref(),
+        Some("true")
+    );
+    // Solved stays solved; no more hints are offered.
+    assert!(
+        query_all(&bar, "button")
+            .iter()
+            .all(|b| !text(b).starts_with("Show a hint"))
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_resource_outage_shows_in_all_three_status_columns_and_the_metrics() {
+    let (host, _app) = mount(instant("training-outage"));
+    wait_for("the metrics", || metric(&host, "Active agents") > 0).await;
+    let cloud_before = metric(&host, "Agents not connected to Conversational Cloud");
+    let bot_server_before = metric(&host, "Agents not connected to Bot Server");
+    choose(&host, "Conversational Cloud messaging server", "down");
+    choose(&host, "Bot server", "down");
+    wait_for("the metrics to count the outage", || {
+        metric(&host, "Agents not connected to Conversational Cloud") > cloud_before
+            && metric(&host, "Agents not connected to Bot Server") > bot_server_before
+    })
+    .await;
+    // A running messaging connector keeps running, with both connections lost.
+    open_agents(&host).await;
+    choose(&host, "Conversation type", "Messaging");
+    isolate(&host, "online").await;
+    assert_eq!(column(&host, 9), vec!["Not Connected"]);
+    assert_eq!(column(&host, 10), vec!["Not Connected"]);
+    // Restarted during the outage, it fails: all three columns say so.
+    select_row(&host, 0);
+    choose_action(&host, "Restart Agents").await;
+    confirm_and_close(&host).await;
+    choose(&host, "Bot Agent Connector", "");
+    wait_for("the failed start", || {
+        column(&host, 8).len() == 1 && column(&host, 8)[0] == "Not Connected"
+    })
+    .await;
+    assert_eq!(column(&host, 9), vec!["Not Connected"]);
+    assert_eq!(column(&host, 10), vec!["Not Connected"]);
+}
+
+#[wasm_bindgen_test]
+async fn the_timeline_and_event_log_show_a_connector_that_dropped_and_recovered() {
+    let (host, _app) = mount(instant("training-timeline"));
+    open_agents(&host).await;
+    let agent = isolate(&host, "online").await;
+    assert_eq!(column(&host, 10), vec!["Connected"]);
+    let_time_pass(&host).await;
+    choose(&host, "Bot server", "down");
+    wait_for("the drop", || column(&host, 10) == vec!["Not Connected"]).await;
+    let_time_pass(&host).await;
+    choose(&host, "Bot server", "up");
+    wait_for("the recovery", || column(&host, 10) == vec!["Connected"]).await;
+    let_time_pass(&host).await;
+
+    open_details(&host).await;
+    let timeline = query(&host, ".bs-timeline");
+    let lane = query(&timeline, "[data-dimension=bot-server]");
+    let labels: Vec<String> = query_all(&lane, ".bs-timeline__segment")
+        .iter()
+        .filter_map(|s| s.get_attribute("data-label"))
+        .collect();
+    assert_eq!(labels, vec!["Connected", "Not Connected", "Connected"]);
+    // The other components did not move.
+    assert_eq!(
+        query_all(
+            &query(&timeline, "[data-dimension=connector]"),
+            ".bs-timeline__segment"
+        )
+        .len(),
+        1
+    );
+    let drops = query_all(&timeline, ".bs-timeline__drops li");
+    assert_eq!(drops.len(), 1);
+    let said = text(&drops[0]);
+    assert!(
+        said.starts_with("Bot Server: Not Connected at ") && said.ends_with("then recovered"),
+        "{said}"
+    );
+    assert_eq!(
+        drops[0].get_attribute("data-ongoing").as_deref(),
+        Some("false")
+    );
+
+    // The fleet's event log has both changes of this connector, newest first.
+    click_button(&host, "Event log");
+    wait_for("the event log", || {
+        !query_all(&host, ".bs-events__row").is_empty()
+    })
+    .await;
+    choose(&host, "Component", "bot-server");
+    type_into(&host, "Search", &agent);
+    wait_for("this connector's events", || {
+        query_all(&host, ".bs-events__row").len() == 2
+    })
+    .await;
+    let rows = query_all(&host, ".bs-events__row");
+    assert!(
+        text(&rows[0]).contains("Not Connected → Connected"),
+        "{}",
+        text(&rows[0])
+    );
+    assert!(
+        text(&rows[1]).contains("Connected → Not Connected"),
+        "{}",
+        text(&rows[1])
+    );
+    let export = query_all(&host, "button")
+        .into_iter()
+        .find(|b| text(b) == "Export CSV")
+        .expect("an export button");
+    assert!(!export.has_attribute("disabled"));
+    // Problems only leaves the drop.
+    let problems: HtmlElement = query(&field_check(&host, "Problems only"), "input")
+        .dyn_into()
+        .expect("a checkbox");
+    problems.click();
+    wait_for("the drop alone", || {
+        query_all(&host, ".bs-events__row").len() == 1
+    })
+    .await;
+}
+
+/// The checkbox label whose text is `label`.
+fn field_check(host: &Element, label: &str) -> Element {
+    query_all(host, "label.bs-check")
+        .into_iter()
+        .find(|l| text(l) == label)
+        .unwrap_or_else(|| panic!("no checkbox {label}"))
+}
