@@ -80,6 +80,9 @@ impl FleetStore {
                 connectors.sort_by_key(|c| c.id);
                 let at = self.backend_now(now);
                 self.history.update(|h| {
+                    if snapshot.new_fleet {
+                        *h = History::new();
+                    }
                     for c in &connectors {
                         h.record(c, at);
                     }

@@ -342,6 +342,7 @@ impl LiveBackend {
         self.emit(BackendEvent::Snapshot(Box::new(FleetSnapshot {
             connectors: page.connectors,
             pcs: page.pcs,
+            new_fleet: false,
         })));
         if !held.is_empty() {
             self.emit(BackendEvent::Changes(held));

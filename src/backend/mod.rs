@@ -28,6 +28,9 @@ pub type LocalFuture<T> = Pin<Box<dyn Future<Output = T>>>;
 pub struct FleetSnapshot {
     pub connectors: Vec<Connector>,
     pub pcs: PcsConnector,
+    /// Another fleet replaces the one shown (a reset, a scenario): its history starts afresh,
+    /// since connector numbers are reused. A live re-list is the same fleet.
+    pub new_fleet: bool,
 }
 
 /// What a watcher receives: a snapshot first, then changes as they happen.

@@ -329,7 +329,7 @@ impl SimulatedBackend {
             inner.dirty = true;
         }
         self.announce();
-        self.emit(BackendEvent::Snapshot(Box::new(self.snapshot())));
+        self.emit(BackendEvent::Snapshot(Box::new(self.snapshot(true))));
         self.save_if_due(true);
         Ok(())
     }
@@ -401,7 +401,7 @@ impl SimulatedBackend {
             inner.dirty = true;
         }
         self.announce();
-        self.emit(BackendEvent::Snapshot(Box::new(self.snapshot())));
+        self.emit(BackendEvent::Snapshot(Box::new(self.snapshot(true))));
         self.emit(BackendEvent::Notice(
             "The simulation was reset to a fresh fleet.".to_owned(),
         ));
@@ -467,11 +467,12 @@ impl SimulatedBackend {
         self.announce();
     }
 
-    fn snapshot(&self) -> FleetSnapshot {
+    fn snapshot(&self, new_fleet: bool) -> FleetSnapshot {
         let inner = self.inner.borrow();
         FleetSnapshot {
             connectors: inner.sim.connectors().to_vec(),
             pcs: inner.sim.fleet.pcs.clone(),
+            new_fleet,
         }
     }
 
@@ -587,7 +588,7 @@ impl Backend for SimulatedBackend {
         let subscription = self.inner.borrow().watchers.add(sink.clone());
         sink(BackendEvent::Session(self.inner.borrow().sim.session()));
         sink(BackendEvent::Simulation(Box::new(self.simulation_state())));
-        sink(BackendEvent::Snapshot(Box::new(self.snapshot())));
+        sink(BackendEvent::Snapshot(Box::new(self.snapshot(false))));
         let notices = std::mem::take(&mut self.inner.borrow_mut().notices);
         for notice in notices {
             sink(BackendEvent::Notice(notice));

@@ -130,7 +130,7 @@ pub fn EventLog(store: FleetStore) -> impl IntoView {
                     }
                 }}
             </p>
-            <div class="bs-table-wrap">
+            <div class="bs-table-scroll">
                 <table class="bs-table bs-events__table">
                     <thead>
                         <tr>

@@ -79,8 +79,12 @@ fn lanes(t: &Lanes, zone: Clock) -> impl IntoView + use<> {
                     .into_iter()
                     .map(|d| {
                         let how_long = duration_text(d.duration_ms());
-                        let text = if d.ongoing {
+                        let text = if d.ongoing && d.before_start {
+                            format!("{}: {} since before {}, when this page began watching", d.dimension.label(), d.label, at(d.from.0))
+                        } else if d.ongoing {
                             format!("{}: {} since {} ({how_long} so far)", d.dimension.label(), d.label, at(d.from.0))
+                        } else if d.before_start {
+                            format!("{}: {} until {}, from before this page began watching", d.dimension.label(), d.label, at(d.to.0))
                         } else {
                             format!("{}: {} at {} for {how_long}, then recovered", d.dimension.label(), d.label, at(d.from.0))
                         };

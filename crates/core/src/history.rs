@@ -279,6 +279,9 @@ pub struct Drop {
     pub from: Millis,
     pub to: Millis,
     pub ongoing: bool,
+    /// It was already failing when the history of this connector began, so it started
+    /// earlier than `from`.
+    pub before_start: bool,
 }
 
 impl Drop {
@@ -298,6 +301,7 @@ impl Timeline {
             .lanes
             .iter()
             .flat_map(|lane| {
+                let start = self.start;
                 let last = lane.segments.len().saturating_sub(1);
                 lane.segments
                     .iter()
@@ -309,6 +313,7 @@ impl Timeline {
                         from: s.from,
                         to: s.to,
                         ongoing: i == last,
+                        before_start: s.from == start,
                     })
             })
             .collect();

@@ -106,7 +106,15 @@ fn a_drop_that_lasts_until_now_is_ongoing() {
     let drops = timeline.drops();
     assert_eq!(drops.len(), 1);
     assert!(drops[0].ongoing);
+    assert!(!drops[0].before_start);
     assert_eq!(drops[0].dimension, Dimension::BotServer);
+    // A connector first seen failing was failing before that.
+    let mut fresh = History::new();
+    fresh.record(&connector(online(LinkHealth::Up, false)), Millis(0));
+    let drops = fresh
+        .timeline(&connector(online(LinkHealth::Up, false)), Millis(9))
+        .drops();
+    assert!(drops[0].before_start && drops[0].ongoing);
 }
 
 #[test]
