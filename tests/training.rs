@@ -83,6 +83,22 @@ async fn a_scenario_is_set_up_checked_against_the_fleet_and_solved_with_a_hint()
     .await;
     assert!(text(&query(&host, ".bs-exercise__time")).contains("hints used 1"));
 
+    // What happened before the trainee arrived is in the event log: the outage, and the start
+    // that failed during it.
+    click_button(&host, "Event log");
+    wait_for("the event log", || !query_all(&host, ".bs-events").is_empty()).await;
+    type_into(&host, "Search", "Billing Desk");
+    wait_for("the setup's events", || {
+        query_all(&host, ".bs-events__row")
+            .iter()
+            .any(|r| text(r).contains("Failed connection to Conversational Cloud"))
+            && query_all(&host, ".bs-events__row").iter().any(|r| {
+                text(r).contains("Conversational Cloud")
+                    && text(r).contains("Connected → Not Connected")
+            })
+    })
+    .await;
+
     // The fix: restart Billing Desk's three connectors.
     open_agents(&host).await;
     type_into(&host, "Search", "Billing Desk");

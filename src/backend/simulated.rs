@@ -286,7 +286,6 @@ impl SimulatedBackend {
     pub fn step(&self) {
         let changes = self.inner.borrow_mut().sim.step();
         self.publish(changes);
-        self.announce();
     }
 
     /// Reads the simulator as it is now: for the controls' choices.
@@ -307,15 +306,17 @@ impl SimulatedBackend {
             fault(&mut inner.sim)?
         };
         self.publish(changes);
-        self.announce();
         self.save_if_due(true);
         Ok(())
     }
 
-    /// Sets the fleet up for `scenario` and starts timing the trainee.
+    /// Sets the fleet up for `scenario` and starts timing the trainee. What happened during
+    /// the setup (an outage, a failed start) is told to the watchers as it happened, at its
+    /// simulated time, so timelines and the event log show it.
     pub fn start_exercise(&self, scenario: Scenario) -> Result<(), ScenarioError> {
         let wall = Millis(wall_now() as u64);
-        let sim = scenario.set_up(wall)?;
+        let (sim, setup) = scenario.set_up_recorded(wall)?;
+        let pcs = sim.fleet.pcs.clone();
         {
             let mut inner = self.inner.borrow_mut();
             let persona = inner.sim.persona;
@@ -328,8 +329,28 @@ impl SimulatedBackend {
             inner.revision += 1;
             inner.dirty = true;
         }
+        let at = |now: Millis, event: BackendEvent| {
+            let mut state = self.simulation_state();
+            state.now = now;
+            self.emit(BackendEvent::Simulation(Box::new(state)));
+            self.emit(event);
+        };
+        at(
+            setup.started,
+            BackendEvent::Snapshot(Box::new(FleetSnapshot {
+                connectors: setup.before,
+                pcs,
+                new_fleet: true,
+            })),
+        );
+        for (now, changes) in setup.steps {
+            if !changes.is_empty() {
+                at(now, BackendEvent::Changes(changes));
+            }
+        }
         self.announce();
-        self.emit(BackendEvent::Snapshot(Box::new(self.snapshot(true))));
+        // The fleet as it is now, whatever the replay could not say (a user's creator).
+        self.emit(BackendEvent::Snapshot(Box::new(self.snapshot(false))));
         self.save_if_due(true);
         Ok(())
     }
@@ -464,7 +485,6 @@ impl SimulatedBackend {
             inner.sim.set_resource(environment, resource, health)
         };
         self.publish(changes);
-        self.announce();
     }
 
     fn snapshot(&self, new_fleet: bool) -> FleetSnapshot {
@@ -484,9 +504,10 @@ impl SimulatedBackend {
 
     /// Marks the state as unsaved and tells every watcher what changed.
     fn publish(&self, changes: Vec<Change>) {
+        // The simulation's clock and exercise first, so the changes are seen at its time.
+        self.announce();
         if !changes.is_empty() {
             self.inner.borrow_mut().dirty = true;
-            self.announce();
             self.emit(BackendEvent::Changes(changes));
         }
     }
@@ -531,11 +552,7 @@ impl SimulatedBackend {
             inner.sim.advance_to(target)
         };
         // The clock moves every tick, whether or not a connector changed.
-        self.announce();
-        if !changes.is_empty() {
-            self.inner.borrow_mut().dirty = true;
-            self.emit(BackendEvent::Changes(changes));
-        }
+        self.publish(changes);
         self.save_if_due(false);
     }
 

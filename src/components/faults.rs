@@ -4,8 +4,8 @@
 //! in Conversational Cloud or on the bots' servers, that end them.
 
 use bots_status_core::model::BotId;
-use bots_status_core::simulator::Simulator;
 use bots_status_core::simulator::faults::FaultError;
+use bots_status_core::simulator::{Change, Simulator};
 use leptos::prelude::*;
 
 use crate::backend::simulated::SimulatedBackend;
@@ -93,12 +93,13 @@ pub fn FaultControls(
     let report = move |result: Result<(), FaultError>, done: String| {
         outcome.set(Some(result.map(|()| done).map_err(|e| e.to_string())));
     };
+    // A fault or fix of the chosen bot user, reported with what it did.
     let on_user =
-        move |what: &'static str, fault: fn(&mut Simulator, &str) -> Result<(), FaultError>| {
+        move |what: &'static str,
+              fault: fn(&mut Simulator, &str) -> Result<Vec<Change>, FaultError>| {
             move |_| {
                 let Some(login) = chosen_user() else { return };
-                let result =
-                    sim.with_value(|b| b.inject(|s| fault(s, &login).map(|()| Vec::new())));
+                let result = sim.with_value(|b| b.inject(|s| fault(s, &login)));
                 report(result, format!("{login}: {what}."));
             }
         };
@@ -121,19 +122,17 @@ pub fn FaultControls(
                 </select>
             </label>
             <div class="bs-button-row" role="group" aria-label="Faults of the bot user">
-                <button type="button" class="bs-button" on:click=move |_| {
-                    let Some(login) = chosen_user() else { return };
-                    let result = sim.with_value(|b| b.inject(|s| s.disable_by_login_policy(&login)));
-                    report(result, format!("{login} was disabled by the login policy (failed logins from an IP outside the whitelist)."));
-                }>"Disable by login policy"</button>
-                <button type="button" class="bs-button" on:click=move |_| {
-                    let Some(login) = chosen_user() else { return };
-                    let result = sim.with_value(|b| b.inject(|s| s.put_on_dynamic_ip(&login)));
-                    report(result, format!("{login}'s server now has a dynamic IP outside the whitelist: a minute or two after it logs in, it is disabled."));
-                }>"Move to a dynamic IP"</button>
+                <button type="button" class="bs-button" on:click=on_user(
+                    "disabled by the login policy (failed logins from an IP outside the whitelist)",
+                    Simulator::disable_by_login_policy,
+                )>"Disable by login policy"</button>
+                <button type="button" class="bs-button" on:click=on_user(
+                    "its server now has a dynamic IP outside the whitelist, so a minute or two after each login it is disabled",
+                    Simulator::put_on_dynamic_ip,
+                )>"Move to a dynamic IP"</button>
                 <button type="button" class="bs-button" on:click=on_user(
                     "now created by someone else, so its next start answers 401",
-                    Simulator::hand_to_someone_else,
+                    |s, login| s.hand_to_someone_else(login).map(|()| Vec::new()),
                 )>"Created by someone else (401)"</button>
             </div>
             </div>
@@ -141,11 +140,11 @@ pub fn FaultControls(
                 <span class="bs-simulation__outside">"Outside the app:"</span>
                 <button type="button" class="bs-button" on:click=on_user(
                     "enabled again in Conversational Cloud; start its connectors",
-                    Simulator::enable_bot_user,
+                    |s, login| s.enable_bot_user(login).map(|()| Vec::new()),
                 )>"Enable the bot user"</button>
                 <button type="button" class="bs-button" on:click=on_user(
                     "its server has a static IP in the login policy's whitelist",
-                    Simulator::give_static_ip,
+                    |s, login| s.give_static_ip(login).map(|()| Vec::new()),
                 )>"Static IP, whitelisted"</button>
                 <button type="button" class="bs-button" on:click=move |_| {
                     let Some(login) = chosen_user() else { return };

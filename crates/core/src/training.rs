@@ -18,7 +18,7 @@ use crate::model::{
 };
 use crate::settings::AgentUser;
 use crate::simulator::faults::FaultError;
-use crate::simulator::{Resource, Simulator};
+use crate::simulator::{Change, Resource, Simulator};
 use crate::status::{ConnectorState, LinkHealth};
 use crate::troubleshooting::Problem;
 
@@ -269,23 +269,44 @@ impl Progress {
     }
 }
 
+/// What happened while a scenario was set up, so timelines can show it: the fleet before the
+/// first step, then what each step changed, at its simulated time.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SetupHistory {
+    pub started: Millis,
+    pub before: Vec<Connector>,
+    pub steps: Vec<(Millis, Vec<Change>)>,
+}
+
 impl Scenario {
     /// The simulated fleet this scenario starts from, at `now`.
     pub fn set_up(&self, now: Millis) -> Result<Simulator, ScenarioError> {
+        self.set_up_recorded(now).map(|(sim, _)| sim)
+    }
+
+    /// The simulated fleet this scenario starts from, at `now`, and how it got there.
+    pub fn set_up_recorded(&self, now: Millis) -> Result<(Simulator, SetupHistory), ScenarioError> {
         let mut sim = Simulator::new(self.seed, self.fleet_size, now);
+        let mut history = SetupHistory {
+            started: now,
+            before: sim.connectors().to_vec(),
+            steps: Vec::new(),
+        };
         for step in &self.setup {
-            self.apply(&mut sim, step)
+            let changes = self
+                .apply(&mut sim, step)
                 .map_err(|why| ScenarioError::Invalid {
                     id: self.id.clone(),
                     why,
                 })?;
+            history.steps.push((sim.now(), changes));
         }
-        Ok(sim)
+        Ok((sim, history))
     }
 
-    fn apply(&self, sim: &mut Simulator, step: &Setup) -> Result<(), String> {
+    fn apply(&self, sim: &mut Simulator, step: &Setup) -> Result<Vec<Change>, String> {
         let fault = |e: FaultError| e.to_string();
-        match step {
+        let changes = match step {
             Setup::AddBot {
                 bot,
                 environment,
@@ -316,6 +337,7 @@ impl Scenario {
                         created_by: SAMPLE_USER.to_owned(),
                     });
                 }
+                let mut added = Vec::new();
                 for n in 1..=online + stopped {
                     let id = sim
                         .fleet
@@ -342,9 +364,11 @@ impl Scenario {
                     } else {
                         ConnectorState::Stopped
                     };
-                    sim.fleet.connectors.push(c);
+                    sim.fleet.connectors.push(c.clone());
+                    added.push(Change::Connector(Box::new(c)));
                 }
-                sim.spike(&bot_ref.id, *concurrent).map_err(fault)?;
+                added.extend(sim.spike(&bot_ref.id, *concurrent).map_err(fault)?);
+                added
             }
             Setup::Resource {
                 environment,
@@ -354,11 +378,11 @@ impl Scenario {
                 if !resource.healths().contains(health) {
                     return Err(format!("{} cannot be {:?}", resource.label(), health));
                 }
-                sim.set_resource(*environment, *resource, *health);
+                sim.set_resource(*environment, *resource, *health)
             }
             Setup::Wait { seconds } => {
                 let until = sim.now().plus(seconds.saturating_mul(1000));
-                sim.advance_to(until);
+                sim.advance_to(until)
             }
             Setup::Restart { bot, connector } => {
                 let id = self
@@ -368,25 +392,26 @@ impl Scenario {
                     .ok_or_else(|| format!("the bot {bot} has no connector {connector}"))?;
                 let permissions = sim.session().permissions;
                 let now = sim.now();
-                sim.act(id, Action::Restart, permissions, now)
-                    .map_err(|e| format!("restarting connector {connector} of {bot}: {e}"))?;
+                vec![
+                    sim.act(id, Action::Restart, permissions, now)
+                        .map_err(|e| format!("restarting connector {connector} of {bot}: {e}"))?,
+                ]
             }
-            Setup::DynamicIps { bot } => {
-                sim.put_half_on_dynamic_ips(&self.bot(sim, bot)?)
-                    .map_err(fault)?;
-            }
+            Setup::DynamicIps { bot } => sim
+                .put_half_on_dynamic_ips(&self.bot(sim, bot)?)
+                .map_err(fault)?,
             Setup::DisableByLoginPolicy { agent } => {
-                sim.disable_by_login_policy(agent).map_err(fault)?;
+                sim.disable_by_login_policy(agent).map_err(fault)?
             }
             Setup::SomeoneElseCreated { agent } => {
                 sim.hand_to_someone_else(agent).map_err(fault)?;
+                Vec::new()
             }
-            Setup::Spike { bot, concurrent } => {
-                sim.spike(&self.bot(sim, bot)?, *concurrent)
-                    .map_err(fault)?;
-            }
-        }
-        Ok(())
+            Setup::Spike { bot, concurrent } => sim
+                .spike(&self.bot(sim, bot)?, *concurrent)
+                .map_err(fault)?,
+        };
+        Ok(changes)
     }
 
     fn bot(&self, sim: &Simulator, name: &str) -> Result<BotId, String> {

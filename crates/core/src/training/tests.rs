@@ -294,3 +294,29 @@ fn bad_files_are_refused_with_where_and_why() {
     let twice = parse_scenarios(&twice).unwrap_err().to_string();
     assert!(twice.contains("same id"), "{twice}");
 }
+
+#[test]
+fn replaying_the_setup_history_reaches_the_fleet_the_trainee_finds() {
+    for scenario in builtin() {
+        let (sim, history) = scenario.set_up_recorded(NOW).unwrap();
+        let mut fleet = history.before.clone();
+        let mut last = history.started;
+        for (at, changes) in &history.steps {
+            assert!(*at >= last, "steps run forward in time");
+            last = *at;
+            for change in changes {
+                match change {
+                    crate::simulator::Change::Connector(c) => {
+                        match fleet.iter_mut().find(|x| x.id == c.id) {
+                            Some(x) => *x = (**c).clone(),
+                            None => fleet.push((**c).clone()),
+                        }
+                    }
+                    crate::simulator::Change::Removed(id) => fleet.retain(|x| x.id != *id),
+                    crate::simulator::Change::Pcs(_) => {}
+                }
+            }
+        }
+        assert_eq!(fleet, sim.connectors(), "{}", scenario.id);
+    }
+}
