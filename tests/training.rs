@@ -86,7 +86,10 @@ async fn a_scenario_is_set_up_checked_against_the_fleet_and_solved_with_a_hint()
     // What happened before the trainee arrived is in the event log: the outage, and the start
     // that failed during it.
     click_button(&host, "Event log");
-    wait_for("the event log", || !query_all(&host, ".bs-events").is_empty()).await;
+    wait_for("the event log", || {
+        !query_all(&host, ".bs-events").is_empty()
+    })
+    .await;
     type_into(&host, "Search", "Billing Desk");
     wait_for("the setup's events", || {
         query_all(&host, ".bs-events__row")
