@@ -275,17 +275,15 @@ impl Simulator {
     ) -> Result<Change, Refused> {
         self.now = self.now.max(now);
         Lifecycle::check_add(&settings, &self.fleet.directory, &self.user, permissions)?;
-        let next_id = self
-            .fleet
-            .connectors
-            .iter()
-            .map(|c| c.id.0)
-            .max()
-            .unwrap_or(0)
-            + 1;
-        let connector = Connector::added(ConnectorId(next_id), bot, settings);
+        let connector = Connector::added(self.next_connector_id(), bot, settings);
         self.fleet.connectors.push(connector.clone());
         Ok(Change::Connector(Box::new(connector)))
+    }
+
+    /// The number the next added connector gets: one above the highest in the fleet.
+    pub fn next_connector_id(&self) -> ConnectorId {
+        let highest = self.fleet.connectors.iter().map(|c| c.id.0).max();
+        ConnectorId(highest.unwrap_or(0) + 1)
     }
 
     pub fn act_on_pcs(&mut self, action: PcsAction, now: Millis) -> Result<Change, Refused> {

@@ -13,8 +13,8 @@ use crate::config::ConfigEntry;
 use crate::fleet::{HOME_ACCOUNT, SAMPLE_USER};
 use crate::lifecycle::{Action, settled_state};
 use crate::model::{
-    AdvancedOptions, BotId, BotRef, Connector, ConnectorId, ConnectorSettings, ConversationType,
-    Environment, Millis, Role,
+    AdvancedOptions, BotId, BotRef, Connector, ConnectorSettings, ConversationType, Environment,
+    Millis, Role,
 };
 use crate::settings::AgentUser;
 use crate::simulator::faults::FaultError;
@@ -339,14 +339,7 @@ impl Scenario {
                 }
                 let mut added = Vec::new();
                 for n in 1..=online + stopped {
-                    let id = sim
-                        .fleet
-                        .connectors
-                        .iter()
-                        .map(|c| c.id.0)
-                        .max()
-                        .unwrap_or(0)
-                        + 1;
+                    let id = sim.next_connector_id();
                     let settings = ConnectorSettings {
                         account: HOME_ACCOUNT.to_owned(),
                         agent_user_id: agent_name(bot, n),
@@ -358,7 +351,7 @@ impl Scenario {
                             ..AdvancedOptions::default()
                         },
                     };
-                    let mut c = Connector::added(ConnectorId(id), bot_ref.clone(), settings);
+                    let mut c = Connector::added(id, bot_ref.clone(), settings);
                     c.state = if n <= *online {
                         settled_state(*conversation_type, &sim.reachability(&c))
                     } else {
