@@ -1,6 +1,7 @@
 use super::*;
 use crate::access::Permissions;
 use crate::lifecycle::Refused;
+use crate::model::ConnectorId;
 use crate::simulator::START_MIN_MS;
 use crate::simulator::START_SPREAD_MS;
 
