@@ -91,46 +91,41 @@ impl FleetStore {
                 self.pcs.set(Some(snapshot.pcs));
             }
             BackendEvent::Changes(changes) => {
+                let at = self.backend_now(now);
                 let mut pcs_change = None;
-                let mut applied = Vec::new();
+                let mut recorded = false;
+                // The history notes each change the list takes, as it takes it; watchers of
+                // the history are told once, after the batch.
                 self.connectors.update(|list| {
                     for change in changes {
                         match change {
                             Change::Connector(c) => {
-                                match list.binary_search_by_key(&c.id, |x| x.id) {
-                                    // A change can arrive twice (an answer, then the
-                                    // stream) and late: an older version never wins.
-                                    Ok(i) if list[i].version > c.version => {}
-                                    Ok(i) => {
-                                        list[i] = *c;
-                                        applied.push(Change::Connector(Box::new(list[i].clone())));
-                                    }
-                                    Err(i) => {
-                                        list.insert(i, *c);
-                                        applied.push(Change::Connector(Box::new(list[i].clone())));
-                                    }
+                                let slot = list.binary_search_by_key(&c.id, |x| x.id);
+                                // A change can arrive twice (an answer, then the stream) and
+                                // late: an older version never wins.
+                                if slot.is_ok_and(|i| list[i].version > c.version) {
+                                    continue;
                                 }
+                                self.history.update_untracked(|h| h.record(&c, at));
+                                match slot {
+                                    Ok(i) => list[i] = *c,
+                                    Err(i) => list.insert(i, *c),
+                                }
+                                recorded = true;
                             }
                             Change::Removed(id) => {
                                 if let Ok(i) = list.binary_search_by_key(&id, |x| x.id) {
                                     list.remove(i);
                                 }
-                                applied.push(Change::Removed(id));
+                                self.history.update_untracked(|h| h.removed(id));
                             }
                             Change::Pcs(p) => pcs_change = Some(*p),
                         }
                     }
                 });
-                let at = self.backend_now(now);
-                self.history.update(|h| {
-                    for change in &applied {
-                        match change {
-                            Change::Connector(c) => h.record(c, at),
-                            Change::Removed(id) => h.removed(*id),
-                            Change::Pcs(_) => {}
-                        }
-                    }
-                });
+                if recorded {
+                    self.history.notify();
+                }
                 if let Some(p) = pcs_change
                     && self
                         .pcs

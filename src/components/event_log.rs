@@ -53,16 +53,22 @@ pub fn EventLog(store: FleetStore) -> impl IntoView {
         problems_only: problems_only.get(),
         text: text.get(),
     });
-    let matching = Memo::new(move |_| {
+    // One pass over the history: how many events match, and the newest of them to show.
+    let shown = Memo::new(move |_| {
         let f = filter.get();
-        store.history.with(|h| h.newest_first(&f).count())
+        store.history.with(|h| {
+            let mut rows = Vec::new();
+            let mut matching = 0;
+            for event in h.newest_first(&f) {
+                if rows.len() < SHOWN {
+                    rows.push(event.clone());
+                }
+                matching += 1;
+            }
+            (matching, rows)
+        })
     });
-    let rows = Memo::new(move |_| {
-        let f = filter.get();
-        store
-            .history
-            .with(|h| h.newest_first(&f).take(SHOWN).cloned().collect::<Vec<_>>())
-    });
+    let matching = move || shown.with(|(n, _)| *n);
     let export_failed = RwSignal::new(None::<String>);
     let export = move |_| {
         let f = filter.get_untracked();
@@ -114,14 +120,14 @@ pub fn EventLog(store: FleetStore) -> impl IntoView {
                     />
                     "Problems only"
                 </label>
-                <button type="button" class="bs-button" on:click=export disabled=move || matching.get() == 0>
+                <button type="button" class="bs-button" on:click=export disabled=move || matching() == 0>
                     "Export CSV"
                 </button>
             </div>
             {move || export_failed.get().map(|why| view! { <p class="bs-field__error" role="alert">{why}</p> })}
             <p class="bs-count" aria-live="polite">
                 {move || {
-                    let (n, total) = (matching.get(), store.history.with(|h| h.len()));
+                    let (n, total) = (matching(), store.history.with(|h| h.len()));
                     match n {
                         0 if total == 0 => "No status has changed yet.".to_owned(),
                         0 => format!("None of the {total} events match these filters."),
@@ -143,7 +149,7 @@ pub fn EventLog(store: FleetStore) -> impl IntoView {
                         </tr>
                     </thead>
                     <tbody>
-                        {move || rows.get().into_iter().map(|e| view! {
+                        {move || shown.with(|(_, rows)| rows.clone()).into_iter().map(|e| view! {
                             <tr class="bs-events__row" data-connector=e.connector.to_string()>
                                 <td>{clock(e.at.0 as f64, zone)}</td>
                                 <td>{format!("#{} {} ({})", e.connector, e.bot, e.agent)}</td>
