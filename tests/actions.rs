@@ -462,3 +462,51 @@ async fn a_connector_s_details_offer_its_actions() {
     })
     .await;
 }
+
+#[wasm_bindgen_test]
+async fn a_bot_developer_may_change_nothing_in_production_and_is_told_why() {
+    let (host, _app) = mount(fresh_config("developer-production"));
+    choose(&host, "Signed in as", "developer");
+    open_agents(&host).await;
+    // The page opens on Production: every action is disabled with the Production right.
+    isolate(&host, "online").await;
+    select_row(&host, 0);
+    open_actions(&host).await;
+    for label in ["Restart Agents", "Stop Agent", "Delete"] {
+        let item = menu_item(&host, label);
+        assert!(
+            item.get_attribute("aria-disabled").as_deref() == Some("true")
+                || item.has_attribute("disabled"),
+            "{label} is offered"
+        );
+        assert!(
+            description(&item).contains("no permission"),
+            "{label}: {}",
+            description(&item)
+        );
+    }
+    press(&query(&host, "[role=menu]"), "Escape", false);
+
+    // The shared PCS connector serves Production: its operations are refused the same way.
+    click_button(&host, "PCS Connector");
+    wait_for("the survey bots", || {
+        text(&host).contains("Survey Connector")
+    })
+    .await;
+    for label in ["Redeploy Connector", "Refresh Surveys"] {
+        let button: HtmlElement = query_all(&host, "button")
+            .into_iter()
+            .find(|b| text(b) == label)
+            .expect("the operation")
+            .dyn_into()
+            .expect("a button");
+        assert!(button.has_attribute("disabled"), "{label} is enabled");
+        assert!(
+            button
+                .get_attribute("title")
+                .unwrap_or_default()
+                .contains("needs the Production right"),
+            "{label}"
+        );
+    }
+}

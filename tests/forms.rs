@@ -372,7 +372,7 @@ async fn production_is_refused_without_the_permission() {
     assert!(!radio(&form, "Demo").disabled());
     assert!(radio(&form, "Demo").checked());
     assert!(
-        text(&form).contains("Deploying to Production needs the Production deployment permission"),
+        text(&form).contains("Changing Production needs the Production right"),
         "{}",
         text(&form)
     );

@@ -471,3 +471,87 @@ async fn the_connection_control_switches_between_simulated_and_live() {
     })
     .await;
 }
+
+#[wasm_bindgen_test]
+async fn a_pcs_operation_over_a_version_someone_else_moved_on_is_not_done() {
+    let _turn = my_turn().await;
+    let (host, _app) = start_live().await;
+    open_agents(&host).await;
+    click_button(&host, "PCS Connector");
+    wait_for("the survey bots", || {
+        text(&host).contains("Survey Connector")
+    })
+    .await;
+    click_button(&host, "Refresh Surveys");
+    wait_for("the warning", || {
+        !query_all(&host, "dialog[open]").is_empty()
+    })
+    .await;
+    // Meanwhile another operator refreshes them.
+    let (_, text_before) = call(Method::GET, "/pcs", None).await;
+    let before: serde_json::Value = serde_json::from_str(&text_before).expect("the PCS connector");
+    let (status, body) = call(
+        Method::POST,
+        "/pcs/actions",
+        Some(json!({"action": "RefreshSurveys", "version": before["version"]})),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    click_button(&query(&host, "dialog[open]"), "Yes");
+    wait_for("the refusal", || {
+        text(&query(&host, ".bs-toasts")).contains("changed since you saw it")
+    })
+    .await;
+    let (_, text_after) = call(Method::GET, "/pcs", None).await;
+    let after: serde_json::Value = serde_json::from_str(&text_after).expect("the PCS connector");
+    assert_eq!(
+        after["surveys_generation"].as_u64(),
+        before["surveys_generation"].as_u64().map(|g| g + 1),
+        "only the other operator's refresh was done"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_token_never_goes_unencrypted_to_another_machine_without_consent() {
+    let _turn = my_turn().await;
+    let (host, _app) = mount(fresh_config("live-clear-token"));
+    wait_for("the simulated backend", || {
+        badge(&host) == "Simulated backend"
+    })
+    .await;
+    let dialog = open_connection(&host).await;
+    control(&dialog, "Live API: a Bots Status server (see docs/api.md)").click();
+    wait_for("the address field", || {
+        !query_all(&dialog, "input[type=url]").is_empty()
+    })
+    .await;
+    set_value(
+        &control(&dialog, "API address"),
+        "http://fleet.example.com",
+        "input",
+    );
+    set_value(&control(&dialog, "Access token"), "s3cret", "input");
+    wait_for("the warning", || text(&dialog).contains("unencrypted")).await;
+    click_button(&dialog, "Connect");
+    wait_for("the refusal", || {
+        text(&dialog).contains("Not connected: tick the box above")
+    })
+    .await;
+    // Nothing was switched, and nothing was sent.
+    assert_eq!(badge(&host), "Simulated backend");
+    assert!(
+        !query_all(&host, "dialog[open]").is_empty(),
+        "the dialog stays"
+    );
+    // https, or this machine, needs no consent.
+    set_value(
+        &control(&dialog, "API address"),
+        "https://fleet.example.com",
+        "input",
+    );
+    wait_for("the warning to go", || {
+        !text(&dialog).contains("unencrypted")
+    })
+    .await;
+    click_button(&dialog, "Cancel");
+}

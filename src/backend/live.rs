@@ -119,6 +119,8 @@ fn backend_error(error: ApiError) -> BackendError {
     }
     match (error.code, error.current) {
         (ErrorCode::Conflict, Some(current)) => BackendError::Conflict(current),
+        // A conflict over the PCS connector: the server's sentence says both versions.
+        (ErrorCode::Conflict, None) => BackendError::Stale(error.message),
         (_, current) => BackendError::Failed(ApiError { current, ..error }.explain()),
     }
 }
@@ -595,10 +597,14 @@ impl Backend for LiveBackend {
         }
     }
 
-    fn act_on_pcs(&self, action: PcsAction) -> LocalFuture<Result<Change, BackendError>> {
+    fn act_on_pcs(
+        &self,
+        action: PcsAction,
+        seen: Option<u64>,
+    ) -> LocalFuture<Result<Change, BackendError>> {
         let body = PcsActionRequest {
             action,
-            version: None,
+            version: seen,
         };
         self.changed(
             Method::POST,

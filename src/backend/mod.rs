@@ -59,6 +59,9 @@ pub enum BackendError {
     /// The connector moved on since the version the user saw; this is it now.
     #[error("Not done: connector {} changed since you saw it (now version {}).", .0.id, .0.version)]
     Conflict(Box<Connector>),
+    /// The PCS connector moved on since the version the user saw: the sentence to show.
+    #[error("{0}")]
+    Stale(String),
     #[error("The backend failed: {0}")]
     Failed(String),
 }
@@ -144,8 +147,13 @@ pub trait Backend {
         action: Action,
         seen: Option<u64>,
     ) -> LocalFuture<Result<Change, BackendError>>;
-    /// Performs an action on the shared PCS connector.
-    fn act_on_pcs(&self, action: PcsAction) -> LocalFuture<Result<Change, BackendError>>;
+    /// Performs an action on the shared PCS connector. With `seen`, the version the user
+    /// confirmed, a PCS connector that has moved on since is left alone.
+    fn act_on_pcs(
+        &self,
+        action: PcsAction,
+        seen: Option<u64>,
+    ) -> LocalFuture<Result<Change, BackendError>>;
     /// The enabled bot agent users of `account`: the choices for "Agent User ID".
     fn agents(&self, account: &str) -> LocalFuture<Result<Vec<AgentUser>, BackendError>>;
     /// Adds a connector to `bot`; it is Ready to Start until someone starts it.

@@ -639,8 +639,17 @@ impl Backend for SimulatedBackend {
         self.change(|sim, permissions, now| sim.act(id, action, permissions, now))
     }
 
-    fn act_on_pcs(&self, action: PcsAction) -> LocalFuture<Result<Change, BackendError>> {
-        self.change(|sim, _, now| sim.act_on_pcs(action, now))
+    fn act_on_pcs(
+        &self,
+        action: PcsAction,
+        seen: Option<u64>,
+    ) -> LocalFuture<Result<Change, BackendError>> {
+        // The same rule as the live API: an operation over an older version is not done.
+        let stale = self.inner.borrow().sim.fleet.pcs.changed_since(seen);
+        if let Some(why) = stale {
+            return Box::pin(std::future::ready(Err(BackendError::Stale(why))));
+        }
+        self.change(|sim, permissions, now| sim.act_on_pcs(action, permissions, now))
     }
 
     fn agents(&self, account: &str) -> LocalFuture<Result<Vec<AgentUser>, BackendError>> {

@@ -3,7 +3,7 @@
 //! simulator and a live API; and the line under the header while a live connection is down,
 //! which keeps the page as it was and says since when.
 
-use bots_status_core::live::{Link, base_url};
+use bots_status_core::live::{Link, base_url, token_in_clear};
 use bots_status_core::model::Millis;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -23,6 +23,9 @@ const REMEMBERED: &str = "bots-status/connection";
 struct Remembered {
     base_url: String,
     token: Option<String>,
+    /// The user accepted sending the token to this plain-http address of another machine.
+    #[serde(default)]
+    token_in_clear_accepted: bool,
 }
 
 fn storage() -> Option<web_sys::Storage> {
@@ -34,10 +37,11 @@ pub fn remembered() -> Option<Mode> {
     let text = storage()?.get_item(REMEMBERED).ok()??;
     let saved: Remembered = serde_json::from_str(&text).ok()?;
     let base_url = base_url(&saved.base_url).ok()?;
-    Some(Mode::Live(LiveOptions {
-        base_url,
-        token: saved.token,
-    }))
+    // A token never goes unencrypted to another machine unless the user said it may.
+    let token = saved
+        .token
+        .filter(|_| saved.token_in_clear_accepted || token_in_clear(&base_url).is_none());
+    Some(Mode::Live(LiveOptions { base_url, token }))
 }
 
 /// Keeps `options` in this browser, or forgets what was kept.
@@ -48,6 +52,8 @@ fn remember(options: Option<&LiveOptions>) -> Result<(), String> {
             let text = serde_json::to_string(&Remembered {
                 base_url: o.base_url.clone(),
                 token: o.token.clone(),
+                // Connecting with a token in clear needs the consent, so it was given.
+                token_in_clear_accepted: o.token.is_some() && token_in_clear(&o.base_url).is_some(),
             })
             .map_err(|e| e.to_string())?;
             storage
@@ -158,6 +164,17 @@ fn ConnectionDialog(
     let token = RwSignal::new(token);
     let keep = RwSignal::new(remember && remembered().is_some());
     let problem = RwSignal::new(None::<String>);
+    // Sending the token unencrypted to another machine needs a tick of its own.
+    let accept_clear = RwSignal::new(false);
+    let clear_problem = RwSignal::new(false);
+    let clear_warning = move || {
+        if !live.get() || token.with(|t| t.trim().is_empty()) {
+            return None;
+        }
+        base_url(&address.get())
+            .ok()
+            .and_then(|b| token_in_clear(&b))
+    };
     let ids = next_id();
     let id = move |name: &str| format!("bs-connection-{ids}-{name}");
     let refused = move || {
@@ -172,6 +189,13 @@ fn ConnectionDialog(
             match base_url(&address.get_untracked()) {
                 Ok(base_url) => {
                     let token = token.get_untracked().trim().to_owned();
+                    if !token.is_empty()
+                        && token_in_clear(&base_url).is_some()
+                        && !accept_clear.get_untracked()
+                    {
+                        clear_problem.set(true);
+                        return;
+                    }
                     Mode::Live(LiveOptions {
                         base_url,
                         token: (!token.is_empty()).then_some(token),
@@ -245,6 +269,7 @@ fn ConnectionDialog(
                             on:input=move |ev| {
                                 address.set(event_target_value(&ev));
                                 problem.set(None);
+                                accept_clear.set(false);
                             }
                         />
                         <div id=id("problem") class="bs-field__messages">
@@ -263,6 +288,28 @@ fn ConnectionDialog(
                         />
                         <p class="bs-field__hint">"Sent as a bearer token; leave it empty if the server needs none."</p>
                     </div>
+                    {move || clear_warning().map(|warning| view! {
+                        <div class="bs-form__field" role="group" aria-label="Unencrypted token">
+                            <p class="bs-field__warning">{warning}</p>
+                            <label class="bs-check">
+                                <input
+                                    type="checkbox"
+                                    prop:checked=move || accept_clear.get()
+                                    aria-invalid=move || clear_problem.get().to_string()
+                                    on:change=move |ev| {
+                                        accept_clear.set(event_target_checked(&ev));
+                                        clear_problem.set(false);
+                                    }
+                                />
+                                "Send the token over plain http anyway"
+                            </label>
+                            <Show when=move || clear_problem.get()>
+                                <p class="bs-field__error" role="alert">
+                                    "Not connected: tick the box above to send the token unencrypted, or use an https:// address."
+                                </p>
+                            </Show>
+                        </div>
+                    })}
                     {remember.then(|| view! {
                         <label class="bs-check">
                             <input

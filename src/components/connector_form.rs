@@ -10,6 +10,7 @@ use std::collections::HashSet;
 
 use bots_status_core::config::{KNOWN_KEYS, drift_between, known_key};
 use bots_status_core::lifecycle::{Action, ActionKind, Refused};
+use bots_status_core::limits::MAX_CONFIG_ROWS;
 use bots_status_core::model::{BotId, BotRef, ConnectorId, ConversationType, Environment, Role};
 use bots_status_core::settings::{
     Field, SettingsDraft, SettingsProblem, changed_fields, connector_changes,
@@ -518,6 +519,7 @@ fn ConnectorForm(
                                     <Show when=move || form.submitted.get() && form.bot.with(Option::is_none)>
                                         <p class="bs-field__error">"Choose the bot this connector serves."</p>
                                     </Show>
+                                    {move || form.problems(Field::Bot).into_iter().map(|p| view! { <p class="bs-field__error">{p.message}</p> }).collect_view()}
                                 </div>
                             </div>
                         }.into_any()
@@ -637,7 +639,7 @@ fn ConnectorForm(
                     options=Environment::ALL.to_vec()
                     text=Environment::label
                     current=Signal::derive(move || form.draft.with(|d| d.environment))
-                    refusal=Callback::new(move |e| permissions().may_deploy_to(e).err().map(|why| why.to_string()))
+                    refusal=Callback::new(move |e| permissions().may_change(e).err().map(|why| why.to_string()))
                     on_change=Callback::new(move |e| form.draft.update(|d| d.environment = e))
                 />
 
@@ -856,6 +858,7 @@ where
 fn ConfigRows(form: FormState) -> impl IntoView {
     let list_id = format!("bs-keys-{}", next_id());
     let rows = move || form.draft.with(|d| d.custom_config.len());
+    let full = move || rows() >= MAX_CONFIG_ROWS;
     let add_button = NodeRef::<html::Button>::new();
     view! {
         <fieldset class="bs-config">
@@ -874,7 +877,12 @@ fn ConfigRows(form: FormState) -> impl IntoView {
                 class="bs-button bs-config__add"
                 node_ref=add_button
                 aria-label="Add a custom configuration row"
-                title="Add a custom configuration row"
+                disabled=full
+                title=move || if full() {
+                    format!("A connector takes at most {MAX_CONFIG_ROWS} custom configuration rows.")
+                } else {
+                    "Add a custom configuration row".to_owned()
+                }
                 on:click=move |_| {
                     form.draft.update(|d| d.custom_config.push(bots_status_core::config::ConfigEntry::new("", "")));
                     // Straight into the new row's key.

@@ -21,15 +21,16 @@ pub fn PcsTab(store: FleetStore) -> impl IntoView {
     let backend = expect_context::<BackendRef>();
     let toasts = Toasts::from_context();
     let events = StoredValue::new(crate::app::EventsOut::from_context());
-    let pending = RwSignal::new(None::<PcsAction>);
+    // The operation being confirmed, with the version of the PCS connector the warning showed.
+    let pending = RwSignal::new(None::<(PcsAction, Option<u64>)>);
     let survey_bots = move || {
         store
             .pcs
             .with(|p| p.as_ref().map_or(0, |p| p.survey_bots.len()))
     };
-    let act = move |action: PcsAction| {
+    let act = move |action: PcsAction, seen: Option<u64>| {
         pending.set(None);
-        let future = backend.with_value(|b| b.act_on_pcs(action));
+        let future = backend.with_value(|b| b.act_on_pcs(action, seen));
         spawn_local(async move {
             match future.await {
                 Ok(_) => {
@@ -57,9 +58,10 @@ pub fn PcsTab(store: FleetStore) -> impl IntoView {
                         .into_iter()
                         .map(|action| {
                             let refused = move || {
+                                let permissions = store.permissions();
                                 store.pcs.with(|p| match p {
                                     None => Some("Waiting for the backend…".to_owned()),
-                                    Some(p) => p.permits(action).err().map(|r| r.to_string()),
+                                    Some(p) => p.permits(action, permissions).err().map(|r| r.to_string()),
                                 })
                             };
                             view! {
@@ -68,7 +70,10 @@ pub fn PcsTab(store: FleetStore) -> impl IntoView {
                                     class="bs-button"
                                     disabled=move || refused().is_some()
                                     title=move || refused().unwrap_or_default()
-                                    on:click=move |_| pending.set(Some(action))
+                                    on:click=move |_| {
+                                        let seen = store.pcs.with_untracked(|p| p.as_ref().map(|p| p.version));
+                                        pending.set(Some((action, seen)));
+                                    }
                                 >
                                     {action.label()}
                                 </button>
@@ -114,7 +119,7 @@ pub fn PcsTab(store: FleetStore) -> impl IntoView {
                     .into_any()
                 }
             }}
-            {move || pending.get().map(|action| {
+            {move || pending.get().map(|(action, seen)| {
                 let cancel = NodeRef::<html::Button>::new();
                 focus_when_mounted(cancel);
                 view! {
@@ -124,7 +129,7 @@ pub fn PcsTab(store: FleetStore) -> impl IntoView {
                             <button type="button" class="bs-button" node_ref=cancel on:click=move |_| pending.set(None)>
                                 "Cancel"
                             </button>
-                            <button type="button" class="bs-button bs-button--danger" on:click=move |_| act(action)>
+                            <button type="button" class="bs-button bs-button--danger" on:click=move |_| act(action, seen)>
                                 "Yes"
                             </button>
                         </div>

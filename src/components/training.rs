@@ -46,6 +46,13 @@ pub fn ScenarioList(
             return;
         };
         let name = file.name();
+        // A file past the limit is refused before the browser reads it into memory.
+        let bytes = file.size() as usize;
+        if bytes > bots_status_core::limits::MAX_SCENARIO_FILE_BYTES {
+            let why = bots_status_core::training::ScenarioError::TooLarge { bytes };
+            message.set(Some(Err(format!("{name} was not loaded. {why}"))));
+            return;
+        }
         spawn_local(async move {
             let text = wasm_bindgen_futures::JsFuture::from(file.text())
                 .await

@@ -3,9 +3,15 @@
 //! The spec says Production needs "the role of Bot Status Access or Administrator", while the
 //! whole app needs Bot Status Access; taken literally, everyone inside the app could deploy to
 //! Production, and a bot developer who tests in Demo could never be kept out of it. So the
-//! right to deploy to Production is a permission of its own ([`Permissions::production`]),
-//! which an operator with full Bot Status Access holds and a bot developer does not; an
-//! administrator always may.
+//! Production right is a permission of its own ([`Permissions::production`]), which an
+//! operator with full Bot Status Access holds and a bot developer does not; an administrator
+//! always may.
+//!
+//! The rule, decided by [`Permissions::may_change`] alone: **every change to a Production
+//! connector** — add, edit, start, stop, restart, redeploy into or out of Production, delete —
+//! **and every PCS operation** (the PCS connector serves Production) needs the Production
+//! right. The app (to disable what it would refuse), the simulated backend and the server all
+//! call it.
 
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
@@ -18,7 +24,7 @@ pub struct Permissions {
     /// Needed to open Bots Status at all.
     pub bot_status_access: bool,
     pub administrator: bool,
-    /// May add, edit or redeploy connectors into Production.
+    /// May change Production connectors and the PCS connector (see [`Permissions::may_change`]).
     #[serde(default)]
     pub production: bool,
 }
@@ -40,7 +46,7 @@ pub enum AccessDenied {
     )]
     NoBotStatusAccess,
     #[error(
-        "Deploying to Production needs the Production deployment permission (Bot Status Access for Production, or the Administrator role). Choose Demo, or ask an administrator."
+        "Changing Production needs the Production right (Bot Status Access for Production, or the Administrator role), which bot developers do not have: use Demo, or ask an operator."
     )]
     NoProductionRights,
 }
@@ -73,8 +79,10 @@ impl Permissions {
         }
     }
 
-    /// Adding, editing or redeploying a connector into `environment`.
-    pub fn may_deploy_to(self, environment: Environment) -> Result<(), AccessDenied> {
+    /// Whether the user may change a connector in `environment`, or put one there: add, edit,
+    /// start, stop, restart, redeploy (judged for where it is and where it goes) and delete.
+    /// PCS operations are changes to Production.
+    pub fn may_change(self, environment: Environment) -> Result<(), AccessDenied> {
         match environment {
             Environment::Demo => Ok(()),
             Environment::Production if self.production || self.administrator => Ok(()),
@@ -155,20 +163,20 @@ mod tests {
     }
 
     #[test]
-    fn production_needs_the_production_right_or_administrator() {
+    fn changing_production_needs_the_production_right_or_administrator() {
         let developer = Permissions::BOT_DEVELOPER;
         assert_eq!(
-            developer.may_deploy_to(Environment::Production),
+            developer.may_change(Environment::Production),
             Err(AccessDenied::NoProductionRights)
         );
-        assert_eq!(developer.may_deploy_to(Environment::Demo), Ok(()));
+        assert_eq!(developer.may_change(Environment::Demo), Ok(()));
         let admin = Permissions {
             administrator: true,
             ..Permissions::default()
         };
-        assert_eq!(admin.may_deploy_to(Environment::Production), Ok(()));
+        assert_eq!(admin.may_change(Environment::Production), Ok(()));
         assert_eq!(
-            Permissions::OPERATOR.may_deploy_to(Environment::Production),
+            Permissions::OPERATOR.may_change(Environment::Production),
             Ok(())
         );
     }

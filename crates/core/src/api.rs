@@ -181,6 +181,8 @@ pub enum ErrorCode {
     Forbidden,
     /// 404: no such connector or path.
     NotFound,
+    /// 405: the path does not take this method.
+    MethodNotAllowed,
     /// 409: the connector moved on since the version the request names; `current` is it now.
     Conflict,
     /// 413: the body is larger than the server takes.
@@ -200,6 +202,7 @@ impl ErrorCode {
             ErrorCode::Unauthenticated => 401,
             ErrorCode::Forbidden => 403,
             ErrorCode::NotFound => 404,
+            ErrorCode::MethodNotAllowed => 405,
             ErrorCode::Conflict => 409,
             ErrorCode::TooLarge => 413,
             ErrorCode::Refused => 422,
@@ -306,6 +309,7 @@ impl ApiError {
             401 => ErrorCode::Unauthenticated,
             403 => ErrorCode::Forbidden,
             404 => ErrorCode::NotFound,
+            405 => ErrorCode::MethodNotAllowed,
             409 => ErrorCode::Conflict,
             413 => ErrorCode::TooLarge,
             422 => ErrorCode::Refused,

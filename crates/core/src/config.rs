@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
+use crate::limits::{MAX_CONFIG_ROWS, MAX_NAME_CHARS, MAX_VALUE_CHARS};
 use crate::model::{Connector, ConnectorId, ConversationType};
 
 /// One key/value row of a connector's custom configuration, as the user typed it.
@@ -71,7 +72,7 @@ impl KeySpec {
 }
 
 /// Longest message the platform delivers; a longer greeting would never arrive.
-const MAX_MESSAGE_CHARS: usize = 5000;
+const MAX_MESSAGE_CHARS: usize = MAX_VALUE_CHARS;
 const DAY_MS: u64 = 24 * 60 * 60 * 1000;
 const HOUR_MS: u64 = 60 * 60 * 1000;
 const MINUTE_MS: u64 = 60 * 1000;
@@ -238,6 +239,13 @@ pub enum ConfigIssue {
         key: String,
         max_chars: usize,
     },
+    /// A row past the most rows a connector keeps.
+    TooManyRows {
+        max: usize,
+    },
+    KeyTooLong {
+        max_chars: usize,
+    },
 }
 
 impl ConfigIssue {
@@ -253,7 +261,9 @@ impl ConfigIssue {
             ConfigIssue::EmptyKey
             | ConfigIssue::UnknownKey { .. }
             | ConfigIssue::DuplicateKey { .. }
-            | ConfigIssue::NotApplicable { .. } => EntryPart::Key,
+            | ConfigIssue::NotApplicable { .. }
+            | ConfigIssue::TooManyRows { .. }
+            | ConfigIssue::KeyTooLong { .. } => EntryPart::Key,
             _ => EntryPart::Value,
         }
     }
@@ -314,8 +324,16 @@ impl fmt::Display for ConfigIssue {
             }
             ConfigIssue::TooLong { key, max_chars } => write!(
                 f,
-                "\"{key}\" is too long: at most {max_chars} characters are delivered."
+                "\"{key}\" is too long: at most {} characters are delivered.",
+                crate::limits::thousands(*max_chars as u64)
             ),
+            ConfigIssue::TooManyRows { max } => write!(
+                f,
+                "A connector takes at most {max} custom configuration rows: remove this row."
+            ),
+            ConfigIssue::KeyTooLong { max_chars } => {
+                write!(f, "A key has at most {max_chars} characters.")
+            }
         }
     }
 }
@@ -335,10 +353,24 @@ pub fn validate(entries: &[ConfigEntry], conversation_type: ConversationType) ->
     for (row, entry) in entries.iter().enumerate() {
         let key = entry.key.trim();
         let mut push = |issue| findings.push(RowIssue { row, issue });
+        if row >= MAX_CONFIG_ROWS {
+            push(ConfigIssue::TooManyRows {
+                max: MAX_CONFIG_ROWS,
+            });
+            continue;
+        }
         if key.is_empty() {
             push(ConfigIssue::EmptyKey);
             continue;
         }
+        if key.chars().count() > MAX_NAME_CHARS {
+            push(ConfigIssue::KeyTooLong {
+                max_chars: MAX_NAME_CHARS,
+            });
+            continue;
+        }
+        // Every value, a known key's or not, is a message-sized text at most.
+        let value_too_long = entry.value.trim().chars().count() > MAX_VALUE_CHARS;
         if let Some(&first_row) = first_seen.get(key) {
             push(ConfigIssue::DuplicateKey {
                 key: key.to_owned(),
@@ -361,11 +393,18 @@ pub fn validate(entries: &[ConfigEntry], conversation_type: ConversationType) ->
                     conversation_type,
                 });
             }
+            Some(_) if value_too_long => {}
             Some(spec) => {
                 if let Some(issue) = check_value(spec, &entry.value) {
                     push(issue);
                 }
             }
+        }
+        if value_too_long {
+            push(ConfigIssue::TooLong {
+                key: key.to_owned(),
+                max_chars: MAX_VALUE_CHARS,
+            });
         }
     }
     findings

@@ -91,6 +91,7 @@ impl Fleet {
     /// represented, generated from `seed` as seen at `now`.
     pub fn generate(seed: u64, size: usize, now: Millis) -> Fleet {
         let mut rng = SeededRng::new(seed);
+        let size = size.min(crate::limits::MAX_CONNECTORS);
         let mut connectors = Vec::with_capacity(size);
         let mut users = Vec::new();
         let mut bot_index = 0u64;

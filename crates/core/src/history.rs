@@ -360,10 +360,28 @@ impl EventFilter {
     }
 }
 
-/// An event's time as ISO 8601 in UTC, to the millisecond.
+/// The first millisecond ISO 8601's four-digit years cannot write (the year 10000).
+const YEAR_10000_MS: u64 = 253_402_300_800_000;
+
+/// An event's time as ISO 8601 in UTC, to the millisecond; a time past the year 9999 (which
+/// only a hand-written scenario could reach) is written as milliseconds since 1970.
 pub fn iso_time(at: Millis) -> String {
+    if at.0 >= YEAR_10000_MS {
+        return format!("{} ms after 1970-01-01T00:00:00Z", at.0);
+    }
     let time = SystemTime::UNIX_EPOCH + Duration::from_millis(at.0);
     humantime::format_rfc3339_millis(time).to_string()
+}
+
+/// A text cell as a spreadsheet may safely open it: one that starts like a formula (`=`, `+`,
+/// `-`, `@`, or a tab or carriage return before one) is prefixed with `'`, so a bot named
+/// `=HYPERLINK(…)` is shown as text, never run (OWASP's CSV injection advice).
+pub fn csv_text(cell: &str) -> std::borrow::Cow<'_, str> {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        std::borrow::Cow::Owned(format!("'{cell}"))
+    } else {
+        std::borrow::Cow::Borrowed(cell)
+    }
 }
 
 /// The events as CSV, one row each, with a header: what a spreadsheet or a ticket takes.
@@ -382,17 +400,20 @@ pub fn to_csv<'a>(events: impl IntoIterator<Item = &'a Event>) -> String {
         "detail",
     ]);
     for e in events {
-        let _ = out.write_record([
-            iso_time(e.at).as_str(),
-            &e.connector.to_string(),
-            &e.bot,
-            &e.agent,
+        let (at, connector) = (iso_time(e.at), e.connector.to_string());
+        let cells = [
+            at.as_str(),
+            connector.as_str(),
+            e.bot.as_str(),
+            e.agent.as_str(),
             e.environment.label(),
             e.dimension.label(),
             e.from.label,
             e.to.label,
             e.detail.as_deref().unwrap_or(""),
-        ]);
+        ]
+        .map(csv_text);
+        let _ = out.write_record(cells.iter().map(|cell| cell.as_bytes()));
     }
     out.into_inner()
         .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())

@@ -7,6 +7,7 @@
 //! ([`settings`]), bulk-action plans over a selection ([`bulk`]), failover and capacity advice
 //! ([`advice`]), dashboard metrics ([`metrics`]), the table's filter/sort/search model
 //! ([`query`]) and checkbox selection ([`selection`]), the troubleshooting catalog ([`troubleshooting`]), permissions ([`access`]),
+//! the size limits of everything a user sends ([`limits`]),
 //! the live client's decisions ([`live`]) and the HTTP contract's bodies ([`api`]),
 //! the PCS connector ([`pcs`]), a seeded sample fleet ([`fleet`]) and a deterministic simulator
 //! of that fleet over time ([`simulator`]), with the failures a trainer injects; the history of
@@ -26,6 +27,7 @@ pub mod config;
 pub mod fleet;
 pub mod history;
 pub mod lifecycle;
+pub mod limits;
 pub mod live;
 pub mod metrics;
 pub mod model;

@@ -167,6 +167,12 @@ pub enum Refused {
     NoProductionRights,
     #[error("It no longer exists: it was deleted.")]
     Gone,
+    /// The fleet holds the most connectors it may.
+    #[error(
+        "The fleet has {} connectors, the most it holds: delete connectors you no longer need before adding one.",
+        crate::limits::thousands(*.limit as u64)
+    )]
+    FleetFull { limit: usize },
     #[error("The settings have {} problem(s): {}", .problems.len(), first_message(.problems))]
     InvalidSettings { problems: Vec<SettingsProblem> },
     /// The spec's 401: the bot user was created by someone else.
@@ -195,6 +201,7 @@ impl Refused {
             Refused::SameEnvironment { .. } => "already there",
             Refused::NoProductionRights => "no permission",
             Refused::Gone => "no longer exists",
+            Refused::FleetFull { .. } => "the fleet is full",
             Refused::InvalidSettings { .. } => "invalid settings",
             Refused::Unauthorized { .. } => "401 unauthorized",
         }
@@ -237,10 +244,13 @@ impl Reachability {
 pub struct Lifecycle;
 
 impl Lifecycle {
-    /// Whether `kind` may be applied to `connector` now, judged by its state, its bot agent
-    /// and the user's permissions (but not by an edit's new settings).
+    /// Whether `kind` may be applied to `connector` now, judged by the user's right to change
+    /// its environment, its state and its bot agent (but not by an edit's new settings).
     pub fn permits(connector: &Connector, kind: ActionKind, ctx: &Context) -> Result<(), Refused> {
         use ConnectorStatus as S;
+        // Nothing about a Production connector changes without the Production right, whatever
+        // its state: the refusal a bot developer needs to hear first.
+        deploy_allowed(ctx.permissions, connector.environment())?;
         let status = connector.state.status();
         match (kind, status) {
             (ActionKind::Start, S::ReadyToStart | S::Stopped | S::NotConnected) => Ok(()),
@@ -255,10 +265,11 @@ impl Lifecycle {
             (ActionKind::Restart, S::ReadyToStart | S::Stopped) => Err(Refused::NotRunning),
 
             (ActionKind::Edit, S::ReadyToStart | S::Stopped | S::NotConnected) => {
-                if !ctx.agent_active {
-                    return Err(Refused::AgentInactive);
+                if ctx.agent_active {
+                    Ok(())
+                } else {
+                    Err(Refused::AgentInactive)
                 }
-                deploy_allowed(ctx.permissions, connector.environment())
             }
             (ActionKind::Delete, S::ReadyToStart | S::Stopped | S::NotConnected) => Ok(()),
             // Redeploy needs a connector that is stopped, not one in an error state: stopping
@@ -480,7 +491,7 @@ pub(crate) fn starting(conversation_type: ConversationType, now: Millis) -> Conn
 
 fn deploy_allowed(permissions: Permissions, environment: Environment) -> Result<(), Refused> {
     permissions
-        .may_deploy_to(environment)
+        .may_change(environment)
         .map_err(|_| Refused::NoProductionRights)
 }
 

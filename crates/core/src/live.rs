@@ -37,6 +37,35 @@ pub fn base_url(input: &str) -> Result<String, String> {
     Ok(base)
 }
 
+/// Why sending a token to `base` (an address from [`base_url`]) needs the user's consent: a
+/// plain `http://` address of another machine carries it unencrypted, where anyone on the way
+/// can read it. `None` for https and for this machine (loopback).
+pub fn token_in_clear(base: &str) -> Option<String> {
+    let rest = base.strip_prefix("http://").or_else(|| {
+        base.get(..7)
+            .filter(|s| s.eq_ignore_ascii_case("http://"))
+            .map(|_| &base[7..])
+    })?;
+    let authority = rest.split('/').next().unwrap_or_default();
+    let host_port = authority.rsplit('@').next().unwrap_or_default();
+    let host = match host_port.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or_default(),
+        None => host_port.split(':').next().unwrap_or_default(),
+    }
+    .trim_end_matches('.')
+    .to_ascii_lowercase();
+    let loopback = host == "localhost"
+        || host.ends_with(".localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback());
+    (!loopback).then(|| {
+        format!(
+            "{base} is plain http on another machine: the access token would travel unencrypted, readable by anyone on the network path. Use https, or confirm that this network is trusted."
+        )
+    })
+}
+
 /// Waits that double from `first_ms` up to `max_ms`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Backoff {
@@ -164,6 +193,29 @@ impl Cursor {
 mod tests {
     use super::*;
     use crate::model::ConnectorId;
+
+    #[test]
+    fn a_token_for_plain_http_on_another_machine_needs_consent() {
+        for base in [
+            "http://fleet.example.com",
+            "http://10.0.0.5:8787",
+            "HTTP://ops.internal",
+        ] {
+            assert!(
+                token_in_clear(base).is_some_and(|w| w.contains("unencrypted")),
+                "{base}"
+            );
+        }
+        for base in [
+            "https://fleet.example.com",
+            "http://127.0.0.1:8787",
+            "http://localhost:8787",
+            "http://[::1]:8787",
+            "http://app.localhost",
+        ] {
+            assert_eq!(token_in_clear(base), None, "{base}");
+        }
+    }
 
     #[test]
     fn addresses_are_normalized_or_refused_with_a_reason() {

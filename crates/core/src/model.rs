@@ -42,8 +42,8 @@ pub struct BotRef {
     pub name: String,
 }
 
-/// Where a connector is deployed. Deploying into Production needs a permission
-/// ([`crate::access::Permissions::may_deploy_to`]).
+/// Where a connector is deployed. Changing anything in Production needs a permission
+/// ([`crate::access::Permissions::may_change`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum Environment {
     Demo,

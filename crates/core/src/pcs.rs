@@ -3,8 +3,9 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::access::Permissions;
 use crate::lifecycle::Refused;
-use crate::model::{BotId, ConversationType, Millis};
+use crate::model::{BotId, ConversationType, Environment, Millis};
 use crate::status::{ConnectorState, ConnectorStatus, Links};
 
 /// The user name every survey bot row shows.
@@ -73,15 +74,36 @@ impl PcsConnector {
         self.state.status() == ConnectorStatus::Online
     }
 
-    pub fn permits(&self, _action: PcsAction) -> Result<(), Refused> {
+    /// Whether `action` may be done now by a user with `permissions`: the PCS connector serves
+    /// Production, so every operation needs the Production right; and none waits on a start.
+    pub fn permits(&self, _action: PcsAction, permissions: Permissions) -> Result<(), Refused> {
+        permissions
+            .may_change(Environment::Production)
+            .map_err(|_| Refused::NoProductionRights)?;
         match self.state.status() {
             ConnectorStatus::Starting => Err(Refused::AlreadyStarting),
             _ => Ok(()),
         }
     }
 
-    pub fn apply(&self, action: PcsAction, now: Millis) -> Result<PcsConnector, Refused> {
-        self.permits(action)?;
+    /// Why an operation over the version `seen` must not be done: the PCS connector moved on
+    /// since (the same rule as a connector's 409). `None` when `seen` is current or not given.
+    pub fn changed_since(&self, seen: Option<u64>) -> Option<String> {
+        seen.filter(|v| *v != self.version).map(|seen| {
+            format!(
+                "Not done: the PCS connector changed since you saw it (version {seen}, now {}). Look at it again and repeat what you meant to do.",
+                self.version
+            )
+        })
+    }
+
+    pub fn apply(
+        &self,
+        action: PcsAction,
+        permissions: Permissions,
+        now: Millis,
+    ) -> Result<PcsConnector, Refused> {
+        self.permits(action, permissions)?;
         let mut next = self.clone();
         match action {
             PcsAction::RedeployConnector => {
@@ -141,7 +163,11 @@ mod tests {
     #[test]
     fn redeploy_connector_stops_then_starts_it() {
         let next = pcs(online())
-            .apply(PcsAction::RedeployConnector, Millis(5))
+            .apply(
+                PcsAction::RedeployConnector,
+                Permissions::OPERATOR,
+                Millis(5),
+            )
             .expect("redeploy is allowed while online");
         assert_eq!(next.state.status(), ConnectorStatus::Starting);
         assert!(!next.surveys_deployed());
@@ -151,7 +177,7 @@ mod tests {
     #[test]
     fn refresh_surveys_regenerates_survey_ids() {
         let next = pcs(online())
-            .apply(PcsAction::RefreshSurveys, Millis(5))
+            .apply(PcsAction::RefreshSurveys, Permissions::OPERATOR, Millis(5))
             .expect("refresh is allowed while online");
         assert_eq!(next.surveys_generation, 1);
         assert!(next.surveys_deployed());
@@ -164,8 +190,28 @@ mod tests {
             links: Links::fresh(ConversationType::Messaging),
         });
         assert_eq!(
-            starting.apply(PcsAction::RefreshSurveys, Millis(1)),
+            starting.apply(PcsAction::RefreshSurveys, Permissions::OPERATOR, Millis(1)),
             Err(Refused::AlreadyStarting)
         );
+    }
+
+    #[test]
+    fn every_pcs_operation_needs_the_production_right() {
+        for action in [PcsAction::RedeployConnector, PcsAction::RefreshSurveys] {
+            assert_eq!(
+                pcs(online()).apply(action, Permissions::BOT_DEVELOPER, Millis(1)),
+                Err(Refused::NoProductionRights)
+            );
+            assert!(pcs(online()).permits(action, Permissions::OPERATOR).is_ok());
+        }
+    }
+
+    #[test]
+    fn an_operation_over_an_old_version_is_refused_with_both_versions() {
+        let current = pcs(online());
+        assert_eq!(current.changed_since(None), None);
+        assert_eq!(current.changed_since(Some(1)), None);
+        let why = current.changed_since(Some(0)).expect("stale");
+        assert!(why.contains("version 0, now 1"), "{why}");
     }
 }

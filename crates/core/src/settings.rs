@@ -6,12 +6,17 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 
 use crate::config::{self, ConfigEntry, EntryPart, Severity};
-use crate::model::{AdvancedOptions, ConnectorSettings, ConversationType, Environment, Role};
+use crate::limits::{self, MAX_NAME_CHARS, MAX_URL_CHARS};
+use crate::model::{
+    AdvancedOptions, BotRef, ConnectorSettings, ConversationType, Environment, Role,
+};
 use crate::troubleshooting::Problem;
 
 /// The form input a finding belongs to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Field {
+    /// The bot a new connector serves.
+    Bot,
     Account,
     AgentUserId,
     FallbackSkillId,
@@ -61,11 +66,19 @@ pub fn settings_problems(settings: &ConnectorSettings) -> Vec<SettingsProblem> {
             Field::AgentUserId,
             "Choose the bot agent user (its login name).",
         ));
-    }
-    if let Some(url) = &settings.advanced.external_webhook_url
-        && let Err(message) = check_webhook_url(url)
+    } else if let Some(message) =
+        limits::too_long("Agent User ID", &settings.agent_user_id, MAX_NAME_CHARS)
     {
-        problems.push(SettingsProblem::error(Field::ExternalWebhookUrl, message));
+        problems.push(SettingsProblem::error(Field::AgentUserId, message));
+    }
+    if let Some(url) = &settings.advanced.external_webhook_url {
+        let checked = match limits::too_long("External Webhook URL", url, MAX_URL_CHARS) {
+            Some(message) => Err(message),
+            None => check_webhook_url(url).map_err(str::to_owned),
+        };
+        if let Err(message) = checked {
+            problems.push(SettingsProblem::error(Field::ExternalWebhookUrl, message));
+        }
     }
     for finding in config::validate(&settings.advanced.custom_config, settings.conversation_type) {
         let field = match finding.issue.part() {
@@ -79,6 +92,57 @@ pub fn settings_problems(settings: &ConnectorSettings) -> Vec<SettingsProblem> {
         });
     }
     problems
+}
+
+/// What is wrong with the bot a new connector names: the bot list offers only real bots, but
+/// an API client may send anything.
+pub fn bot_problems(bot: &BotRef) -> Vec<SettingsProblem> {
+    let mut problems = Vec::new();
+    for (label, value) in [("Bot id", &bot.id.0), ("Bot name", &bot.name)] {
+        let message = if value.trim().is_empty() {
+            Some(format!(
+                "{label} is empty: choose the bot this connector serves."
+            ))
+        } else {
+            limits::too_long(label, value, MAX_NAME_CHARS)
+        };
+        if let Some(message) = message {
+            problems.push(SettingsProblem::error(Field::Bot, message));
+        }
+    }
+    problems
+}
+
+/// Trims what a person or a client typed, once, where it enters: every later rule (the 401
+/// check, the agent directory, the limits) then sees the same value. An empty webhook URL is
+/// none.
+pub fn normalize(settings: &mut ConnectorSettings) {
+    trim_in_place(&mut settings.account);
+    trim_in_place(&mut settings.agent_user_id);
+    let advanced = &mut settings.advanced;
+    if let Some(url) = &mut advanced.external_webhook_url {
+        trim_in_place(url);
+        if url.is_empty() {
+            advanced.external_webhook_url = None;
+        }
+    }
+    for entry in &mut advanced.custom_config {
+        trim_in_place(&mut entry.key);
+        trim_in_place(&mut entry.value);
+    }
+}
+
+/// Trims a bot's id and name, as [`normalize`] does a connector's settings.
+pub fn normalize_bot(bot: &mut BotRef) {
+    trim_in_place(&mut bot.id.0);
+    trim_in_place(&mut bot.name);
+}
+
+fn trim_in_place(value: &mut String) {
+    let trimmed = value.trim();
+    if trimmed.len() != value.len() {
+        *value = trimmed.to_owned();
+    }
 }
 
 fn check_account(account: &str) -> Result<(), &'static str> {
@@ -246,20 +310,20 @@ impl SettingsDraft {
             ));
             None
         };
-        let webhook = self.external_webhook_url.trim();
-        let settings = ConnectorSettings {
-            account: self.account.trim().to_owned(),
-            agent_user_id: self.agent_user_id.trim().to_owned(),
+        let mut settings = ConnectorSettings {
+            account: self.account.clone(),
+            agent_user_id: self.agent_user_id.clone(),
             role: self.role,
             conversation_type: self.conversation_type,
             environment: self.environment,
             advanced: AdvancedOptions {
                 fallback_skill_id,
-                external_webhook_url: (!webhook.is_empty()).then(|| webhook.to_owned()),
+                external_webhook_url: Some(self.external_webhook_url.clone()),
                 custom_config: self.custom_config.clone(),
                 accessibility: self.accessibility,
             },
         };
+        normalize(&mut settings);
         problems.extend(settings_problems(&settings));
         let ok = !problems.iter().any(SettingsProblem::is_error);
         Parsed {

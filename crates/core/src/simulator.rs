@@ -13,10 +13,12 @@ use crate::fleet::{Fleet, HOME_ACCOUNT, SAMPLE_USER, SeededRng};
 use crate::lifecycle::{
     Action, Applied, Context, Lifecycle, Login, Reachability, Refused, settled_state,
 };
+use crate::limits::MAX_CONNECTORS;
 use crate::model::{
     BotId, BotRef, Connector, ConnectorId, ConnectorSettings, ConversationType, Environment, Millis,
 };
 use crate::pcs::{PcsAction, PcsConnector};
+use crate::settings::{bot_problems, normalize, normalize_bot};
 use crate::status::{ConnectorState, LinkHealth};
 use crate::troubleshooting::Component;
 
@@ -225,11 +227,14 @@ impl Simulator {
     pub fn act(
         &mut self,
         id: ConnectorId,
-        action: Action,
+        mut action: Action,
         permissions: Permissions,
         now: Millis,
     ) -> Result<Change, Refused> {
         self.now = self.now.max(now);
+        if let Action::Edit(settings) = &mut action {
+            normalize(settings);
+        }
         let index = self
             .fleet
             .connectors
@@ -265,15 +270,27 @@ impl Simulator {
         }
     }
 
-    /// Adds a connector to `bot` at `now`: it is Ready to Start until someone starts it.
+    /// Adds a connector to `bot` at `now`: it is Ready to Start until someone starts it. What
+    /// the user typed is trimmed first, so every check sees what is kept.
     pub fn add(
         &mut self,
-        bot: BotRef,
-        settings: ConnectorSettings,
+        mut bot: BotRef,
+        mut settings: ConnectorSettings,
         permissions: Permissions,
         now: Millis,
     ) -> Result<Change, Refused> {
         self.now = self.now.max(now);
+        normalize_bot(&mut bot);
+        normalize(&mut settings);
+        let problems = bot_problems(&bot);
+        if !problems.is_empty() {
+            return Err(Refused::InvalidSettings { problems });
+        }
+        if self.fleet.connectors.len() >= MAX_CONNECTORS {
+            return Err(Refused::FleetFull {
+                limit: MAX_CONNECTORS,
+            });
+        }
         Lifecycle::check_add(&settings, &self.fleet.directory, &self.user, permissions)?;
         let connector = Connector::added(self.next_connector_id(), bot, settings);
         self.fleet.connectors.push(connector.clone());
@@ -286,9 +303,14 @@ impl Simulator {
         ConnectorId(highest.unwrap_or(0) + 1)
     }
 
-    pub fn act_on_pcs(&mut self, action: PcsAction, now: Millis) -> Result<Change, Refused> {
+    pub fn act_on_pcs(
+        &mut self,
+        action: PcsAction,
+        permissions: Permissions,
+        now: Millis,
+    ) -> Result<Change, Refused> {
         self.now = self.now.max(now);
-        let next = self.fleet.pcs.apply(action, self.now)?;
+        let next = self.fleet.pcs.apply(action, permissions, self.now)?;
         if action == PcsAction::RedeployConnector {
             let ready = self.start_duration();
             self.pcs_start = Some(self.now.plus(ready));

@@ -12,6 +12,7 @@ use crate::advice::recommended_connectors;
 use crate::config::ConfigEntry;
 use crate::fleet::{HOME_ACCOUNT, SAMPLE_USER};
 use crate::lifecycle::{Action, settled_state};
+use crate::limits;
 use crate::model::{
     AdvancedOptions, BotId, BotRef, Connector, ConnectorSettings, ConversationType, Environment,
     Millis, Role,
@@ -155,6 +156,17 @@ pub enum ScenarioError {
     },
     #[error("The file holds no scenarios.")]
     Empty,
+    #[error(
+        "The file has {} bytes; a scenario file has at most {} bytes (1 MiB).",
+        limits::thousands(*.bytes as u64),
+        limits::thousands(limits::MAX_SCENARIO_FILE_BYTES as u64)
+    )]
+    TooLarge { bytes: usize },
+    #[error(
+        "The file holds {count} scenarios; at most {} are loaded from one file.",
+        limits::MAX_SCENARIOS
+    )]
+    TooMany { count: usize },
     #[error("Scenario \"{id}\": {why}")]
     Invalid { id: String, why: String },
 }
@@ -162,6 +174,9 @@ pub enum ScenarioError {
 /// The scenarios in `text`: a JSON array of scenarios, or one scenario. Each is set up once
 /// here, so a scenario that names a bot it never adds is reported now, not mid-exercise.
 pub fn parse_scenarios(text: &str) -> Result<Vec<Scenario>, ScenarioError> {
+    if text.len() > limits::MAX_SCENARIO_FILE_BYTES {
+        return Err(ScenarioError::TooLarge { bytes: text.len() });
+    }
     #[derive(Deserialize)]
     #[serde(untagged)]
     enum OneOrMany {
@@ -193,6 +208,11 @@ pub fn parse_scenarios(text: &str) -> Result<Vec<Scenario>, ScenarioError> {
     if scenarios.is_empty() {
         return Err(ScenarioError::Empty);
     }
+    if scenarios.len() > limits::MAX_SCENARIOS {
+        return Err(ScenarioError::TooMany {
+            count: scenarios.len(),
+        });
+    }
     for (i, s) in scenarios.iter().enumerate() {
         let invalid = |why: String| ScenarioError::Invalid {
             id: s.id.clone(),
@@ -212,6 +232,7 @@ pub fn parse_scenarios(text: &str) -> Result<Vec<Scenario>, ScenarioError> {
                 "it has no goals, so it could never be solved".to_owned(),
             ));
         }
+        s.check_limits().map_err(invalid)?;
         let sim = s.set_up(Millis(0)).map_err(|e| match e {
             ScenarioError::Invalid { why, .. } => invalid(why),
             other => other,
@@ -279,6 +300,91 @@ pub struct SetupHistory {
 }
 
 impl Scenario {
+    /// Whether every number and list of the scenario is within [`limits`], so setting it up
+    /// takes bounded time and memory and every time it reaches can be written down.
+    pub fn check_limits(&self) -> Result<(), String> {
+        use limits::*;
+        let over = |what: &str, value: u64, max: u64| {
+            (value > max).then(|| {
+                format!(
+                    "{what} is {}; at most {} is allowed",
+                    thousands(value),
+                    thousands(max)
+                )
+            })
+        };
+        let mut problems = vec![
+            over(
+                "fleet_size",
+                self.fleet_size as u64,
+                MAX_SCENARIO_FLEET as u64,
+            ),
+            over(
+                "the number of setup steps",
+                self.setup.len() as u64,
+                MAX_SCENARIO_STEPS as u64,
+            ),
+            over(
+                "the number of goals",
+                self.goals.len() as u64,
+                MAX_SCENARIO_STEPS as u64,
+            ),
+            over(
+                "the number of hints",
+                self.hints.len() as u64,
+                MAX_SCENARIO_STEPS as u64,
+            ),
+        ];
+        for step in &self.setup {
+            problems.extend(match step {
+                Setup::AddBot {
+                    bot,
+                    online,
+                    stopped,
+                    spare_agents,
+                    config,
+                    concurrent,
+                    ..
+                } => vec![
+                    too_long(&format!("the bot name {bot:?}"), bot, MAX_NAME_CHARS),
+                    over(
+                        &format!("the bot users of {bot} (online + stopped + spare_agents)"),
+                        online
+                            .saturating_add(*stopped)
+                            .saturating_add(*spare_agents) as u64,
+                        MAX_SCENARIO_BOT_USERS as u64,
+                    ),
+                    over(
+                        &format!("the configuration rows of {bot}"),
+                        config.len() as u64,
+                        MAX_CONFIG_ROWS as u64,
+                    ),
+                    over(
+                        &format!("concurrent of {bot}"),
+                        u64::from(*concurrent),
+                        u64::from(MAX_SCENARIO_CONCURRENT),
+                    ),
+                ],
+                Setup::Wait { seconds } => {
+                    vec![
+                        over("a wait", *seconds, MAX_SCENARIO_WAIT_SECONDS)
+                            .map(|p| format!("{p} seconds (a week)")),
+                    ]
+                }
+                Setup::Spike { bot, concurrent } => vec![over(
+                    &format!("the spike of {bot}"),
+                    u64::from(*concurrent),
+                    u64::from(MAX_SCENARIO_CONCURRENT),
+                )],
+                _ => Vec::new(),
+            });
+        }
+        match problems.into_iter().flatten().next() {
+            Some(problem) => Err(problem),
+            None => Ok(()),
+        }
+    }
+
     /// The simulated fleet this scenario starts from, at `now`.
     pub fn set_up(&self, now: Millis) -> Result<Simulator, ScenarioError> {
         self.set_up_recorded(now).map(|(sim, _)| sim)

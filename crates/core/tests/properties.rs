@@ -3,11 +3,12 @@
 
 use bots_status_core::access::Permissions;
 use bots_status_core::config::{self, ConfigEntry};
-use bots_status_core::fleet::Fleet;
+use bots_status_core::fleet::{Fleet, HOME_ACCOUNT};
 use bots_status_core::lifecycle::{Action, Applied, Context, Lifecycle, Login, Reachability};
 use bots_status_core::model::{Connector, ConversationType, Environment, Millis};
 use bots_status_core::query::ConnectorQuery;
 use bots_status_core::settings::{Field, SettingsDraft, check_webhook_url};
+use bots_status_core::simulator::Simulator;
 use bots_status_core::status::{ConnectorState, LinkHealth, StatusValue};
 use proptest::prelude::*;
 
@@ -37,6 +38,13 @@ fn reachability() -> impl Strategy<Value = Reachability> {
             cloud,
             bot_server_up,
         })
+}
+
+/// A whitespace character a person may paste around a name: ASCII and Unicode spaces.
+fn whitespace() -> impl Strategy<Value = &'static str> {
+    proptest::sample::select(vec![
+        " ", "\t", "\n", "\r", "\u{a0}", "\u{2003}", "\u{3000}", "\u{feff}",
+    ])
 }
 
 fn step() -> impl Strategy<Value = Step> {
@@ -193,6 +201,35 @@ proptest! {
                 _ => {}
             }
             prop_assert!(!problem.message.is_empty());
+        }
+    }
+
+    #[test]
+    fn no_whitespace_variant_of_a_refused_agent_is_accepted(
+        before in proptest::collection::vec(whitespace(), 0..3),
+        after in proptest::collection::vec(whitespace(), 0..3),
+        around_account in any::<bool>(),
+        agent in proptest::sample::select(vec!["colleague-bot-0", "spare-bot-0-2", "no-such-bot"]),
+    ) {
+        let mut sim = Simulator::new(2026, 20, Millis(0));
+        let count = sim.connectors().len();
+        let pad = |s: &str| format!("{}{s}{}", before.concat(), after.concat());
+        let first = sim.connectors()[0].clone();
+        let mut settings = first.settings.clone();
+        settings.environment = Environment::Demo;
+        settings.account = if around_account { pad(HOME_ACCOUNT) } else { HOME_ACCOUNT.to_owned() };
+        settings.agent_user_id = pad(agent);
+        let added = sim.add(first.bot.clone(), settings.clone(), Permissions::OPERATOR, Millis(1));
+        prop_assert!(added.is_err(), "{:?} was accepted", settings.agent_user_id);
+        prop_assert_eq!(sim.connectors().len(), count);
+        // Nor may an edit move a connector onto it.
+        let stopped = sim.connectors().iter().find(|c| c.state == ConnectorState::Stopped).cloned();
+        if let Some(stopped) = stopped {
+            let mut edited = stopped.settings.clone();
+            edited.account = settings.account.clone();
+            edited.agent_user_id = settings.agent_user_id.clone();
+            let result = sim.act(stopped.id, Action::Edit(Box::new(edited)), Permissions::ADMINISTRATOR, Millis(2));
+            prop_assert!(result.is_err(), "an edit onto {:?} was saved", settings.agent_user_id);
         }
     }
 

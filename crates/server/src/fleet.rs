@@ -234,6 +234,7 @@ impl Fleet {
         &self,
         action: PcsAction,
         seen: Option<u64>,
+        persona: Persona,
     ) -> Result<PcsConnector, ApiError> {
         let mut state = self.lock();
         let current = state.sim.fleet.pcs.version;
@@ -247,7 +248,7 @@ impl Fleet {
         let now = state.sim.now();
         let change = state
             .sim
-            .act_on_pcs(action, now)
+            .act_on_pcs(action, persona.permissions(), now)
             .map_err(ApiError::refused)?;
         self.commit(&mut state, vec![change])?;
         Ok(state.sim.fleet.pcs.clone())

@@ -399,12 +399,14 @@ async fn pcs(State(app): State<App>, Operator(_): Operator) -> impl IntoResponse
 
 async fn pcs_act(
     State(app): State<App>,
-    Operator(_): Operator,
+    Operator(persona): Operator,
     Body(request): Body<PcsActionRequest>,
 ) -> Answer<impl IntoResponse> {
-    Ok(axum::Json(
-        app.fleet.act_on_pcs(request.action, request.version)?,
-    ))
+    Ok(axum::Json(app.fleet.act_on_pcs(
+        request.action,
+        request.version,
+        persona,
+    )?))
 }
 
 async fn events(

@@ -189,3 +189,30 @@ fn the_history_keeps_a_bounded_number_of_events() {
     assert_eq!(history.len(), KEEP_EVENTS);
     assert_eq!(history.forgotten(), 9);
 }
+
+#[test]
+fn csv_cells_that_look_like_formulas_open_as_text() {
+    let mut history = History::new();
+    let mut c = connector(online(LinkHealth::Up, true));
+    c.bot.name = "=HYPERLINK(\"http://evil.example\",\"click\")".to_owned();
+    c.settings.agent_user_id = "@SUM(A1)".to_owned();
+    history.record(&c, Millis(0));
+    c.state = online(LinkHealth::Down, true);
+    history.record(&c, Millis(1_000));
+    let csv = to_csv(history.events());
+    let row = csv.lines().nth(1).expect("a row");
+    assert!(row.contains(",\"'=HYPERLINK("), "{row}");
+    assert!(row.contains(",'@SUM(A1),"), "{row}");
+    for formula in ["+1", "-1", "\tx", "\rx"] {
+        assert!(csv_text(formula).starts_with('\''), "{formula:?}");
+    }
+    assert_eq!(csv_text("Billing"), "Billing");
+}
+
+#[test]
+fn a_time_past_the_year_9999_is_written_not_panicked_over() {
+    assert_eq!(iso_time(Millis(0)), "1970-01-01T00:00:00.000Z");
+    let far = Millis(253_402_300_800 * 1000);
+    assert!(iso_time(far).contains("ms after 1970"), "{}", iso_time(far));
+    assert!(iso_time(Millis(u64::MAX)).starts_with(&u64::MAX.to_string()));
+}

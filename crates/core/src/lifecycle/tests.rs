@@ -543,3 +543,68 @@ mod adding {
         ));
     }
 }
+
+#[test]
+fn every_change_to_a_production_connector_needs_the_production_right() {
+    let developer = Context {
+        agent_active: true,
+        permissions: Permissions::BOT_DEVELOPER,
+    };
+    for status in [
+        ConnectorStatus::ReadyToStart,
+        ConnectorStatus::Starting,
+        ConnectorStatus::Online,
+        ConnectorStatus::NotConnected,
+        ConnectorStatus::Stopped,
+    ] {
+        let mut production = in_state(status);
+        production.settings.environment = Environment::Production;
+        for kind in ActionKind::ALL {
+            assert_eq!(
+                Lifecycle::permits(&production, kind, &developer),
+                Err(Refused::NoProductionRights),
+                "{kind:?} of a {status:?} Production connector"
+            );
+        }
+        // The same connector in Demo is the developer's to manage.
+        let demo = in_state(status);
+        let allowed = ActionKind::ALL
+            .into_iter()
+            .filter(|k| Lifecycle::permits(&demo, *k, &developer).is_ok())
+            .count();
+        assert!(allowed > 0, "{status:?} in Demo allows nothing");
+    }
+    // Moving out of Production is a change to Production too.
+    let mut stopped = in_state(ConnectorStatus::Stopped);
+    stopped.settings.environment = Environment::Production;
+    assert_eq!(
+        Lifecycle::apply(
+            &stopped,
+            Action::Redeploy(Environment::Demo),
+            &developer,
+            Millis(0)
+        ),
+        Err(Refused::NoProductionRights)
+    );
+    let mut to_demo = stopped.settings.clone();
+    to_demo.environment = Environment::Demo;
+    assert_eq!(
+        Lifecycle::apply(
+            &stopped,
+            Action::Edit(Box::new(to_demo)),
+            &developer,
+            Millis(0)
+        ),
+        Err(Refused::NoProductionRights)
+    );
+    assert_eq!(
+        Lifecycle::apply(&stopped, Action::Delete, &developer, Millis(0)),
+        Err(Refused::NoProductionRights)
+    );
+}
+
+#[test]
+fn a_full_fleet_refuses_the_next_connector_with_its_limit() {
+    let message = Refused::FleetFull { limit: 100_000 }.to_string();
+    assert!(message.contains("100,000 connectors"), "{message}");
+}

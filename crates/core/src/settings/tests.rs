@@ -219,3 +219,118 @@ fn changed_fields_name_what_someone_else_saved() {
         vec!["Role", "Custom Configurations"]
     );
 }
+
+mod limits_and_trimming {
+    use super::super::*;
+    use crate::config::{ConfigEntry, ConfigIssue};
+    use crate::limits::{MAX_CONFIG_ROWS, MAX_NAME_CHARS, MAX_VALUE_CHARS};
+    use crate::model::{BotId, BotRef};
+
+    fn draft() -> SettingsDraft {
+        SettingsDraft {
+            account: "31487985".into(),
+            agent_user_id: "billing-1".into(),
+            ..SettingsDraft::default()
+        }
+    }
+
+    fn errors(draft: &SettingsDraft, field: Field) -> Vec<String> {
+        draft
+            .parse()
+            .problems_for(field)
+            .filter(|p| p.is_error())
+            .map(|p| p.message.clone())
+            .collect()
+    }
+
+    #[test]
+    fn an_agent_user_id_has_at_most_200_characters() {
+        let mut d = draft();
+        d.agent_user_id = "a".repeat(MAX_NAME_CHARS);
+        assert!(errors(&d, Field::AgentUserId).is_empty());
+        d.agent_user_id.push('a');
+        assert_eq!(
+            errors(&d, Field::AgentUserId),
+            ["Agent User ID has 201 characters; at most 200 are allowed."]
+        );
+    }
+
+    #[test]
+    fn at_most_50_configuration_rows_each_past_the_limit_marked() {
+        let mut d = draft();
+        d.custom_config = (0..MAX_CONFIG_ROWS + 2)
+            .map(|i| ConfigEntry::new(&format!("custom{i}"), "x"))
+            .collect();
+        assert!(errors(&d, Field::ConfigKey(MAX_CONFIG_ROWS - 1)).is_empty());
+        for row in [MAX_CONFIG_ROWS, MAX_CONFIG_ROWS + 1] {
+            assert_eq!(
+                errors(&d, Field::ConfigKey(row)),
+                [ConfigIssue::TooManyRows { max: 50 }.to_string()]
+            );
+        }
+        assert!(d.parse().settings.is_none());
+    }
+
+    #[test]
+    fn every_value_known_key_or_not_has_at_most_5000_characters() {
+        let mut d = draft();
+        d.custom_config = vec![
+            ConfigEntry::new("myOwnKey", &"v".repeat(MAX_VALUE_CHARS + 1)),
+            ConfigEntry::new("defaultGreetingMessage", &"v".repeat(MAX_VALUE_CHARS + 1)),
+            ConfigEntry::new("messageDelay", &"9".repeat(60_000)),
+            ConfigEntry::new(&"k".repeat(MAX_NAME_CHARS + 1), "1"),
+        ];
+        for row in 0..3 {
+            let found = errors(&d, Field::ConfigValue(row));
+            assert_eq!(found.len(), 1, "row {row}: {found:?}");
+            assert!(found[0].contains("at most 5,000 characters"), "{found:?}");
+        }
+        assert_eq!(
+            errors(&d, Field::ConfigKey(3)),
+            ["A key has at most 200 characters."]
+        );
+    }
+
+    #[test]
+    fn a_webhook_url_is_bounded_too() {
+        let mut d = draft();
+        d.external_webhook_url = format!("https://example.com/{}", "p".repeat(3000));
+        let found = errors(&d, Field::ExternalWebhookUrl);
+        assert!(found[0].contains("at most 2,048"), "{found:?}");
+    }
+
+    #[test]
+    fn a_bot_needs_an_id_and_a_name_of_at_most_200_characters() {
+        let bot = |id: &str, name: &str| BotRef {
+            id: BotId(id.into()),
+            name: name.into(),
+        };
+        assert!(bot_problems(&bot("bot-1", "Billing")).is_empty());
+        let long = bot_problems(&bot("bot-1", &"n".repeat(201)));
+        assert_eq!(long.len(), 1);
+        assert_eq!(long[0].field, Field::Bot);
+        assert!(long[0].message.starts_with("Bot name has 201 characters"));
+        assert!(
+            bot_problems(&bot(" ", "Billing"))[0]
+                .message
+                .contains("Bot id is empty")
+        );
+    }
+
+    #[test]
+    fn settings_are_trimmed_once_where_they_enter() {
+        let mut d = draft();
+        d.account = " 31487985\t".into();
+        d.agent_user_id = "\u{a0}billing-1 ".into();
+        d.external_webhook_url = "   ".into();
+        d.custom_config = vec![ConfigEntry::new(" messageDelay ", " 500 ")];
+        let settings = d.parse().settings.expect("valid once trimmed");
+        assert_eq!(settings.account, "31487985");
+        assert_eq!(settings.agent_user_id, "billing-1");
+        assert_eq!(settings.advanced.external_webhook_url, None);
+        assert_eq!(
+            settings.advanced.custom_config,
+            [ConfigEntry::new("messageDelay", "500")]
+        );
+    }
+}

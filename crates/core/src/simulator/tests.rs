@@ -236,7 +236,7 @@ fn deleting_removes_the_connector_and_acting_on_it_again_is_refused() {
 fn redeploying_the_pcs_connector_restarts_it() {
     let mut sim = sim();
     let t0 = sim.now();
-    sim.act_on_pcs(PcsAction::RedeployConnector, t0)
+    sim.act_on_pcs(PcsAction::RedeployConnector, Permissions::ADMINISTRATOR, t0)
         .expect("redeploy");
     assert_eq!(sim.fleet.pcs.state.status(), ConnectorStatus::Starting);
     sim.advance_to(t0.plus(START_MIN_MS + START_SPREAD_MS));
@@ -436,4 +436,43 @@ fn a_single_step_goes_exactly_to_the_next_thing_due() {
         assert!(steps < 50, "a start settles within a few steps");
     }
     assert!(sim.now().since(t0) >= START_MIN_MS);
+}
+
+#[test]
+fn adding_trims_the_bot_and_refuses_one_too_long_or_past_the_fleet_s_limit() {
+    let mut sim = sim();
+    let mut bot = sim.connectors()[0].bot.clone();
+    let settings = new_settings(&sim, "spare-bot-0-0", Environment::Demo);
+    let too_long = BotRef {
+        name: "n".repeat(201),
+        ..bot.clone()
+    };
+    let Err(Refused::InvalidSettings { problems }) =
+        sim.add(too_long, settings.clone(), OPERATOR, Millis(1_000_000))
+    else {
+        panic!("a 201-character bot name is refused");
+    };
+    assert!(problems[0].message.contains("at most 200"));
+
+    let name = bot.name.clone();
+    bot.name = format!("  {name} ");
+    let Ok(Change::Connector(added)) = sim.add(bot, settings.clone(), OPERATOR, Millis(1_000_000))
+    else {
+        panic!("added");
+    };
+    assert_eq!(added.bot.name, name);
+
+    let template = sim.connectors()[0].clone();
+    let mut id = sim.next_connector_id().0;
+    while sim.connectors().len() < crate::limits::MAX_CONNECTORS {
+        let mut c = template.clone();
+        c.id = ConnectorId(id);
+        id += 1;
+        sim.fleet.connectors.push(c);
+    }
+    let bot = template.bot.clone();
+    assert_eq!(
+        sim.add(bot, settings, OPERATOR, Millis(1_000_000)),
+        Err(Refused::FleetFull { limit: 100_000 })
+    );
 }

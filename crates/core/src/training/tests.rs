@@ -321,3 +321,71 @@ fn replaying_the_setup_history_reaches_the_fleet_the_trainee_finds() {
         assert_eq!(fleet, sim.connectors(), "{}", scenario.id);
     }
 }
+
+/// The smallest scenario that parses, with `extra` merged over it.
+fn scenario_with(extra: serde_json::Value) -> String {
+    let mut base = serde_json::json!({
+        "id": "limits",
+        "title": "Limits",
+        "situation": "s",
+        "objective": "o",
+        "fleet_size": 4,
+        "setup": [{"do": "add_bot", "bot": "Desk", "environment": "Demo",
+                   "conversation_type": "Chat", "online": 1}],
+        "goals": [{"check": "all_healthy", "bot": "Desk"}]
+    });
+    if let (Some(base), Some(extra)) = (base.as_object_mut(), extra.as_object()) {
+        for (k, v) in extra {
+            base.insert(k.clone(), v.clone());
+        }
+    }
+    base.to_string()
+}
+
+#[test]
+fn a_scenario_s_numbers_are_capped_with_the_limit_named() {
+    assert!(parse_scenarios(&scenario_with(serde_json::json!({}))).is_ok());
+    let refused = |extra: serde_json::Value| match parse_scenarios(&scenario_with(extra)) {
+        Err(ScenarioError::Invalid { why, .. }) => why,
+        other => panic!("not refused: {other:?}"),
+    };
+    let why = refused(serde_json::json!({"fleet_size": 1_000_000}));
+    assert!(
+        why.contains("fleet_size is 1,000,000; at most 10,000"),
+        "{why}"
+    );
+    let why = refused(serde_json::json!({"setup": [
+        {"do": "add_bot", "bot": "Desk", "environment": "Demo", "conversation_type": "Chat", "online": 1},
+        {"do": "wait", "seconds": 253_402_300_800_u64}
+    ]}));
+    assert!(
+        why.contains("a wait is 253,402,300,800; at most 604,800"),
+        "{why}"
+    );
+    let why = refused(serde_json::json!({"setup": [
+        {"do": "add_bot", "bot": "Desk", "environment": "Demo", "conversation_type": "Chat", "online": 5000}
+    ]}));
+    assert!(why.contains("at most 100"), "{why}");
+    let why = refused(serde_json::json!({"setup": [
+        {"do": "add_bot", "bot": "Desk", "environment": "Demo", "conversation_type": "Chat", "online": 1},
+        {"do": "spike", "bot": "Desk", "concurrent": 4_000_000_000_u32}
+    ]}));
+    assert!(why.contains("the spike of Desk"), "{why}");
+}
+
+#[test]
+fn a_scenario_file_is_bounded_in_size_and_count() {
+    let huge = format!(
+        "[{}]",
+        vec![scenario_with(serde_json::json!({})); 1].join(",")
+    ) + &" ".repeat(limits::MAX_SCENARIO_FILE_BYTES);
+    assert!(matches!(
+        parse_scenarios(&huge),
+        Err(ScenarioError::TooLarge { .. })
+    ));
+    let many: Vec<String> = (0..=limits::MAX_SCENARIOS)
+        .map(|i| scenario_with(serde_json::json!({"id": format!("s{i}")})))
+        .collect();
+    let err = parse_scenarios(&format!("[{}]", many.join(","))).expect_err("too many");
+    assert!(err.to_string().contains("at most 100"), "{err}");
+}
