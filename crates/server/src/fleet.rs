@@ -1,56 +1,99 @@
-//! The served fleet: the core's simulator, the log of numbered changes, and SQLite behind
-//! both. Every operation takes the one lock, applies the core's rules, writes what changed to
-//! SQLite and only then tells anyone (the caller, the event streams).
+//! The served fleet: what readers see (the last committed simulator and the id of the last
+//! change it includes), the log of recent changes for streams, and the queue to the writer
+//! thread ([`crate::writer`]) that alone changes any of them.
+//!
+//! Reads take a reference to the committed state and never wait for a write; a write is
+//! answered only once it is saved, and a write that could not be saved leaves no trace.
 
-use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::Instant;
+use std::sync::{Arc, Mutex, MutexGuard, RwLock};
+use std::thread::JoinHandle;
 
 use bots_status_core::access::{Persona, Session};
 use bots_status_core::api::{
-    ApiError, BulkItem, BulkOutcome, ErrorCode, Event, Faults, FleetPage, ResourceRequest, Target,
+    ApiError, BulkItem, BulkOutcome, ErrorCode, Faults, FleetPage, ResourceRequest, Target,
 };
 use bots_status_core::lifecycle::Action;
 use bots_status_core::model::{BotRef, Connector, ConnectorId, ConnectorSettings, Millis};
 use bots_status_core::pcs::{PcsAction, PcsConnector};
 use bots_status_core::query::ConnectorQuery;
 use bots_status_core::settings::{AgentListError, AgentUser};
-use bots_status_core::simulator::{Change, START_MIN_MS, START_SPREAD_MS, Simulator};
-use tokio::sync::{broadcast, watch};
+use bots_status_core::simulator::{Change, Simulator};
+use tokio::sync::{broadcast, oneshot, watch};
 
-use crate::persist::Db;
-use crate::{Config, Speed};
+use crate::Config;
+use crate::log::{EventLog, Logged, Resume};
+use crate::persist::{self, Db};
+use crate::writer::{self, Applied, Queue};
 
-/// How many recent changes stay in memory for streams that resume.
-const LOG_LEN: usize = 50_000;
+/// The state every reader sees: saved, and consistent with `last_event_id`.
+pub struct Committed {
+    pub sim: Simulator,
+    /// The id of the last change `sim` includes.
+    pub last_event_id: u64,
+}
+
+/// What the writer and the readers share.
+pub struct Shared {
+    committed: RwLock<Arc<Committed>>,
+    log: Mutex<EventLog>,
+    events: broadcast::Sender<Arc<Logged>>,
+    /// The last change's id, readable without any lock (`/health`).
+    last_event_id: AtomicU64,
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    // Nothing is left half-done under these locks (each holds a swap or an append), so a
+    // panic elsewhere does not poison the state.
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+impl Shared {
+    pub fn committed(&self) -> Arc<Committed> {
+        self.committed
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone()
+    }
+
+    pub fn oldest_after(&self, new: &[Logged]) -> u64 {
+        lock(&self.log).oldest_after(new)
+    }
+
+    /// Makes a saved state visible with the changes that led to it: readers, then the log
+    /// and the streams (under the log's lock, so a stream that subscribes sees each once).
+    pub fn publish(&self, sim: Simulator, events: Vec<Logged>) {
+        let last_event_id = events
+            .last()
+            .map_or_else(|| self.last_event_id.load(Ordering::SeqCst), |e| e.id);
+        // The log first: a client that reads the list and then follows from its
+        // `lastEventId` must find that id in the log.
+        if !events.is_empty() {
+            let mut log = lock(&self.log);
+            for event in log.append(events) {
+                // No stream listening is not an error.
+                let _ = self.events.send(event);
+            }
+        }
+        *self
+            .committed
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) =
+            Arc::new(Committed { sim, last_event_id });
+        self.last_event_id.store(last_event_id, Ordering::SeqCst);
+    }
+}
 
 pub struct Fleet {
-    state: Mutex<State>,
-    events: broadcast::Sender<Arc<Event>>,
+    shared: Arc<Shared>,
+    queue: Queue,
+    writer: Mutex<Option<JoinHandle<()>>>,
     faults: Mutex<Faults>,
     /// Counts API requests, so the fault mode's error rate is exact and repeatable.
     requests: AtomicU64,
     shutdown: watch::Sender<bool>,
-}
-
-struct State {
-    sim: Simulator,
-    /// The most recent changes, oldest first.
-    log: VecDeque<Event>,
-    last_event_id: u64,
-    db: Db,
-    speed: Speed,
-    last_tick: Instant,
-}
-
-/// Where a stream resumes: the changes after the id it asked for, or a gap it cannot bridge.
-pub enum Resume {
-    Events(Vec<Event>),
-    /// The changes after the id are no longer kept: the client must read the list again.
-    Gap {
-        last_event_id: u64,
-    },
 }
 
 fn wall_ms() -> u64 {
@@ -62,8 +105,13 @@ fn wall_ms() -> u64 {
 
 impl Fleet {
     pub fn open(config: &Config) -> Result<Fleet, String> {
-        let mut db = Db::open(config.db.as_deref())?;
-        let (sim, log, last_event_id) = match db.load(LOG_LEN)? {
+        let options = persist::Options {
+            new_fleet: config.new_fleet,
+            busy_timeout: config.busy_timeout,
+            max_bytes: config.max_db_bytes,
+        };
+        let (mut db, loaded) = Db::open(config.db.as_deref(), &options)?;
+        let (sim, log, last_event_id) = match loaded {
             Some(loaded) => {
                 tracing::info!(
                     connectors = loaded.sim.connectors().len(),
@@ -80,66 +128,86 @@ impl Fleet {
                     seed = config.seed,
                     "new fleet"
                 );
-                (sim, VecDeque::new(), 0)
+                (sim, Vec::new(), 0)
             }
         };
-        let (events, _) = broadcast::channel(4096);
+        let (events, _) = broadcast::channel(1024);
+        let shared = Arc::new(Shared {
+            committed: RwLock::new(Arc::new(Committed { sim, last_event_id })),
+            log: Mutex::new(EventLog::new(log, last_event_id, config.retention)),
+            events,
+            last_event_id: AtomicU64::new(last_event_id),
+        });
+        let (queue, writer) = writer::start(db, shared.clone(), config.speed);
         let (shutdown, _) = watch::channel(false);
         Ok(Fleet {
-            state: Mutex::new(State {
-                sim,
-                log,
-                last_event_id,
-                db,
-                speed: config.speed,
-                last_tick: Instant::now(),
-            }),
-            events,
+            shared,
+            queue,
+            writer: Mutex::new(Some(writer)),
             faults: Mutex::new(config.faults),
             requests: AtomicU64::new(0),
             shutdown,
         })
     }
 
-    fn lock(&self) -> MutexGuard<'_, State> {
-        // A panic while holding the lock leaves a state that was never committed half-way
-        // (SQLite is written in one transaction), so the lock is taken back.
-        self.state
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    fn now(&self) -> Arc<Committed> {
+        self.shared.committed()
+    }
+
+    /// Runs `op` on the writer and answers once its batch is saved (or could not be).
+    async fn write<R: Send + 'static>(
+        &self,
+        op: impl FnOnce(&mut Simulator) -> Result<(Vec<Change>, R), ApiError> + Send + 'static,
+    ) -> Result<R, ApiError> {
+        let (tx, rx) = oneshot::channel();
+        self.queue.send(Box::new(move |sim: &mut Simulator| {
+            let (changes, outcome) = match op(sim) {
+                Ok((changes, r)) => (changes, Ok(r)),
+                Err(e) => (Vec::new(), Err(e)),
+            };
+            Applied {
+                changes,
+                answer: Box::new(move |saved| {
+                    let _ = tx.send(saved.and(outcome));
+                }),
+            }
+        }))?;
+        rx.await.unwrap_or_else(|_| {
+            Err(ApiError::new(
+                ErrorCode::Internal,
+                "Not done: the server failed while making the change.",
+            ))
+        })
     }
 
     pub fn session(&self, persona: Persona) -> Session {
-        let state = self.lock();
-        persona.session(&state.sim.user, bots_status_core::fleet::HOME_ACCOUNT)
+        persona.session(&self.now().sim.user, bots_status_core::fleet::HOME_ACCOUNT)
     }
 
     pub fn page(&self, query: &ConnectorQuery) -> FleetPage {
-        let state = self.lock();
-        let list = state.sim.connectors();
+        let now = self.now();
+        let list = now.sim.connectors();
         FleetPage {
             connectors: query
                 .select(list)
                 .into_iter()
                 .map(|i| list[i].clone())
                 .collect(),
-            pcs: state.sim.fleet.pcs.clone(),
-            last_event_id: state.last_event_id,
+            pcs: now.sim.fleet.pcs.clone(),
+            last_event_id: now.last_event_id,
         }
     }
 
     pub fn get(&self, id: ConnectorId) -> Result<Connector, ApiError> {
-        let state = self.lock();
-        find(&state.sim, id).cloned()
+        find(&self.now().sim, id).cloned()
     }
 
     pub fn pcs(&self) -> PcsConnector {
-        self.lock().sim.fleet.pcs.clone()
+        self.now().sim.fleet.pcs.clone()
     }
 
     pub fn agents(&self, account: &str) -> Result<Vec<AgentUser>, ApiError> {
-        let state = self.lock();
-        state
+        self.now()
             .sim
             .fleet
             .directory
@@ -158,184 +226,139 @@ impl Fleet {
     }
 
     /// One action on one connector, over the version the user saw.
-    pub fn act(
+    pub async fn act(
         &self,
         id: ConnectorId,
         seen: Option<u64>,
         action: Action,
         persona: Persona,
     ) -> Result<Change, ApiError> {
-        let mut state = self.lock();
-        let change = state.act(id, seen, action, persona)?;
-        self.commit(&mut state, vec![change.clone()])?;
-        Ok(change)
+        self.write(move |sim| {
+            let change = act(sim, id, seen, action, persona)?;
+            Ok((vec![change.clone()], change))
+        })
+        .await
     }
 
     /// One action over many connectors: each is done or refused on its own.
-    pub fn bulk(
+    pub async fn bulk(
         &self,
-        action: &Action,
-        targets: &[Target],
+        action: Action,
+        targets: Vec<Target>,
         persona: Persona,
     ) -> Result<Vec<BulkItem>, ApiError> {
-        let mut state = self.lock();
-        let mut changes = Vec::new();
-        let items = targets
-            .iter()
-            .map(|t| {
-                let outcome = match state.act(t.id, t.version, action.clone(), persona) {
-                    Ok(change) => {
-                        let done = match &change {
-                            Change::Connector(c) => Some(c.clone()),
-                            _ => None,
-                        };
-                        changes.push(change);
-                        match done {
-                            Some(c) => BulkOutcome::Done(c),
-                            None => BulkOutcome::Error(ApiError::new(
+        self.write(move |sim| {
+            let mut changes = Vec::new();
+            let items = targets
+                .iter()
+                .map(|t| {
+                    let outcome = match act(sim, t.id, t.version, action.clone(), persona) {
+                        Ok(Change::Connector(c)) => {
+                            changes.push(Change::Connector(c.clone()));
+                            BulkOutcome::Done(c)
+                        }
+                        Ok(other) => {
+                            changes.push(other);
+                            BulkOutcome::Error(ApiError::new(
                                 ErrorCode::Internal,
                                 "The action removed the connector.",
-                            )),
+                            ))
                         }
-                    }
-                    Err(e) => BulkOutcome::Error(e),
-                };
-                BulkItem { id: t.id, outcome }
-            })
-            .collect();
-        self.commit(&mut state, changes)?;
-        Ok(items)
+                        Err(e) => BulkOutcome::Error(e),
+                    };
+                    BulkItem { id: t.id, outcome }
+                })
+                .collect();
+            Ok((changes, items))
+        })
+        .await
     }
 
-    pub fn add(
+    pub async fn add(
         &self,
         bot: BotRef,
         settings: ConnectorSettings,
         persona: Persona,
     ) -> Result<Connector, ApiError> {
-        let mut state = self.lock();
-        let now = state.sim.now();
-        let change = state
-            .sim
-            .add(bot, settings, persona.permissions(), now)
-            .map_err(ApiError::refused)?;
-        let Change::Connector(added) = &change else {
-            return Err(ApiError::new(
-                ErrorCode::Internal,
-                "Adding made no connector.",
-            ));
-        };
-        let added = (**added).clone();
-        self.commit(&mut state, vec![change])?;
-        Ok(added)
+        self.write(move |sim| {
+            let now = sim.now();
+            let change = sim
+                .add(bot, settings, persona.permissions(), now)
+                .map_err(ApiError::refused)?;
+            match &change {
+                Change::Connector(added) => {
+                    let added = (**added).clone();
+                    Ok((vec![change], added))
+                }
+                _ => Err(ApiError::new(
+                    ErrorCode::Internal,
+                    "Adding made no connector.",
+                )),
+            }
+        })
+        .await
     }
 
-    pub fn act_on_pcs(
+    pub async fn act_on_pcs(
         &self,
         action: PcsAction,
         seen: Option<u64>,
         persona: Persona,
     ) -> Result<PcsConnector, ApiError> {
-        let mut state = self.lock();
-        let current = state.sim.fleet.pcs.version;
-        if let Some(seen) = seen.filter(|v| *v != current) {
-            return Err(ApiError::new(
-                ErrorCode::Conflict,
-                format!("Not done: the PCS connector changed since you saw it (version {seen}, now {current})."),
-            )
-            .on_field("version"));
-        }
-        let now = state.sim.now();
-        let change = state
-            .sim
-            .act_on_pcs(action, persona.permissions(), now)
-            .map_err(ApiError::refused)?;
-        self.commit(&mut state, vec![change])?;
-        Ok(state.sim.fleet.pcs.clone())
+        self.write(move |sim| {
+            if let Some(why) = sim.fleet.pcs.changed_since(seen) {
+                return Err(ApiError::new(ErrorCode::Conflict, why).on_field("version"));
+            }
+            let now = sim.now();
+            let change = sim
+                .act_on_pcs(action, persona.permissions(), now)
+                .map_err(ApiError::refused)?;
+            Ok((vec![change], sim.fleet.pcs.clone()))
+        })
+        .await
     }
 
-    pub fn set_resource(&self, request: ResourceRequest) -> Result<(), ApiError> {
-        let mut state = self.lock();
-        let changes = state
-            .sim
-            .set_resource(request.environment, request.resource, request.health);
-        self.commit(&mut state, changes)
+    pub async fn set_resource(&self, request: ResourceRequest) -> Result<(), ApiError> {
+        self.write(move |sim| {
+            let changes = sim.set_resource(request.environment, request.resource, request.health);
+            Ok((changes, ()))
+        })
+        .await
     }
 
     /// Lets simulated time catch up with the wall clock (at the chosen speed).
     pub fn tick(&self) {
-        let mut state = self.lock();
-        let wall = Instant::now();
-        let elapsed = wall.duration_since(state.last_tick).as_millis() as u64;
-        state.last_tick = wall;
-        let step = match state.speed {
-            Speed::Times(factor) => elapsed * u64::from(factor),
-            Speed::Instant => START_MIN_MS + START_SPREAD_MS,
-        };
-        let target = state.sim.now().plus(step);
-        let changes = state.sim.advance_to(target);
-        if let Err(e) = self.commit(&mut state, changes) {
-            tracing::error!(error = %e, "a tick could not be saved");
-        }
+        self.queue.tick();
     }
 
-    /// Numbers `changes`, writes them and the state to SQLite, then publishes them. Nothing is
-    /// published (or acknowledged) that is not saved.
-    fn commit(&self, state: &mut State, changes: Vec<Change>) -> Result<(), ApiError> {
-        if changes.is_empty() {
-            return Ok(());
-        }
-        let first = state.last_event_id + 1;
-        let events: Vec<Event> = changes
-            .into_iter()
-            .enumerate()
-            .map(|(i, change)| Event {
-                id: first + i as u64,
-                change,
-            })
-            .collect();
-        let State { db, sim, .. } = state;
-        db.save_changes(sim, &events).map_err(|e| {
-            tracing::error!(error = %e, "saving failed");
-            ApiError::new(
-                ErrorCode::Internal,
-                format!("The change could not be saved: {e}"),
-            )
-        })?;
-        state.last_event_id += events.len() as u64;
-        for event in events {
-            state.log.push_back(event.clone());
-            // No stream listening is not an error.
-            let _ = self.events.send(Arc::new(event));
-        }
-        while state.log.len() > LOG_LEN {
-            state.log.pop_front();
-        }
-        Ok(())
+    /// A receiver of new changes and the first of what happened after `after` (subscribed
+    /// first, under the log's lock, so nothing falls between the two).
+    pub fn follow(
+        &self,
+        after: u64,
+        chunk: (usize, usize),
+    ) -> (broadcast::Receiver<Arc<Logged>>, Resume) {
+        let log = lock(&self.shared.log);
+        let receiver = self.shared.events.subscribe();
+        (receiver, log.after(after, chunk.0, chunk.1))
     }
 
-    /// A receiver of new changes and what happened after `after` (subscribed first, so
-    /// nothing falls between the two).
-    pub fn follow(&self, after: u64) -> (broadcast::Receiver<Arc<Event>>, Resume) {
-        let state = self.lock();
-        let receiver = self.events.subscribe();
-        (receiver, resume(&state, after))
+    /// The next chunk (at most so many changes, so many bytes) after `after`, from the log.
+    pub fn since(&self, after: u64, chunk: (usize, usize)) -> Resume {
+        lock(&self.shared.log).after(after, chunk.0, chunk.1)
     }
 
-    pub fn since(&self, after: u64) -> Resume {
-        resume(&self.lock(), after)
-    }
-
+    /// The last change's id; takes no lock a write could hold.
     pub fn last_event_id(&self) -> u64 {
-        self.lock().last_event_id
+        self.shared.last_event_id.load(Ordering::SeqCst)
     }
 
     pub fn faults(&self) -> Faults {
-        *self.faults.lock().unwrap_or_else(|p| p.into_inner())
+        *lock(&self.faults)
     }
 
     pub fn set_faults(&self, faults: Faults) {
-        *self.faults.lock().unwrap_or_else(|p| p.into_inner()) = faults;
+        *lock(&self.faults) = faults;
     }
 
     /// Whether this request is one the fault mode fails: exactly `error_rate` of them.
@@ -349,28 +372,29 @@ impl Fleet {
         self.shutdown.subscribe()
     }
 
-    pub fn close_streams(&self) {
+    /// Ends the streams and the writer (after what it is doing); returns the writer's thread
+    /// to join, once.
+    pub fn close(&self) -> Option<JoinHandle<()>> {
         let _ = self.shutdown.send(true);
+        self.queue.stop();
+        lock(&self.writer).take()
     }
 }
 
-impl State {
-    fn act(
-        &mut self,
-        id: ConnectorId,
-        seen: Option<u64>,
-        action: Action,
-        persona: Persona,
-    ) -> Result<Change, ApiError> {
-        let current = find(&self.sim, id)?;
-        if let Some(seen) = seen.filter(|v| *v != current.version) {
-            return Err(ApiError::conflict(seen, current.clone()));
-        }
-        let now = self.sim.now();
-        self.sim
-            .act(id, action, persona.permissions(), now)
-            .map_err(ApiError::refused)
+fn act(
+    sim: &mut Simulator,
+    id: ConnectorId,
+    seen: Option<u64>,
+    action: Action,
+    persona: Persona,
+) -> Result<Change, ApiError> {
+    let current = find(sim, id)?;
+    if let Some(seen) = seen.filter(|v| *v != current.version) {
+        return Err(ApiError::conflict(seen, current.clone()));
     }
+    let now = sim.now();
+    sim.act(id, action, persona.permissions(), now)
+        .map_err(ApiError::refused)
 }
 
 fn find(sim: &Simulator, id: ConnectorId) -> Result<&Connector, ApiError> {
@@ -383,23 +407,4 @@ fn find(sim: &Simulator, id: ConnectorId) -> Result<&Connector, ApiError> {
             ),
         )
     })
-}
-
-fn resume(state: &State, after: u64) -> Resume {
-    if after == state.last_event_id {
-        return Resume::Events(Vec::new());
-    }
-    // An id from the future is from another run of the server (an in-memory one restarted).
-    if after > state.last_event_id {
-        return Resume::Gap {
-            last_event_id: state.last_event_id,
-        };
-    }
-    let oldest = state.log.front().map_or(state.last_event_id + 1, |e| e.id);
-    if after + 1 < oldest {
-        return Resume::Gap {
-            last_event_id: state.last_event_id,
-        };
-    }
-    Resume::Events(state.log.iter().filter(|e| e.id > after).cloned().collect())
 }

@@ -6,12 +6,15 @@
 //! and a client that reconnects with `Last-Event-ID` misses nothing.
 
 mod fleet;
+mod log;
 mod persist;
 mod routes;
+mod serve;
 mod stream;
+mod writer;
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -19,7 +22,10 @@ use bots_status_core::access::Persona;
 use bots_status_core::api::Faults;
 use tokio::net::TcpListener;
 
-pub use fleet::Fleet;
+use fleet::Fleet;
+pub use log::Retention;
+pub use routes::{MAX_LATENCY_MS, check_faults};
+pub use serve::Limits;
 
 /// How simulated time runs against the wall clock.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -79,6 +85,28 @@ impl std::str::FromStr for Token {
     }
 }
 
+impl Token {
+    /// The tokens of a token file or of `BOTS_STATUS_TOKENS`: one `SECRET[:role]` per line (or
+    /// separated by commas or spaces); blank lines and lines starting with `#` are skipped.
+    /// `origin` names where they came from in an error.
+    pub fn parse_list(text: &str, origin: &str) -> Result<Vec<Token>, String> {
+        text.lines()
+            .map(str::trim)
+            .filter(|line| !line.is_empty() && !line.starts_with('#'))
+            .flat_map(|line| line.split([',', ' ', '\t']))
+            .filter(|item| !item.is_empty())
+            .map(|item| item.parse().map_err(|e| format!("{origin}: {e}")))
+            .collect()
+    }
+
+    /// The tokens of `path` (`--token-file`).
+    pub fn read_file(path: &Path) -> Result<Vec<Token>, String> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read the token file {}: {e}", path.display()))?;
+        Token::parse_list(&text, &path.display().to_string())
+    }
+}
+
 /// Everything the server is started with.
 #[derive(Clone, Debug)]
 pub struct Config {
@@ -96,6 +124,16 @@ pub struct Config {
     pub faults: Faults,
     /// How often simulated time moves on.
     pub tick: Duration,
+    /// Replace the fleet `db` holds with a new one (only an absent file makes one otherwise).
+    pub new_fleet: bool,
+    /// How long a write waits for a database lock held by another process; then 503.
+    pub busy_timeout: Duration,
+    /// The most the database file may grow to; a write past it answers 503.
+    pub max_db_bytes: Option<u64>,
+    /// How much of the past is kept for streams that resume.
+    pub retention: Retention,
+    /// Connections: how many, and how long each may wait or sit idle.
+    pub limits: Limits,
 }
 
 impl Default for Config {
@@ -110,6 +148,11 @@ impl Default for Config {
             static_dir: None,
             faults: Faults::default(),
             tick: Duration::from_millis(1000),
+            new_fleet: false,
+            busy_timeout: Duration::from_millis(250),
+            max_db_bytes: None,
+            retention: Retention::default(),
+            limits: Limits::default(),
         }
     }
 }
@@ -117,8 +160,19 @@ impl Default for Config {
 /// A running server.
 pub struct Server {
     pub addr: SocketAddr,
-    pub fleet: Arc<Fleet>,
+    fleet: Arc<Fleet>,
     task: tokio::task::JoinHandle<()>,
+}
+
+/// Whether a server on `addr` may run with `tokens`: without any, every request is an
+/// administrator's, which is safe on loopback only.
+pub fn check_listen(addr: &SocketAddr, tokens: &[Token]) -> Result<(), String> {
+    if tokens.is_empty() && !addr.ip().is_loopback() {
+        return Err(format!(
+            "{addr} is reachable from other machines, and without a token anyone there could change the fleet. Give --token (or --token-file, or BOTS_STATUS_TOKENS), or listen on 127.0.0.1."
+        ));
+    }
+    Ok(())
 }
 
 impl Server {
@@ -127,19 +181,17 @@ impl Server {
         let addr = listener
             .local_addr()
             .map_err(|e| format!("cannot read the listening address: {e}"))?;
+        check_listen(&addr, &config.tokens)?;
         let fleet = Arc::new(Fleet::open(&config)?);
         let router = routes::router(fleet.clone(), &config)?;
         let ticking = fleet.clone();
         let tick = config.tick;
+        let limits = config.limits;
         let task = tokio::spawn(async move {
-            let mut interval = tokio::time::interval(tick);
-            let serving = axum::serve(listener, router);
+            // The first tick comes one period after the start, not at once.
+            let mut interval = tokio::time::interval_at(tokio::time::Instant::now() + tick, tick);
             tokio::select! {
-                result = serving => {
-                    if let Err(e) = result {
-                        tracing::error!(error = %e, "the server stopped");
-                    }
-                }
+                () = serve::serve(listener, router, limits) => {}
                 () = async {
                     loop {
                         interval.tick().await;
@@ -151,15 +203,25 @@ impl Server {
         Ok(Server { addr, fleet, task })
     }
 
-    /// Stops serving; what was acknowledged is in SQLite already.
+    /// Stops serving and waits for the writer to finish what it was doing: what was
+    /// acknowledged is in SQLite, and the database is closed.
     pub async fn stop(self) {
         self.task.abort();
-        let _ = self.task.await;
-        self.fleet.close_streams();
+        let writer = self.fleet.close();
+        if let Some(writer) = writer {
+            let _ = tokio::task::spawn_blocking(move || writer.join()).await;
+        }
     }
 
     /// Waits until the server stops by itself (it does not, unless it fails).
-    pub async fn wait(self) {
-        let _ = self.task.await;
+    pub async fn wait(mut self) {
+        let _ = (&mut self.task).await;
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.task.abort();
+        let _ = self.fleet.close();
     }
 }

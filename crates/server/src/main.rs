@@ -3,7 +3,8 @@
 use std::path::PathBuf;
 
 use bots_status_core::api::Faults;
-use bots_status_server::{Config, Server, Speed, Token};
+use bots_status_core::limits::MAX_CONNECTORS;
+use bots_status_server::{Config, Limits, Server, Speed, Token};
 use clap::Parser;
 
 /// Serves a simulated fleet over the Bots Status HTTP contract (docs/api.md).
@@ -26,9 +27,23 @@ struct Args {
     #[arg(long, default_value = "1")]
     speed: Speed,
     /// A bearer token, "SECRET" (administrator) or "SECRET:admin|developer|none"; repeatable.
-    /// Without any, every request is an administrator's (local use only).
+    /// Arguments show in `ps`: prefer --token-file or BOTS_STATUS_TOKENS. Without any token,
+    /// every request is an administrator's, and the server listens on loopback only.
     #[arg(long = "token")]
     tokens: Vec<Token>,
+    /// A file of tokens, one "SECRET[:role]" per line ("#" starts a comment).
+    #[arg(long)]
+    token_file: Option<PathBuf>,
+    /// Replace the fleet the --db file holds with a new one. Without it a new fleet is made
+    /// only in a file that does not exist yet; a damaged or partial file is refused.
+    #[arg(long)]
+    new_fleet: bool,
+    /// The most the --db file may grow to, in megabytes; writes past it answer 503.
+    #[arg(long)]
+    max_db_mb: Option<u64>,
+    /// Open connections at most (default: what the open-file limit allows, up to 4096).
+    #[arg(long)]
+    max_connections: Option<usize>,
     /// An origin allowed to call the API from a browser (an embedding host), or "*"; repeatable.
     #[arg(long = "cors-origin")]
     cors: Vec<String>,
@@ -69,30 +84,61 @@ async fn main() {
 }
 
 async fn run(args: Args) -> Result<(), String> {
-    if !(0.0..=1.0).contains(&args.error_rate) {
-        return Err("--error-rate must be from 0 to 1".to_owned());
+    let faults = Faults {
+        latency_ms: args.latency_ms,
+        error_rate: args.error_rate,
+        drop_streams_after: args.drop_streams_after,
+    };
+    bots_status_server::check_faults(&faults).map_err(|e| {
+        format!(
+            "--{}: {}",
+            if e.field.as_deref() == Some("latencyMs") {
+                "latency-ms"
+            } else {
+                "error-rate"
+            },
+            e.message
+        )
+    })?;
+    if args.fleet > MAX_CONNECTORS {
+        return Err(format!(
+            "--fleet {} is more than the {MAX_CONNECTORS} connectors a fleet holds",
+            args.fleet
+        ));
     }
-    if args.tokens.is_empty() {
-        tracing::warn!("no --token given: every request is an administrator's");
+    let mut tokens = args.tokens;
+    if let Some(file) = &args.token_file {
+        tokens.extend(Token::read_file(file)?);
+    }
+    if let Ok(list) = std::env::var("BOTS_STATUS_TOKENS") {
+        tokens.extend(Token::parse_list(&list, "BOTS_STATUS_TOKENS")?);
+    }
+    if tokens.is_empty() {
+        tracing::warn!("no token given: every request is an administrator's (loopback only)");
     }
     let config = Config {
         db: args.db,
         seed: args.seed,
         fleet: args.fleet,
         speed: args.speed,
-        tokens: args.tokens,
+        tokens,
         cors: args.cors,
         static_dir: args.static_dir,
-        faults: Faults {
-            latency_ms: args.latency_ms,
-            error_rate: args.error_rate,
-            drop_streams_after: args.drop_streams_after,
+        faults,
+        new_fleet: args.new_fleet,
+        max_db_bytes: args.max_db_mb.map(|mb| mb.saturating_mul(1024 * 1024)),
+        limits: Limits {
+            max_connections: args.max_connections,
+            ..Limits::default()
         },
         ..Config::default()
     };
     let listener = tokio::net::TcpListener::bind(&args.listen)
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", args.listen))?;
+    if let Ok(addr) = listener.local_addr() {
+        bots_status_server::check_listen(&addr, &config.tokens)?;
+    }
     let server = Server::start(config, listener).await?;
     tracing::info!(addr = %server.addr, "serving");
     // The line scripts wait for (xtask reads the address from it).

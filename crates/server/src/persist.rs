@@ -1,191 +1,370 @@
-//! SQLite: the connectors one row each, the rest of the simulator as one document, and every
-//! numbered change. A commit writes all three in one transaction.
+//! SQLite: the connectors one row each, the rest of the simulator as one document, and the
+//! recent numbered changes. A commit writes all three in one transaction, and prunes the
+//! changes no stream will ask for again in the same one.
+//!
+//! Opening never guesses: only an absent file (or `--new-fleet`) makes a new fleet. A file
+//! that is empty, damaged, someone else's or half-written is refused with what is wrong and
+//! what to do, and no row of it is deleted.
 
-use std::collections::VecDeque;
 use std::path::Path;
+use std::time::Duration;
 
-use bots_status_core::api::Event;
 use bots_status_core::simulator::{Change, Simulator};
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, ErrorCode, OptionalExtension, TransactionBehavior, params};
+
+use crate::log::Logged;
 
 /// The shape of what is stored; a file of another format is refused, not misread.
 const FORMAT: i64 = 1;
+const TABLES: [&str; 3] = ["connectors", "events", "meta"];
 
 pub struct Db {
     conn: Connection,
 }
 
+/// What an existing database holds.
 pub struct Loaded {
     pub sim: Simulator,
-    pub log: VecDeque<Event>,
+    /// The kept changes, oldest first.
+    pub log: Vec<Logged>,
     pub last_event_id: u64,
 }
 
-fn err(e: impl std::fmt::Display) -> String {
+/// How the database is opened.
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// Replace whatever fleet the file holds with a new one.
+    pub new_fleet: bool,
+    /// How long a write waits for a lock another process holds before it gives up.
+    pub busy_timeout: Duration,
+    /// The most the file may grow to (SQLite's `max_page_count`); a write past it fails as a
+    /// full disk would.
+    pub max_bytes: Option<u64>,
+}
+
+/// Why a write was not saved. Each is "Not done": the transaction was rolled back.
+#[derive(Debug)]
+pub enum SaveError {
+    /// Another process holds the write lock longer than the busy timeout.
+    Busy,
+    /// The disk (or the database's size limit) is full.
+    Full,
+    Other(String),
+}
+
+impl std::fmt::Display for SaveError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SaveError::Busy => f.write_str(
+                "the database is busy (another process holds its write lock), so the change could not be saved",
+            ),
+            SaveError::Full => f.write_str(
+                "the database's disk is full (or the database reached its size limit), so the change could not be saved",
+            ),
+            SaveError::Other(e) => write!(f, "the change could not be saved ({e})"),
+        }
+    }
+}
+
+impl From<rusqlite::Error> for SaveError {
+    fn from(e: rusqlite::Error) -> SaveError {
+        match e.sqlite_error_code() {
+            Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => SaveError::Busy,
+            Some(ErrorCode::DiskFull) => SaveError::Full,
+            _ => SaveError::Other(e.to_string()),
+        }
+    }
+}
+
+impl From<serde_json::Error> for SaveError {
+    fn from(e: serde_json::Error) -> SaveError {
+        SaveError::Other(e.to_string())
+    }
+}
+
+fn sqlite(e: impl std::fmt::Display) -> String {
     format!("SQLite: {e}")
 }
 
+/// What to do about a file that cannot be used as it is.
+fn advice(path: &Path) -> String {
+    format!(
+        "Restore {} from a backup, or start with --new-fleet to replace it with a new fleet (what it holds is then lost), or give another --db file.",
+        path.display()
+    )
+}
+
 impl Db {
-    pub fn open(path: Option<&Path>) -> Result<Db, String> {
-        let conn = match path {
-            Some(path) => Connection::open(path)
-                .map_err(|e| format!("cannot open {}: {e}", path.display()))?,
-            None => Connection::open_in_memory().map_err(err)?,
+    /// Opens `path` (or memory) and reads what it holds: `None` means a new fleet is to be
+    /// made (and saved with [`Db::save_all`]).
+    pub fn open(path: Option<&Path>, options: &Options) -> Result<(Db, Option<Loaded>), String> {
+        let Some(path) = path else {
+            let db = Db::connect(Connection::open_in_memory().map_err(sqlite)?, options)?;
+            db.create_tables()?;
+            return Ok((db, None));
         };
-        conn.execute_batch(
-            "PRAGMA journal_mode = WAL;
-             PRAGMA synchronous = FULL;
-             CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-             CREATE TABLE IF NOT EXISTS connectors (id INTEGER PRIMARY KEY, body TEXT NOT NULL);
-             CREATE TABLE IF NOT EXISTS events (id INTEGER PRIMARY KEY, body TEXT NOT NULL);",
-        )
-        .map_err(err)?;
-        let db = Db { conn };
-        if let Some(format) = db.meta("format")?
-            && format != FORMAT.to_string()
-        {
+        let existed = path.exists();
+        if existed {
+            let size = std::fs::metadata(path)
+                .map_err(|e| format!("cannot read {}: {e}", path.display()))?
+                .len();
+            if size == 0 && !options.new_fleet {
+                return Err(format!(
+                    "{} exists but is empty (0 bytes), so it holds no fleet. A new fleet is made only in a file that does not exist yet: remove it, or start with --new-fleet.",
+                    path.display()
+                ));
+            }
+        }
+        let conn =
+            Connection::open(path).map_err(|e| format!("cannot open {}: {e}", path.display()))?;
+        let db = Db::connect(conn, options).map_err(|e| {
+            format!(
+                "{} cannot be used as a Bots Status database: {e}. {}",
+                path.display(),
+                advice(path)
+            )
+        })?;
+        if existed {
+            db.check_integrity(path)?;
+        }
+        let tables = db.tables()?;
+        let ours = TABLES.iter().all(|t| tables.iter().any(|have| have == t));
+        if !tables.is_empty() && !ours {
             return Err(format!(
-                "the database holds format {format}; this server reads format {FORMAT}. Start with another --db file."
+                "{} is not a Bots Status database (it has the tables {}). Give another --db file.",
+                path.display(),
+                tables.join(", ")
             ));
         }
-        Ok(db)
+        db.create_tables()?;
+        if options.new_fleet || tables.is_empty() {
+            return Ok((db, None));
+        }
+        let loaded = db
+            .load()
+            .map_err(|e| format!("{} cannot be loaded: {e}. {}", path.display(), advice(path)))?;
+        Ok((db, Some(loaded)))
+    }
+
+    fn connect(conn: Connection, options: &Options) -> Result<Db, String> {
+        conn.busy_timeout(options.busy_timeout).map_err(sqlite)?;
+        conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;")
+            .map_err(sqlite)?;
+        if let Some(bytes) = options.max_bytes {
+            let page: u64 = conn
+                .query_row("PRAGMA page_size", [], |r| r.get(0))
+                .map_err(sqlite)?;
+            let pages = (bytes / page.max(1)).max(1);
+            conn.pragma_update(None, "max_page_count", pages)
+                .map_err(sqlite)?;
+        }
+        Ok(Db { conn })
+    }
+
+    fn check_integrity(&self, path: &Path) -> Result<(), String> {
+        let mut statement = self.conn.prepare("PRAGMA quick_check").map_err(|e| {
+            format!(
+                "{} cannot be checked: {e}. {}",
+                path.display(),
+                advice(path)
+            )
+        })?;
+        let found: Vec<String> = statement
+            .query_map([], |r| r.get::<_, String>(0))
+            .and_then(|rows| rows.collect())
+            .map_err(|e| {
+                format!(
+                    "{} cannot be checked: {e}. {}",
+                    path.display(),
+                    advice(path)
+                )
+            })?;
+        if found.len() == 1 && found[0] == "ok" {
+            return Ok(());
+        }
+        Err(format!(
+            "{} is damaged (SQLite's quick_check found: {}). {}",
+            path.display(),
+            found.into_iter().take(3).collect::<Vec<_>>().join("; "),
+            advice(path)
+        ))
+    }
+
+    fn tables(&self) -> Result<Vec<String>, String> {
+        let mut statement = self
+            .conn
+            .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+            .map_err(sqlite)?;
+        statement
+            .query_map([], |r| r.get::<_, String>(0))
+            .and_then(|rows| rows.collect())
+            .map_err(sqlite)
+    }
+
+    fn create_tables(&self) -> Result<(), String> {
+        self.conn
+            .execute_batch(
+                "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+                 CREATE TABLE IF NOT EXISTS connectors (id INTEGER PRIMARY KEY, body TEXT NOT NULL);
+                 CREATE TABLE IF NOT EXISTS events (id INTEGER PRIMARY KEY, body TEXT NOT NULL);",
+            )
+            .map_err(sqlite)
     }
 
     fn meta(&self, key: &str) -> Result<Option<String>, String> {
         self.conn
             .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
             .optional()
-            .map_err(err)
+            .map_err(sqlite)
     }
 
-    /// What was saved, with the last `log_len` changes, or `None` for a new database.
-    pub fn load(&mut self, log_len: usize) -> Result<Option<Loaded>, String> {
-        let Some(rest) = self.meta("simulator")? else {
-            return Ok(None);
-        };
+    /// Everything an existing fleet's database holds, each part checked: a file missing one
+    /// is refused, never taken for a new one.
+    fn load(&self) -> Result<Loaded, String> {
+        let format = self
+            .meta("format")?
+            .ok_or("it has no format record, so it was never completely written")?;
+        if format != FORMAT.to_string() {
+            return Err(format!(
+                "it holds format {format}; this server reads format {FORMAT}"
+            ));
+        }
+        let rest = self
+            .meta("simulator")?
+            .ok_or("it has connectors but not the rest of the fleet (no simulator record)")?;
         let mut sim: Simulator = serde_json::from_str(&rest)
-            .map_err(|e| format!("the saved simulator cannot be read: {e}"))?;
+            .map_err(|e| format!("its simulator record cannot be read: {e}"))?;
+        let raw_last = self
+            .meta("last_event_id")?
+            .ok_or("it has no last_event_id record")?;
+        let last_event_id: u64 = raw_last
+            .parse()
+            .map_err(|_| format!("its last_event_id {raw_last:?} is not a number"))?;
         let mut rows = self
             .conn
-            .prepare("SELECT body FROM connectors ORDER BY id")
-            .map_err(err)?;
+            .prepare("SELECT id, body FROM connectors ORDER BY id")
+            .map_err(sqlite)?;
         sim.fleet.connectors = rows
-            .query_map([], |r| r.get::<_, String>(0))
-            .map_err(err)?
-            .map(|body| {
-                let body = body.map_err(err)?;
+            .query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))
+            .map_err(sqlite)?
+            .map(|row| {
+                let (id, body) = row.map_err(sqlite)?;
                 serde_json::from_str(&body)
-                    .map_err(|e| format!("a saved connector cannot be read: {e}"))
+                    .map_err(|e| format!("its connector {id} cannot be read: {e}"))
             })
             .collect::<Result<_, String>>()?;
         drop(rows);
-        let last_event_id: u64 = self
-            .meta("last_event_id")?
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(0);
+        let newest: Option<i64> = self
+            .conn
+            .query_row("SELECT MAX(id) FROM events", [], |r| r.get(0))
+            .map_err(sqlite)?;
+        if let Some(newest) = newest
+            && newest as u64 > last_event_id
+        {
+            return Err(format!(
+                "it holds change {newest}, newer than its last_event_id {last_event_id}"
+            ));
+        }
         let mut events = self
             .conn
-            .prepare("SELECT id, body FROM events WHERE id > ?1 ORDER BY id")
-            .map_err(err)?;
-        let from = last_event_id.saturating_sub(log_len as u64) as i64;
+            .prepare("SELECT id, body FROM events ORDER BY id")
+            .map_err(sqlite)?;
         let log = events
-            .query_map([from], |r| {
-                Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
-            })
-            .map_err(err)?
+            .query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))
+            .map_err(sqlite)?
             .map(|row| {
-                let (id, body) = row.map_err(err)?;
-                let change: Change = serde_json::from_str(&body)
-                    .map_err(|e| format!("a saved change cannot be read: {e}"))?;
-                Ok(Event {
+                let (id, body) = row.map_err(sqlite)?;
+                // Read it once, so a damaged change is found now, not by a stream later.
+                serde_json::from_str::<Change>(&body)
+                    .map_err(|e| format!("its change {id} cannot be read: {e}"))?;
+                Ok(Logged {
                     id: id as u64,
-                    change,
+                    data: body,
                 })
             })
-            .collect::<Result<VecDeque<_>, String>>()?;
-        drop(events);
-        // Older changes are no use to a stream: it reads the list again instead.
-        self.conn
-            .execute("DELETE FROM events WHERE id <= ?1", [from])
-            .map_err(err)?;
-        Ok(Some(Loaded {
+            .collect::<Result<Vec<_>, String>>()?;
+        Ok(Loaded {
             sim,
             log,
             last_event_id,
-        }))
+        })
     }
 
-    /// Saves a new fleet whole.
+    /// Saves a new fleet whole, replacing what the file held (`--new-fleet`, or a new file).
     pub fn save_all(&mut self, sim: &mut Simulator) -> Result<(), String> {
-        let tx = self.conn.transaction().map_err(err)?;
-        tx.execute("DELETE FROM connectors", []).map_err(err)?;
+        let tx = self.conn.transaction().map_err(sqlite)?;
+        tx.execute("DELETE FROM connectors", []).map_err(sqlite)?;
+        tx.execute("DELETE FROM events", []).map_err(sqlite)?;
         {
             let mut insert = tx
                 .prepare("INSERT INTO connectors (id, body) VALUES (?1, ?2)")
-                .map_err(err)?;
+                .map_err(sqlite)?;
             for c in sim.connectors() {
-                let body = serde_json::to_string(c).map_err(err)?;
-                insert.execute(params![c.id.0 as i64, body]).map_err(err)?;
+                let body = serde_json::to_string(c).map_err(sqlite)?;
+                insert
+                    .execute(params![c.id.0 as i64, body])
+                    .map_err(sqlite)?;
             }
         }
-        write_rest(&tx, sim)?;
+        write_rest(&tx, sim).map_err(|e| e.to_string())?;
         tx.execute(
             "INSERT OR REPLACE INTO meta (key, value) VALUES ('format', ?1), ('last_event_id', '0')",
             [FORMAT.to_string()],
         )
-        .map_err(err)?;
-        tx.commit().map_err(err)
+        .map_err(sqlite)?;
+        tx.commit().map_err(sqlite)
     }
 
-    /// Saves the connectors `events` touched, the rest of the simulator and the events.
-    pub fn save_changes(&mut self, sim: &mut Simulator, events: &[Event]) -> Result<(), String> {
-        let tx = self.conn.transaction().map_err(err)?;
+    /// Saves the connectors `events` touched, the rest of the simulator and the events, and
+    /// forgets the changes older than `keep_from`, in one transaction: all of it or nothing.
+    pub fn save_changes(
+        &mut self,
+        sim: &mut Simulator,
+        changes: &[Change],
+        events: &[Logged],
+        keep_from: u64,
+    ) -> Result<(), SaveError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
         {
-            let mut upsert = tx
-                .prepare("INSERT OR REPLACE INTO connectors (id, body) VALUES (?1, ?2)")
-                .map_err(err)?;
-            let mut delete = tx
-                .prepare("DELETE FROM connectors WHERE id = ?1")
-                .map_err(err)?;
-            let mut event = tx
-                .prepare("INSERT INTO events (id, body) VALUES (?1, ?2)")
-                .map_err(err)?;
-            for e in events {
-                match &e.change {
+            let mut upsert =
+                tx.prepare_cached("INSERT OR REPLACE INTO connectors (id, body) VALUES (?1, ?2)")?;
+            let mut delete = tx.prepare_cached("DELETE FROM connectors WHERE id = ?1")?;
+            let mut event = tx.prepare_cached("INSERT INTO events (id, body) VALUES (?1, ?2)")?;
+            for (change, e) in changes.iter().zip(events) {
+                match change {
                     Change::Connector(c) => {
-                        let body = serde_json::to_string(c).map_err(err)?;
-                        upsert.execute(params![c.id.0 as i64, body]).map_err(err)?;
+                        upsert.execute(params![c.id.0 as i64, serde_json::to_string(c)?])?;
                     }
                     Change::Removed(id) => {
-                        delete.execute([id.0 as i64]).map_err(err)?;
+                        delete.execute([id.0 as i64])?;
                     }
                     Change::Pcs(_) => {}
                 }
-                let body = serde_json::to_string(&e.change).map_err(err)?;
-                event.execute(params![e.id as i64, body]).map_err(err)?;
+                event.execute(params![e.id as i64, e.data])?;
             }
         }
+        tx.execute("DELETE FROM events WHERE id < ?1", [keep_from as i64])?;
         write_rest(&tx, sim)?;
         let last = events.last().map_or(0, |e| e.id);
         tx.execute(
             "INSERT OR REPLACE INTO meta (key, value) VALUES ('last_event_id', ?1)",
             [last.to_string()],
-        )
-        .map_err(err)?;
-        tx.commit().map_err(err)
+        )?;
+        tx.commit()?;
+        Ok(())
     }
 }
 
 /// The simulator without its connectors (they have their own rows).
-fn write_rest(tx: &rusqlite::Transaction<'_>, sim: &mut Simulator) -> Result<(), String> {
+fn write_rest(tx: &rusqlite::Transaction<'_>, sim: &mut Simulator) -> Result<(), SaveError> {
     let connectors = std::mem::take(&mut sim.fleet.connectors);
     let body = serde_json::to_string(sim);
     sim.fleet.connectors = connectors;
-    let body = body.map_err(err)?;
     tx.execute(
         "INSERT OR REPLACE INTO meta (key, value) VALUES ('simulator', ?1)",
-        [body],
-    )
-    .map_err(err)?;
+        [body?],
+    )?;
     Ok(())
 }

@@ -2,13 +2,13 @@
 //! [`Fleet`], with authentication, the fault mode, CORS, body limits and request logs around
 //! them.
 
-use std::collections::BTreeMap;
+use std::convert::Infallible;
 use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{DefaultBodyLimit, FromRequest, FromRequestParts, Path, Query, Request, State};
+use axum::extract::{DefaultBodyLimit, FromRequest, FromRequestParts, Path, Request, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
@@ -23,8 +23,8 @@ use bots_status_core::lifecycle::Action;
 use bots_status_core::model::ConnectorId;
 use bots_status_core::query::{ConnectorQuery, EnvironmentFilter};
 use bots_status_core::simulator::Change;
-use serde::Deserialize;
 use serde::de::DeserializeOwned;
+use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
@@ -92,45 +92,82 @@ fn json_problem(rejection: &JsonRejection) -> ApiError {
     ))
 }
 
-/// The signed-in user of a request: `Authorization: Bearer <token>`, or `?access_token=` for
-/// the event stream (a browser's EventSource cannot send headers).
+/// The rights a presented token carries: each known secret is compared in constant time, and
+/// all of them are, so neither timing nor the order of `--token`s tells which one nearly
+/// matched.
+fn persona_of(tokens: &[Token], secret: &str) -> Option<Persona> {
+    use subtle::ConstantTimeEq;
+    let mut found = None;
+    for token in tokens {
+        if bool::from(token.secret.as_bytes().ct_eq(secret.as_bytes())) {
+            found = Some(token.persona);
+        }
+    }
+    found
+}
+
+fn signed_in(app: &App, secret: Option<String>) -> Result<Persona, Failure> {
+    if app.tokens.is_empty() {
+        return Ok(Persona::Administrator);
+    }
+    let Some(secret) = secret else {
+        return Err(Failure(ApiError::new(
+            ErrorCode::Unauthenticated,
+            "Sign in: send the header \"Authorization: Bearer <token>\".",
+        )));
+    };
+    persona_of(&app.tokens, &secret).ok_or_else(|| {
+        Failure(ApiError::new(
+            ErrorCode::Unauthenticated,
+            "This token is not known to the server: check it, or ask for a new one.",
+        ))
+    })
+}
+
+fn bearer(parts: &Parts) -> Option<String> {
+    parts
+        .headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::to_owned)
+}
+
+/// The signed-in user of a request: `Authorization: Bearer <token>`.
 struct User(Persona);
 
 impl FromRequestParts<App> for User {
     type Rejection = Failure;
     async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, Self::Rejection> {
-        if app.tokens.is_empty() {
-            return Ok(User(Persona::Administrator));
-        }
-        let from_header = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(str::to_owned);
+        signed_in(app, bearer(parts)).map(User)
+    }
+}
+
+/// The user of the event stream, which also takes `?access_token=` (a browser's EventSource
+/// cannot send headers). No other path takes a token from the query, where it would show in
+/// logs, history and `Referer`s.
+struct StreamUser;
+
+impl FromRequestParts<App> for StreamUser {
+    type Rejection = Failure;
+    async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, Self::Rejection> {
         let from_query = parts.uri.query().and_then(|q| {
             pairs(q)
                 .into_iter()
                 .find(|(k, _)| k == "access_token")
                 .map(|(_, v)| v)
         });
-        let Some(secret) = from_header.or(from_query) else {
-            return Err(Failure(ApiError::new(
-                ErrorCode::Unauthenticated,
-                "Sign in: send the header \"Authorization: Bearer <token>\".",
-            )));
-        };
-        app.tokens
-            .iter()
-            .find(|t| t.secret == secret)
-            .map(|t| User(t.persona))
-            .ok_or_else(|| {
-                Failure(ApiError::new(
-                    ErrorCode::Unauthenticated,
-                    "This token is not known to the server: check it, or ask for a new one.",
-                ))
-            })
+        let persona = signed_in(app, bearer(parts).or(from_query))?;
+        may_use_app(persona)?;
+        Ok(StreamUser)
     }
+}
+
+fn may_use_app(persona: Persona) -> Result<(), Failure> {
+    persona
+        .permissions()
+        .may_open_app()
+        .map_err(|e| Failure(ApiError::new(ErrorCode::Forbidden, e.to_string())))
 }
 
 fn pairs(query: &str) -> Vec<(String, String)> {
@@ -146,10 +183,7 @@ impl FromRequestParts<App> for Operator {
     type Rejection = Failure;
     async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, Self::Rejection> {
         let User(persona) = User::from_request_parts(parts, app).await?;
-        persona
-            .permissions()
-            .may_open_app()
-            .map_err(|e| Failure(ApiError::new(ErrorCode::Forbidden, e.to_string())))?;
+        may_use_app(persona)?;
         Ok(Operator(persona))
     }
 }
@@ -197,21 +231,53 @@ pub fn router(fleet: Arc<Fleet>, config: &Config) -> Result<Router, String> {
                 "There is no such API path: see docs/api.md.",
             ))
         })
+        .method_not_allowed_fallback(|method: Method| async move {
+            Failure(ApiError::new(
+                ErrorCode::MethodNotAllowed,
+                format!("This path does not take {method}: see docs/api.md."),
+            ))
+        })
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
-        .with_state(app);
+        .with_state(app.clone());
     let mut router = Router::new().nest(bots_status_core::api::PREFIX, api);
-    if let Some(dir) = &config.static_dir {
-        let index = dir.join("index.html");
-        if !index.is_file() {
-            return Err(format!(
-                "{} has no index.html: build the app first (trunk build --release)",
-                dir.display()
-            ));
+    router = match &config.static_dir {
+        Some(dir) => {
+            let index = dir.join("index.html");
+            if !index.is_file() {
+                return Err(format!(
+                    "{} has no index.html: build the app first (trunk build --release)",
+                    dir.display()
+                ));
+            }
+            let root = dir
+                .canonicalize()
+                .map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
+            router.fallback_service(StaticGuard {
+                root,
+                inner: ServeDir::new(dir).fallback(ServeFile::new(index)),
+            })
         }
-        router = router.fallback_service(ServeDir::new(dir).fallback(ServeFile::new(index)));
+        None => router.fallback(|| async {
+            Failure(ApiError::new(
+                ErrorCode::NotFound,
+                "Nothing is served here: the API is under /api/v1 (see docs/api.md).",
+            ))
+        }),
+    };
+    if app.tokens.is_empty() {
+        // Without tokens every request is an administrator's: only a page on this machine,
+        // addressed by a loopback name, may make one (no DNS rebinding).
+        router = router.layer(middleware::from_fn(loopback_host_only));
     }
     Ok(router
         .layer(cors(&config.cors)?)
+        .layer(CatchPanicLayer::custom(|_: Box<dyn std::any::Any + Send>| {
+            Failure(ApiError::new(
+                ErrorCode::Internal,
+                "The server failed while answering; nothing was changed by this request.",
+            ))
+            .into_response()
+        }))
         .layer(
             // One structured line per request: method, path (never the query, which may hold
             // the event stream's token), status and latency.
@@ -221,6 +287,120 @@ pub fn router(fleet: Arc<Fleet>, config: &Config) -> Result<Router, String> {
                 })
                 .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
         ))
+}
+
+/// Whether `host` (a `Host` header) names this machine by a loopback name or address.
+pub fn is_loopback_host(host: &str) -> bool {
+    let name = match host.strip_prefix('[') {
+        Some(rest) => rest.split(']').next().unwrap_or_default(),
+        None => host.rsplit_once(':').map_or(host, |(name, port)| {
+            if port.bytes().all(|b| b.is_ascii_digit()) {
+                name
+            } else {
+                host
+            }
+        }),
+    };
+    let name = name.trim_end_matches('.').to_ascii_lowercase();
+    name == "localhost"
+        || name.ends_with(".localhost")
+        || name
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+async fn loopback_host_only(request: Request, next: Next) -> Response {
+    let host = request
+        .headers()
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .or_else(|| request.uri().authority().map(|a| a.as_str()));
+    match host {
+        Some(host) if is_loopback_host(host) => next.run(request).await,
+        _ => Failure(ApiError::new(
+            ErrorCode::Forbidden,
+            "This server runs without tokens, so it answers only requests addressed to localhost or 127.0.0.1. Give it --token to serve other names.",
+        ))
+        .into_response(),
+    }
+}
+
+/// Serves only what lies in the static folder: no dotfiles, no path that escapes it through
+/// a symlink, and no empty segment (`//evil.example` would become a protocol-relative
+/// redirect).
+#[derive(Clone)]
+struct StaticGuard<S> {
+    root: std::path::PathBuf,
+    inner: S,
+}
+
+/// The path inside the static folder a request names, or why it is not served.
+fn static_path(path: &str) -> Option<std::path::PathBuf> {
+    let rest = path.strip_prefix('/')?;
+    let mut inside = std::path::PathBuf::new();
+    if rest.is_empty() {
+        return Some(inside);
+    }
+    let segments: Vec<&str> = rest.split('/').collect();
+    for (i, segment) in segments.iter().enumerate() {
+        // A trailing slash is a directory; any other empty segment is refused.
+        if segment.is_empty() && i + 1 == segments.len() {
+            continue;
+        }
+        let decoded = percent_encoding::percent_decode_str(segment)
+            .decode_utf8()
+            .ok()?;
+        if decoded.is_empty() || decoded.starts_with('.') || decoded.contains(['/', '\\', '\0']) {
+            return None;
+        }
+        inside.push(decoded.as_ref());
+    }
+    Some(inside)
+}
+
+impl<S, B> tower::Service<Request> for StaticGuard<S>
+where
+    S: tower::Service<Request, Response = axum::http::Response<B>, Error = Infallible>
+        + Clone
+        + Send
+        + 'static,
+    S::Future: Send,
+    B: http_body::Body<Data = axum::body::Bytes> + Send + 'static,
+    B::Error: Into<axum::BoxError>,
+{
+    type Response = Response;
+    type Error = Infallible;
+    type Future =
+        std::pin::Pin<Box<dyn std::future::Future<Output = Result<Response, Infallible>> + Send>>;
+
+    fn poll_ready(
+        &mut self,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Result<(), Infallible>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: Request) -> Self::Future {
+        let root = self.root.clone();
+        let mut inner = self.inner.clone();
+        std::mem::swap(&mut inner, &mut self.inner);
+        Box::pin(async move {
+            let not_found = || {
+                Failure(ApiError::new(ErrorCode::NotFound, "There is no such file."))
+                    .into_response()
+            };
+            let Some(inside) = static_path(request.uri().path()) else {
+                return Ok(not_found());
+            };
+            // What exists must resolve inside the folder; what does not is the app's route.
+            if let Ok(real) = tokio::fs::canonicalize(root.join(&inside)).await
+                && !real.starts_with(&root)
+            {
+                return Ok(not_found());
+            }
+            inner.call(request).await.map(IntoResponse::into_response)
+        })
+    }
 }
 
 fn cors(origins: &[String]) -> Result<CorsLayer, String> {
@@ -243,6 +423,23 @@ fn cors(origins: &[String]) -> Result<CorsLayer, String> {
         })
         .collect::<Result<Vec<_>, _>>()?;
     Ok(layer.allow_origin(AllowOrigin::list(list)))
+}
+
+/// The longest latency the fault mode adds: longer would only hold connections open.
+pub const MAX_LATENCY_MS: u64 = 30_000;
+
+/// Whether `faults` can be set: a rate from 0 to 1 and a latency of at most 30 s.
+pub fn check_faults(faults: &Faults) -> Result<(), ApiError> {
+    if !(0.0..=1.0).contains(&faults.error_rate) {
+        return Err(ApiError::bad_request("errorRate must be from 0 to 1.").on_field("errorRate"));
+    }
+    if faults.latency_ms > MAX_LATENCY_MS {
+        return Err(ApiError::bad_request(format!(
+            "latencyMs must be at most {MAX_LATENCY_MS} (30 seconds)."
+        ))
+        .on_field("latencyMs"));
+    }
+    Ok(())
 }
 
 /// The fault mode: latency, then a share of the requests answered 503.
@@ -313,7 +510,10 @@ async fn add(
     Operator(persona): Operator,
     Body(request): Body<AddRequest>,
 ) -> Answer<impl IntoResponse> {
-    let added = app.fleet.add(request.bot, request.settings, persona)?;
+    let added = app
+        .fleet
+        .add(request.bot, request.settings, persona)
+        .await?;
     Ok((StatusCode::CREATED, axum::Json(added)))
 }
 
@@ -335,27 +535,46 @@ async fn edit(
     Body(request): Body<EditRequest>,
 ) -> Answer<impl IntoResponse> {
     let id = connector_id(&id)?;
-    changed(app.fleet.act(
-        id,
-        Some(request.version),
-        Action::Edit(Box::new(request.settings)),
-        persona,
-    )?)
+    changed(
+        app.fleet
+            .act(
+                id,
+                Some(request.version),
+                Action::Edit(Box::new(request.settings)),
+                persona,
+            )
+            .await?,
+    )
 }
 
-#[derive(Deserialize)]
-struct VersionParam {
-    version: Option<u64>,
+/// `?version=N`, refused in the error shape when it is not a number.
+fn version_param(uri: &axum::http::Uri) -> Answer<Option<u64>> {
+    let Some(raw) = pairs(uri.query().unwrap_or(""))
+        .into_iter()
+        .find(|(k, _)| k == "version")
+        .map(|(_, v)| v)
+    else {
+        return Ok(None);
+    };
+    raw.trim().parse().map(Some).map_err(|_| {
+        Failure(
+            ApiError::bad_request(format!(
+                "\"{raw}\" is not a version (a whole number, as the connector's \"version\" says)."
+            ))
+            .on_field("version"),
+        )
+    })
 }
 
 async fn delete(
     State(app): State<App>,
     Operator(persona): Operator,
     Path(id): Path<String>,
-    Query(param): Query<VersionParam>,
+    uri: axum::http::Uri,
 ) -> Answer<impl IntoResponse> {
     let id = connector_id(&id)?;
-    app.fleet.act(id, param.version, Action::Delete, persona)?;
+    let version = version_param(&uri)?;
+    app.fleet.act(id, version, Action::Delete, persona).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -367,7 +586,7 @@ async fn act(
 ) -> Answer<impl IntoResponse> {
     let id = connector_id(&id)?;
     let action = request.action()?;
-    changed(app.fleet.act(id, request.version, action, persona)?)
+    changed(app.fleet.act(id, request.version, action, persona).await?)
 }
 
 async fn bulk(
@@ -381,7 +600,7 @@ async fn bulk(
         environment: request.environment,
     }
     .action()?;
-    let results = app.fleet.bulk(&action, &request.connectors, persona)?;
+    let results = app.fleet.bulk(action, request.connectors, persona).await?;
     Ok(axum::Json(serde_json::json!({ "results": results })))
 }
 
@@ -402,24 +621,29 @@ async fn pcs_act(
     Operator(persona): Operator,
     Body(request): Body<PcsActionRequest>,
 ) -> Answer<impl IntoResponse> {
-    Ok(axum::Json(app.fleet.act_on_pcs(
-        request.action,
-        request.version,
-        persona,
-    )?))
+    Ok(axum::Json(
+        app.fleet
+            .act_on_pcs(request.action, request.version, persona)
+            .await?,
+    ))
 }
 
 async fn events(
     State(app): State<App>,
-    Operator(_): Operator,
+    _: StreamUser,
     headers: HeaderMap,
-    Query(params): Query<BTreeMap<String, String>>,
+    uri: axum::http::Uri,
 ) -> Answer<impl IntoResponse> {
     let raw = headers
         .get("last-event-id")
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned)
-        .or_else(|| params.get("after").cloned());
+        .or_else(|| {
+            pairs(uri.query().unwrap_or(""))
+                .into_iter()
+                .find(|(k, _)| k == "after")
+                .map(|(_, v)| v)
+        });
     let after = match raw {
         Some(raw) => raw.trim().parse::<u64>().map_err(|_| {
             Failure(
@@ -442,11 +666,7 @@ async fn set_faults(
     _: Admin,
     Body(faults): Body<Faults>,
 ) -> Answer<impl IntoResponse> {
-    if !(0.0..=1.0).contains(&faults.error_rate) {
-        return Err(Failure(
-            ApiError::bad_request("errorRate must be from 0 to 1.").on_field("errorRate"),
-        ));
-    }
+    check_faults(&faults).map_err(Failure)?;
     tracing::warn!(?faults, "fault mode changed");
     app.fleet.set_faults(faults);
     Ok(axum::Json(faults))
@@ -457,6 +677,6 @@ async fn set_resource(
     _: Admin,
     Body(request): Body<ResourceRequest>,
 ) -> Answer<impl IntoResponse> {
-    app.fleet.set_resource(request)?;
+    app.fleet.set_resource(request).await?;
     Ok(StatusCode::NO_CONTENT)
 }

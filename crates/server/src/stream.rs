@@ -1,9 +1,11 @@
 //! `GET /api/v1/events`: the changes as server-sent events, each with its id, resuming after
 //! `Last-Event-ID` (or `?after=`) with nothing missed.
 //!
-//! A stream that falls behind the live broadcast reads what it missed from the log; one that
-//! asks for changes no longer kept gets a `reset` event (read the list again) and goes on
-//! from the newest.
+//! A stream holds at most a small chunk of the log at a time and reads the next chunk only
+//! once the client has taken the last one, so a client that does not read costs a socket's
+//! buffers, never a copy of the backlog. One that asks for changes no longer kept gets a
+//! `reset` event (read the list again) and goes on from the newest. A client that stops
+//! reading altogether is disconnected by the connection's write timeout (`serve.rs`).
 
 use std::collections::VecDeque;
 use std::convert::Infallible;
@@ -11,28 +13,32 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
-use bots_status_core::api::Event;
 use futures_util::Stream;
 use tokio::sync::broadcast::error::RecvError;
 use tokio::sync::{broadcast, watch};
 
-use crate::fleet::{Fleet, Resume};
+use crate::fleet::Fleet;
+use crate::log::{Logged, Resume};
+
+/// What a stream takes from the log at a time: so many changes, so many bytes.
+const CHUNK: (usize, usize) = (64, 256 * 1024);
 
 struct Follower {
     fleet: Arc<Fleet>,
-    live: broadcast::Receiver<Arc<Event>>,
-    pending: VecDeque<SseEvent>,
+    live: broadcast::Receiver<Arc<Logged>>,
+    pending: VecDeque<Arc<Logged>>,
+    /// A reset to send before anything else.
+    reset: Option<u64>,
     last_sent: u64,
     sent: u32,
     shutdown: watch::Receiver<bool>,
 }
 
-fn change_event(event: &Event) -> SseEvent {
-    let data = serde_json::to_string(&event.change).unwrap_or_else(|_| "null".to_owned());
+fn change_event(event: &Logged) -> SseEvent {
     SseEvent::default()
         .id(event.id.to_string())
         .event("change")
-        .data(data)
+        .data(&event.data)
 }
 
 fn reset_event(last_event_id: u64) -> SseEvent {
@@ -43,24 +49,12 @@ fn reset_event(last_event_id: u64) -> SseEvent {
 }
 
 impl Follower {
-    /// Queues `event` unless it was sent already (the backlog and the broadcast overlap).
-    fn push(&mut self, event: &Event) {
-        if event.id > self.last_sent {
-            self.pending.push_back(change_event(event));
-            self.last_sent = event.id;
-        }
-    }
-
-    fn queue(&mut self, resume: Resume) {
+    fn take(&mut self, resume: Resume) {
         match resume {
-            Resume::Events(events) => {
-                for e in &events {
-                    self.push(e);
-                }
-            }
+            Resume::Events(events) => self.pending.extend(events),
             Resume::Gap { last_event_id } => {
-                self.pending.push_back(reset_event(last_event_id));
-                self.last_sent = last_event_id;
+                self.pending.clear();
+                self.reset = Some(last_event_id);
             }
         }
     }
@@ -72,17 +66,42 @@ impl Follower {
             if drop_after.is_some_and(|n| self.sent >= n) || *self.shutdown.borrow() {
                 return None;
             }
-            if let Some(event) = self.pending.pop_front() {
+            if let Some(last_event_id) = self.reset.take() {
+                self.last_sent = last_event_id;
                 self.sent += 1;
-                return Some(event);
+                return Some(reset_event(last_event_id));
+            }
+            while let Some(event) = self.pending.pop_front() {
+                // The log and the broadcast overlap: each change goes once, in order.
+                if event.id == self.last_sent + 1 {
+                    self.last_sent = event.id;
+                    self.sent += 1;
+                    return Some(change_event(&event));
+                }
+                if event.id > self.last_sent + 1 {
+                    // Behind the broadcast: the log has what lies between.
+                    self.pending.clear();
+                    let resume = self.fleet.since(self.last_sent, CHUNK);
+                    self.take(resume);
+                    break;
+                }
+            }
+            if !self.pending.is_empty() || self.reset.is_some() {
+                continue;
+            }
+            if self.fleet.last_event_id() > self.last_sent {
+                let resume = self.fleet.since(self.last_sent, CHUNK);
+                let caught_up = matches!(&resume, Resume::Events(e) if e.is_empty());
+                self.take(resume);
+                if !caught_up {
+                    continue;
+                }
             }
             tokio::select! {
                 received = self.live.recv() => match received {
-                    Ok(event) => self.push(&event),
-                    Err(RecvError::Lagged(_)) => {
-                        let resume = self.fleet.since(self.last_sent);
-                        self.queue(resume);
-                    }
+                    Ok(event) => self.pending.push_back(event),
+                    // Missed wake-ups are read from the log.
+                    Err(RecvError::Lagged(_)) => {}
                     Err(RecvError::Closed) => return None,
                 },
                 _ = self.shutdown.changed() => return None,
@@ -95,16 +114,17 @@ pub fn follow(
     fleet: Arc<Fleet>,
     after: u64,
 ) -> Sse<impl Stream<Item = Result<SseEvent, Infallible>>> {
-    let (live, resume) = fleet.follow(after);
+    let (live, resume) = fleet.follow(after, CHUNK);
     let mut follower = Follower {
         shutdown: fleet.shutdown(),
         fleet,
         live,
         pending: VecDeque::new(),
+        reset: None,
         last_sent: after,
         sent: 0,
     };
-    follower.queue(resume);
+    follower.take(resume);
     let stream = futures_util::stream::unfold(follower, |mut f| async move {
         f.next().await.map(|event| (Ok(event), f))
     });

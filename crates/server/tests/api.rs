@@ -3,120 +3,17 @@
 
 #![allow(clippy::expect_used)]
 
-use std::time::Duration;
+mod common;
 
 use bots_status_core::access::Session;
-use bots_status_core::api::{ErrorBody, ErrorCode, FleetPage};
+use bots_status_core::api::{ErrorCode, FleetPage};
 use bots_status_core::lifecycle::Refused;
 use bots_status_core::model::{Connector, Environment};
-use bots_status_core::simulator::Change;
 use bots_status_core::status::ConnectorStatus;
-use bots_status_server::{Config, Server, Token};
+use bots_status_server::{Config, Token};
+use common::*;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-
-const ADMIN: &str = "admin-secret";
-const DEVELOPER: &str = "dev-secret";
-const OUTSIDER: &str = "outsider-secret";
-
-fn config() -> Config {
-    Config {
-        tokens: vec![
-            ADMIN.parse().expect("token"),
-            format!("{DEVELOPER}:developer").parse().expect("token"),
-            format!("{OUTSIDER}:none").parse().expect("token"),
-        ],
-        cors: vec!["http://portal.example".to_owned()],
-        // The simulator stays still unless a test moves it.
-        tick: Duration::from_secs(3600),
-        ..Config::default()
-    }
-}
-
-async fn start(config: Config) -> (Server, Api) {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("a free port");
-    let server = Server::start(config, listener)
-        .await
-        .expect("server starts");
-    let api = Api {
-        base: format!("http://{}/api/v1", server.addr),
-        client: reqwest::Client::new(),
-    };
-    (server, api)
-}
-
-struct Api {
-    base: String,
-    client: reqwest::Client,
-}
-
-impl Api {
-    async fn call(
-        &self,
-        method: reqwest::Method,
-        path: impl Into<String>,
-        token: &str,
-        body: Option<Value>,
-    ) -> (StatusCode, Value) {
-        let path: String = path.into();
-        let mut request = self
-            .client
-            .request(method, format!("{}{path}", self.base))
-            .bearer_auth(token);
-        if let Some(body) = body {
-            request = request.json(&body);
-        }
-        let response = request.send().await.expect("the server answers");
-        let status = response.status();
-        let text = response.text().await.expect("a body");
-        let value = if text.is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_str(&text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
-        };
-        (status, value)
-    }
-
-    async fn get(&self, path: &str) -> (StatusCode, Value) {
-        self.call(reqwest::Method::GET, path, ADMIN, None).await
-    }
-
-    async fn post(&self, path: &str, body: Value) -> (StatusCode, Value) {
-        self.call(reqwest::Method::POST, path, ADMIN, Some(body))
-            .await
-    }
-
-    /// `PUT /admin/faults` as the user of `token`.
-    async fn set_faults(&self, token: &str, faults: Value) -> (StatusCode, Value) {
-        self.call(reqwest::Method::PUT, "/admin/faults", token, Some(faults))
-            .await
-    }
-
-    async fn fleet(&self) -> FleetPage {
-        let (status, body) = self.get("/connectors").await;
-        assert_eq!(status, StatusCode::OK, "{body}");
-        serde_json::from_value(body).expect("a fleet page")
-    }
-
-    async fn first(&self, status: ConnectorStatus) -> Connector {
-        self.fleet()
-            .await
-            .connectors
-            .into_iter()
-            .find(|c| {
-                c.state.status() == status && c.settings.agent_user_id.chars().all(|ch| ch != ' ')
-            })
-            .unwrap_or_else(|| panic!("the fleet has a connector that is {status:?}"))
-    }
-}
-
-fn error(body: &Value) -> bots_status_core::api::ApiError {
-    serde_json::from_value::<ErrorBody>(body.clone())
-        .unwrap_or_else(|e| panic!("not the error shape ({e}): {body}"))
-        .error
-}
 
 #[tokio::test]
 async fn the_session_needs_a_known_token_and_says_who_signed_in() {
@@ -435,112 +332,6 @@ async fn agents_and_pcs_answer_with_the_core_s_reasons() {
         )
         .await;
     assert_eq!(status, StatusCode::CONFLICT);
-}
-
-/// An event stream read over HTTP.
-struct Stream {
-    response: reqwest::Response,
-    buffer: String,
-    /// The id of the last change read: each next one must follow it without a gap.
-    last: u64,
-}
-
-/// One server-sent event.
-#[derive(Debug)]
-struct Sse {
-    id: u64,
-    kind: String,
-    data: String,
-}
-
-impl Stream {
-    async fn open(api: &Api, last_event_id: u64) -> Stream {
-        let request = api
-            .client
-            .get(format!("{}/events", api.base))
-            .bearer_auth(ADMIN)
-            .header("Last-Event-ID", last_event_id.to_string());
-        let response = request.send().await.expect("a stream");
-        assert_eq!(response.status(), StatusCode::OK);
-        assert_eq!(response.headers()["content-type"], "text/event-stream");
-        Stream {
-            response,
-            buffer: String::new(),
-            last: last_event_id,
-        }
-    }
-
-    /// The next event, skipping keep-alive comments; `None` when the stream ends.
-    async fn next(&mut self) -> Option<Sse> {
-        loop {
-            if let Some(end) = self.buffer.find("\n\n") {
-                let block: String = self.buffer.drain(..end + 2).collect();
-                let mut event = Sse {
-                    id: 0,
-                    kind: String::new(),
-                    data: String::new(),
-                };
-                for line in block.lines() {
-                    if let Some(v) = line.strip_prefix("id:") {
-                        event.id = v.trim().parse().expect("a numeric id");
-                    } else if let Some(v) = line.strip_prefix("event:") {
-                        event.kind = v.trim().to_owned();
-                    } else if let Some(v) = line.strip_prefix("data:") {
-                        event.data.push_str(v.trim_start());
-                    }
-                }
-                if event.kind.is_empty() {
-                    continue;
-                }
-                return Some(event);
-            }
-            let chunk = tokio::time::timeout(Duration::from_secs(10), self.response.chunk())
-                .await
-                .expect("an event within 10 s")
-                .expect("the stream reads");
-            self.buffer
-                .push_str(std::str::from_utf8(&chunk?).expect("utf-8"));
-        }
-    }
-
-    async fn change(&mut self) -> (u64, Change) {
-        let event = self.next().await.expect("an event");
-        assert_eq!(event.kind, "change", "{event:?}");
-        assert_eq!(event.id, self.last + 1, "no change is skipped");
-        self.last = event.id;
-        (
-            event.id,
-            serde_json::from_str(&event.data).expect("a change"),
-        )
-    }
-
-    /// The next `count` changes of connector `id` (the simulator may change others meanwhile).
-    async fn changes_of(&mut self, id: u64, count: usize) -> Vec<Connector> {
-        let mut found = Vec::new();
-        while found.len() < count {
-            if let (_, Change::Connector(c)) = self.change().await
-                && c.id.0 == id
-            {
-                found.push(*c);
-            }
-        }
-        found
-    }
-}
-
-async fn stop_and_start(api: &Api, id: u64) -> Vec<u64> {
-    let mut versions = Vec::new();
-    for action in ["stop", "start"] {
-        let (status, body) = api
-            .post(
-                &format!("/connectors/{id}/actions"),
-                json!({"action": action}),
-            )
-            .await;
-        assert_eq!(status, StatusCode::OK, "{body}");
-        versions.push(body["version"].as_u64().expect("version"));
-    }
-    versions
 }
 
 #[tokio::test]
