@@ -414,21 +414,27 @@ async fn open_connection(host: &Element) -> Element {
     query(host, "dialog[open]")
 }
 
-#[wasm_bindgen_test]
-async fn the_connection_control_switches_between_simulated_and_live() {
-    let _turn = my_turn().await;
-    let (host, _app) = mount(fresh_config("live-switch"));
+/// A simulated app's Connection dialog, switched to "Live API" with its address field shown.
+async fn live_choice(key: &str) -> (HtmlElement, bots_status::AppHandle, Element) {
+    let (host, app) = mount(fresh_config(key));
     wait_for("the simulated backend", || {
         badge(&host) == "Simulated backend"
     })
     .await;
-    assert_eq!(query_all(&host, ".bs-simulation").len(), 1);
     let dialog = open_connection(&host).await;
     control(&dialog, "Live API: a Bots Status server (see docs/api.md)").click();
     wait_for("the address field", || {
         !query_all(&dialog, "input[type=url]").is_empty()
     })
     .await;
+    (host, app, dialog)
+}
+
+#[wasm_bindgen_test]
+async fn the_connection_control_switches_between_simulated_and_live() {
+    let _turn = my_turn().await;
+    let (host, _app, dialog) = live_choice("live-switch").await;
+    assert_eq!(query_all(&host, ".bs-simulation").len(), 1);
 
     // An address that is not one is said next to it, and kept.
     set_value(&control(&dialog, "API address"), "fleet.example", "input");
@@ -514,17 +520,7 @@ async fn a_pcs_operation_over_a_version_someone_else_moved_on_is_not_done() {
 #[wasm_bindgen_test]
 async fn a_token_never_goes_unencrypted_to_another_machine_without_consent() {
     let _turn = my_turn().await;
-    let (host, _app) = mount(fresh_config("live-clear-token"));
-    wait_for("the simulated backend", || {
-        badge(&host) == "Simulated backend"
-    })
-    .await;
-    let dialog = open_connection(&host).await;
-    control(&dialog, "Live API: a Bots Status server (see docs/api.md)").click();
-    wait_for("the address field", || {
-        !query_all(&dialog, "input[type=url]").is_empty()
-    })
-    .await;
+    let (host, _app, dialog) = live_choice("live-clear-token").await;
     set_value(
         &control(&dialog, "API address"),
         "http://fleet.example.com",

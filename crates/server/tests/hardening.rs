@@ -53,18 +53,22 @@ fn big_config(kb: usize, variant: char) -> Value {
     Value::Array(rows)
 }
 
-/// Sets `connector`'s custom configuration (it must be stopped); the new version.
-async fn set_config(api: &Api, connector: &Connector, config: Value) -> u64 {
+/// Asks to set `connector`'s custom configuration: the answer.
+async fn edit_config(api: &Api, connector: &Connector, config: Value) -> (StatusCode, Value) {
     let mut settings = serde_json::to_value(&connector.settings).expect("settings");
     settings["advanced"]["custom_config"] = config;
-    let (status, body) = api
-        .call(
-            reqwest::Method::PUT,
-            format!("/connectors/{}", connector.id.0),
-            ADMIN,
-            Some(json!({"version": connector.version, "settings": settings})),
-        )
-        .await;
+    api.call(
+        reqwest::Method::PUT,
+        format!("/connectors/{}", connector.id.0),
+        ADMIN,
+        Some(json!({"version": connector.version, "settings": settings})),
+    )
+    .await
+}
+
+/// Sets `connector`'s custom configuration (it must be stopped); the new version.
+async fn set_config(api: &Api, connector: &Connector, config: Value) -> u64 {
+    let (status, body) = edit_config(api, connector, config).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     body["version"].as_u64().expect("a version")
 }
@@ -323,46 +327,33 @@ async fn input_past_its_limit_is_refused_naming_the_field_and_the_limit() {
 
     let mut long_agent = settings.clone();
     long_agent["agent_user_id"] = json!("a".repeat(201));
-    let (status, body) = add(bot.clone(), long_agent).await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
-    assert!(
-        error(&body)
-            .message
-            .contains("Agent User ID has 201 characters; at most 200"),
-        "{body}"
-    );
-
     let mut many_rows = settings.clone();
     many_rows["advanced"]["custom_config"] = Value::Array(
         (0..51)
             .map(|i| json!({"key": format!("k{i}"), "value": "1"}))
             .collect(),
     );
-    let (status, body) = add(bot.clone(), many_rows).await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
-    assert!(
-        error(&body)
-            .message
-            .contains("at most 50 custom configuration rows"),
-        "{body}"
-    );
-
     let mut long_value = settings.clone();
     long_value["advanced"]["custom_config"] = json!([{"key": "myKey", "value": "v".repeat(5001)}]);
-    let (status, body) = add(bot.clone(), long_value).await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
-    assert!(
-        error(&body).message.contains("at most 5,000 characters"),
-        "{body}"
-    );
-
     let long_bot = json!({"id": template.bot.id.0, "name": "n".repeat(201)});
-    let (status, body) = add(long_bot, settings.clone()).await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
-    assert!(
-        error(&body).message.contains("Bot name has 201 characters"),
-        "{body}"
-    );
+    for (bot, settings, said) in [
+        (
+            bot.clone(),
+            long_agent,
+            "Agent User ID has 201 characters; at most 200",
+        ),
+        (
+            bot.clone(),
+            many_rows,
+            "at most 50 custom configuration rows",
+        ),
+        (bot.clone(), long_value, "at most 5,000 characters"),
+        (long_bot, settings.clone(), "Bot name has 201 characters"),
+    ] {
+        let (status, body) = add(bot, settings).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert!(error(&body).message.contains(said), "{said}: {body}");
+    }
 
     let (status, body) = add(bot, settings).await;
     assert_eq!(
@@ -528,16 +519,7 @@ async fn twenty_clients_that_never_read_cost_bounded_memory_given_back_when_they
             break;
         }
         // Only a connector whose bot agent is enabled can be edited.
-        let mut settings = serde_json::to_value(&c.settings).expect("settings");
-        settings["advanced"]["custom_config"] = big_config(20, 'x');
-        let (status, _) = api
-            .call(
-                reqwest::Method::PUT,
-                format!("/connectors/{}", c.id.0),
-                ADMIN,
-                Some(json!({"version": c.version, "settings": settings})),
-            )
-            .await;
+        let (status, _) = edit_config(&api, c, big_config(20, 'x')).await;
         if status == StatusCode::OK {
             heavy.push(c.id.0);
         }
@@ -884,6 +866,14 @@ async fn start_on(db: &Path, new_fleet: bool) -> Result<Server, String> {
     .await
 }
 
+/// Starting on `db` is refused with a sentence that says each of `says`.
+async fn refused_saying(db: &Path, new_fleet: bool, says: &[&str]) {
+    let refused = start_on(db, new_fleet).await.err().expect("refused");
+    for part in says {
+        assert!(refused.contains(part), "{part:?} not in: {refused}");
+    }
+}
+
 /// A database a server made and closed.
 async fn made(db: &Path) {
     start_on(db, false).await.expect("a new fleet").stop().await;
@@ -900,11 +890,7 @@ fn set_meta(db: &Path, sql: &str) {
 async fn an_empty_file_is_refused_unless_a_new_fleet_is_asked_for() {
     let (_dir, db) = temp_db();
     std::fs::write(&db, b"").expect("an empty file");
-    let refused = start_on(&db, false).await.err().expect("refused");
-    assert!(
-        refused.contains("is empty") && refused.contains("--new-fleet"),
-        "{refused}"
-    );
+    refused_saying(&db, false, &["is empty", "--new-fleet"]).await;
     assert_eq!(std::fs::metadata(&db).expect("still there").len(), 0);
     start_on(&db, true)
         .await
@@ -920,12 +906,12 @@ async fn a_partial_database_is_refused_and_none_of_its_rows_are_deleted() {
     made(&db).await;
     let connectors = rows(&db, "connectors");
     set_meta(&db, "DELETE FROM meta WHERE key = 'simulator'");
-    let refused = start_on(&db, false).await.err().expect("refused");
-    assert!(refused.contains("no simulator record"), "{refused}");
-    assert!(
-        refused.contains("--new-fleet") && refused.contains("backup"),
-        "{refused}"
-    );
+    refused_saying(
+        &db,
+        false,
+        &["no simulator record", "--new-fleet", "backup"],
+    )
+    .await;
     assert_eq!(rows(&db, "connectors"), connectors, "no row was deleted");
 }
 
@@ -937,32 +923,20 @@ async fn an_unreadable_last_event_id_or_a_change_past_it_is_refused() {
         &db,
         "UPDATE meta SET value = 'many' WHERE key = 'last_event_id'",
     );
-    let refused = start_on(&db, false).await.err().expect("refused");
-    assert!(
-        refused.contains("last_event_id \"many\" is not a number"),
-        "{refused}"
-    );
+    refused_saying(&db, false, &["last_event_id \"many\" is not a number"]).await;
     set_meta(
         &db,
         "UPDATE meta SET value = '0' WHERE key = 'last_event_id';
          INSERT INTO events (id, body) VALUES (7, '{\"Removed\":1}');",
     );
-    let refused = start_on(&db, false).await.err().expect("refused");
-    assert!(
-        refused.contains("newer than its last_event_id"),
-        "{refused}"
-    );
+    refused_saying(&db, false, &["newer than its last_event_id"]).await;
 }
 
 #[tokio::test]
 async fn a_file_that_is_not_a_database_or_is_damaged_or_someone_else_s_is_refused() {
     let (_dir, db) = temp_db();
     std::fs::write(&db, vec![0x42u8; 64 * 1024]).expect("garbage");
-    let refused = start_on(&db, false).await.err().expect("refused");
-    assert!(
-        refused.contains("cannot be used as a Bots Status database"),
-        "{refused}"
-    );
+    refused_saying(&db, false, &["cannot be used as a Bots Status database"]).await;
     assert_eq!(std::fs::read(&db).expect("kept"), vec![0x42u8; 64 * 1024]);
 
     let (_dir2, other) = temp_db();
@@ -970,11 +944,7 @@ async fn a_file_that_is_not_a_database_or_is_damaged_or_someone_else_s_is_refuse
         &other,
         "CREATE TABLE invoices (id INTEGER); INSERT INTO invoices VALUES (1);",
     );
-    let refused = start_on(&other, true).await.err().expect("refused");
-    assert!(
-        refused.contains("is not a Bots Status database"),
-        "{refused}"
-    );
+    refused_saying(&other, true, &["is not a Bots Status database"]).await;
     assert_eq!(rows(&other, "invoices"), 1);
 
     let (_dir3, damaged) = temp_db();

@@ -221,18 +221,11 @@ fn changed_fields_name_what_someone_else_saved() {
 }
 
 mod limits_and_trimming {
-    use super::super::*;
+    use super::valid_draft as draft;
+    use super::*;
     use crate::config::{ConfigEntry, ConfigIssue};
     use crate::limits::{MAX_CONFIG_ROWS, MAX_NAME_CHARS, MAX_VALUE_CHARS};
     use crate::model::{BotId, BotRef};
-
-    fn draft() -> SettingsDraft {
-        SettingsDraft {
-            account: "31487985".into(),
-            agent_user_id: "billing-1".into(),
-            ..SettingsDraft::default()
-        }
-    }
 
     fn errors(draft: &SettingsDraft, field: Field) -> Vec<String> {
         draft
@@ -320,13 +313,13 @@ mod limits_and_trimming {
     #[test]
     fn settings_are_trimmed_once_where_they_enter() {
         let mut d = draft();
-        d.account = " 31487985\t".into();
-        d.agent_user_id = "\u{a0}billing-1 ".into();
+        d.account = " 12345678\t".into();
+        d.agent_user_id = "\u{a0}billing-bot ".into();
         d.external_webhook_url = "   ".into();
         d.custom_config = vec![ConfigEntry::new(" messageDelay ", " 500 ")];
         let settings = d.parse().settings.expect("valid once trimmed");
-        assert_eq!(settings.account, "31487985");
-        assert_eq!(settings.agent_user_id, "billing-1");
+        assert_eq!(settings.account, "12345678");
+        assert_eq!(settings.agent_user_id, "billing-bot");
         assert_eq!(settings.advanced.external_webhook_url, None);
         assert_eq!(
             settings.advanced.custom_config,
