@@ -54,11 +54,15 @@ pub fn token_in_clear(base: &str) -> Option<String> {
     }
     .trim_end_matches('.')
     .to_ascii_lowercase();
+    // Read by hand: the standard library's address parser would add kilobytes to the app.
+    let ipv4_loopback = host.strip_prefix("127.").is_some_and(|rest| {
+        rest.split('.').count() == 3 && rest.split('.').all(|p| p.parse::<u8>().is_ok())
+    });
     let loopback = host == "localhost"
         || host.ends_with(".localhost")
-        || host
-            .parse::<std::net::IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback());
+        || ipv4_loopback
+        || host == "::1"
+        || host == "0:0:0:0:0:0:0:1";
     (!loopback).then(|| {
         format!(
             "{base} is plain http on another machine: the access token would travel unencrypted, readable by anyone on the network path. Use https, or confirm that this network is trusted."
