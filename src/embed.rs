@@ -11,10 +11,12 @@ use bots_status_core::query::ConnectorQuery;
 use wasm_bindgen::prelude::*;
 use web_sys::HtmlElement;
 
-use crate::app::{AppConfig, Clock, Page, UrlMode};
+use crate::app::AppConfig;
 use crate::backend::Mode;
 use crate::backend::live::LiveOptions;
 use crate::backend::simulated::{SimulationOptions, Speed};
+use crate::format::TimeZone;
+use crate::view::{Page, UrlMode};
 use crate::{AppHandle, mount_app};
 
 /// What `mount` returns: call `unmount()` to take the app out of the page again.
@@ -169,9 +171,9 @@ pub fn config_from(options: &BTreeMap<String, String>) -> Result<AppConfig, Stri
                 }
             }
             "clock" => {
-                config.clock = match value {
-                    "" | "local" => Clock::Local,
-                    "utc" => Clock::Utc,
+                config.zone = match value {
+                    "" | "local" => TimeZone::Local,
+                    "utc" => TimeZone::Utc,
                     _ => return Err(choices(&["local", "utc"])),
                 }
             }

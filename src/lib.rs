@@ -7,10 +7,15 @@
 pub mod app;
 pub mod backend;
 pub mod components;
+pub mod context;
 pub mod embed;
+pub mod format;
+pub mod pages;
+pub mod simulation;
 pub mod store;
 pub mod style;
 pub mod url;
+pub mod view;
 
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
@@ -51,9 +56,9 @@ pub fn start() {
 /// `cargo xtask bench`. Only the hosted page with `?bench=1` defines it.
 fn expose_bench_hook(handle: &AppHandle) {
     use wasm_bindgen::closure::Closure;
-    let active = handle.active.clone();
+    let running = handle.running.clone();
     let burst = Closure::<dyn Fn(u32)>::new(move |n: u32| {
-        if let Some(sim) = active.simulated() {
+        if let Some(sim) = running.simulated() {
             sim.burst(n as usize);
         }
     });
@@ -68,7 +73,7 @@ fn expose_bench_hook(handle: &AppHandle) {
 /// A mounted app. Dropping it stops its backend (the simulated clock and its page listener,
 /// saving its state; or the live stream and its retries) and removes the app from the page.
 pub struct AppHandle {
-    active: backend::Active,
+    running: backend::Running,
     _view: Box<dyn std::any::Any>,
 }
 
@@ -76,26 +81,26 @@ impl AppHandle {
     /// The app's simulated backend, as another writer to the same fleet would reach it;
     /// `None` while the app runs live.
     pub fn backend(&self) -> Option<backend::simulated::SimulatedBackend> {
-        self.active.simulated()
+        self.running.simulated()
     }
 }
 
 impl Drop for AppHandle {
     fn drop(&mut self) {
-        self.active.stop();
+        self.running.stop();
     }
 }
 
 /// Mounts the app into `target` with `config`.
 pub fn mount_app(target: web_sys::HtmlElement, config: AppConfig) -> AppHandle {
-    let active = backend::Active::default();
-    let running = active.clone();
+    let running = backend::Running::default();
+    let app_running = running.clone();
     let view = mount_to(
         target,
-        move || view! { <App config=config active=running /> },
+        move || view! { <App config=config running=app_running /> },
     );
     AppHandle {
-        active,
+        running,
         _view: Box::new(view),
     }
 }
@@ -140,13 +145,13 @@ pub fn hosted_config(search: &str) -> AppConfig {
             ));
             Mode::Simulated
         }
-        None => components::connection::remembered().unwrap_or_default(),
+        None => backend::remembered::remembered().unwrap_or_default(),
     };
     AppConfig {
         backend,
         remember_connection: true,
         simulation,
-        url: app::UrlMode::Query,
+        url: view::UrlMode::Query,
         notices,
         ..AppConfig::default()
     }

@@ -10,7 +10,7 @@ use bots_status_core::simulator::Change;
 use leptos::prelude::*;
 
 use crate::backend::BackendEvent;
-use crate::backend::simulated::SimulationState;
+use crate::simulation::SimulationState;
 
 #[derive(Clone, Copy)]
 pub struct FleetStore {
@@ -44,6 +44,11 @@ impl FleetStore {
         }
     }
 
+    /// The store of the app this component is in.
+    pub fn from_context() -> FleetStore {
+        expect_context::<FleetStore>()
+    }
+
     /// Forgets the fleet, for another backend to fill it.
     pub fn clear(&self) {
         self.connectors.set(Vec::new());
@@ -63,7 +68,7 @@ impl FleetStore {
     }
 
     /// The backend's time now (tracked): what timelines run up to.
-    pub fn clock(&self, wall: f64) -> Millis {
+    pub fn backend_now_tracked(&self, wall: f64) -> Millis {
         self.simulation
             .with(|s| s.as_ref().map(|s| s.now))
             .unwrap_or(Millis(wall.max(0.0) as u64))

@@ -4,7 +4,7 @@
 
 use bots_status_core::query::ConnectorQuery;
 
-use crate::app::Page;
+use crate::view::Page;
 
 /// The page URL's query string (`?…`), or empty outside a browser window.
 pub fn location_search() -> String {

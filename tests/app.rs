@@ -317,7 +317,7 @@ async fn the_url_reproduces_the_view() {
     let window = web_sys::window().expect("window");
     let original = window.location().href().expect("href");
     let mut cfg = fresh_config("url");
-    cfg.url = bots_status::app::UrlMode::Query;
+    cfg.url = bots_status::view::UrlMode::Query;
     {
         let (host, _app) = mount(cfg.clone());
         open_agents(&host).await;

@@ -115,7 +115,7 @@ fn backend_error(error: ApiError) -> BackendError {
         return BackendError::Refused(*refused);
     }
     if let Some(agents) = error.agents {
-        return BackendError::Agents(*agents);
+        return BackendError::AgentList(*agents);
     }
     match (error.code, error.current) {
         (ErrorCode::Conflict, Some(current)) => BackendError::Conflict(current),
@@ -258,7 +258,7 @@ impl LiveBackend {
 
     /// A write whose answer is a connector or the PCS connector: delivered to the watchers at
     /// once (the stream brings the same change again, which changes nothing).
-    fn changed<T: Serialize + 'static>(
+    fn write_change<T: Serialize + 'static>(
         &self,
         method: Method,
         path: String,
@@ -574,17 +574,19 @@ impl Backend for LiveBackend {
                     version: seen.unwrap_or(0),
                     settings: *settings,
                 };
-                self.changed(Method::PUT, path, Some(&body), connector_change)
+                self.write_change(Method::PUT, path, Some(&body), connector_change)
             }
             Action::Delete => {
                 let path = match seen {
                     Some(v) => format!("{path}?version={v}"),
                     None => path,
                 };
-                self.changed::<()>(Method::DELETE, path, None, move |_| Ok(Change::Removed(id)))
+                self.write_change::<()>(Method::DELETE, path, None, move |_| {
+                    Ok(Change::Removed(id))
+                })
             }
             other => match ActionRequest::for_action(&other, seen) {
-                Some(body) => self.changed(
+                Some(body) => self.write_change(
                     Method::POST,
                     format!("{path}/actions"),
                     Some(&body),
@@ -606,7 +608,7 @@ impl Backend for LiveBackend {
             action,
             version: seen,
         };
-        self.changed(
+        self.write_change(
             Method::POST,
             "/pcs/actions".to_owned(),
             Some(&body),
@@ -630,7 +632,7 @@ impl Backend for LiveBackend {
         settings: ConnectorSettings,
     ) -> LocalFuture<Result<Change, BackendError>> {
         let body = AddRequest { bot, settings };
-        self.changed(
+        self.write_change(
             Method::POST,
             "/connectors".to_owned(),
             Some(&body),

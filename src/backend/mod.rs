@@ -1,10 +1,11 @@
 //! The backend port: the one interface through which the UI reads and changes the fleet.
 //!
 //! Pages never know which adapter they talk to. The simulated adapter runs the core's
-//! simulator in the page; the live adapter calls the HTTP API of `docs/api.md`. [`Active`]
+//! simulator in the page; the live adapter calls the HTTP API of `docs/api.md`. [`Running`]
 //! holds the one an app runs, and switches between them.
 
 pub mod live;
+pub mod remembered;
 pub mod simulated;
 
 use std::cell::RefCell;
@@ -55,7 +56,7 @@ pub enum BackendError {
     Refused(Refused),
     /// The bot agents of an account cannot be listed.
     #[error("{0}")]
-    Agents(AgentListError),
+    AgentList(AgentListError),
     /// The connector moved on since the version the user saw; this is it now.
     #[error("Not done: connector {} changed since you saw it (now version {}).", .0.id, .0.version)]
     Conflict(Box<Connector>),
@@ -218,9 +219,9 @@ impl Adapter {
 /// The adapter an app runs now and its watch: replacing it stops the one before, and
 /// dropping the app stops it.
 #[derive(Clone, Default)]
-pub struct Active(Rc<RefCell<Option<(Adapter, Subscription)>>>);
+pub struct Running(Rc<RefCell<Option<(Adapter, Subscription)>>>);
 
-impl Active {
+impl Running {
     /// Runs `adapter`, delivering what it says to `sink`.
     pub fn run(&self, adapter: Adapter, sink: Sink) {
         self.stop();

@@ -17,7 +17,7 @@ use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
 use web_sys::KeyboardEvent;
 
-use crate::app::EventsOut;
+use crate::context::HostEvents;
 
 use super::choice::Choice;
 use super::dialog::{Modal, elements, focus_when_mounted, next_id};
@@ -77,7 +77,7 @@ pub struct ActionFlow {
     shown: Memo<Vec<ConnectorId>>,
     backend: BackendRef,
     toasts: Toasts,
-    events: StoredValue<EventsOut>,
+    events: StoredValue<HostEvents>,
 }
 
 impl ActionFlow {
@@ -90,7 +90,7 @@ impl ActionFlow {
             shown,
             backend,
             toasts: Toasts::from_context(),
-            events: StoredValue::new(EventsOut::from_context()),
+            events: StoredValue::new(HostEvents::from_context()),
         }
     }
 
@@ -324,7 +324,7 @@ impl RowMenuAt {
 pub fn RowMenu(
     flow: ActionFlow,
     at: RwSignal<Option<RowMenuAt>>,
-    rows: NodeRef<html::Div>,
+    rows: NodeRef<html::Section>,
 ) -> impl IntoView {
     view! {
         {move || at.get().map(|place| {

@@ -5,8 +5,8 @@ use bots_status_core::query::ConnectorQuery;
 use bots_status_core::status::{ConnectorStatus, StatusValue};
 use leptos::prelude::*;
 
-use crate::app::{Page, View};
 use crate::store::FleetStore;
+use crate::view::{Page, ViewState};
 
 const BAR_HEIGHT: f64 = 26.0;
 const GAP: f64 = 10.0;
@@ -14,7 +14,9 @@ const LABEL_WIDTH: f64 = 120.0;
 const WIDTH: f64 = 480.0;
 
 #[component]
-pub fn StatusChart(store: FleetStore, view_state: View) -> impl IntoView {
+pub fn StatusChart() -> impl IntoView {
+    let store = FleetStore::from_context();
+    let view_state = ViewState::from_context();
     let counts = Memo::new(move |_| {
         let env = view_state.query.with(|q| q.environment);
         let by_environment = ConnectorQuery {
@@ -56,7 +58,7 @@ pub fn StatusChart(store: FleetStore, view_state: View) -> impl IntoView {
                         };
                         let open = move || {
                             let env = view_state.query.with_untracked(|q| q.environment);
-                            view_state.open(Page::Agents, ConnectorQuery {
+                            view_state.show(Page::Agents, ConnectorQuery {
                                 environment: env,
                                 status: Some(status),
                                 ..ConnectorQuery::default()

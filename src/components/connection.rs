@@ -6,75 +6,25 @@
 use bots_status_core::live::{Link, base_url, token_in_clear};
 use bots_status_core::model::Millis;
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
 
-use super::agents::clock;
 use super::dialog::{Modal, next_id};
-use crate::app::{Clock, SwitchBackend};
 use crate::backend::live::LiveOptions;
+use crate::backend::remembered::{self, remembered};
 use crate::backend::{Adapter, Mode};
+use crate::context::SwitchBackend;
+use crate::format::TimeZone;
+use crate::format::time_of_day;
 use crate::store::FleetStore;
 
-/// Where a connection the user asked to remember is kept (the hosted page only).
-const REMEMBERED: &str = "bots-status/connection";
-
-#[derive(Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct Remembered {
-    base_url: String,
-    token: Option<String>,
-    /// The user accepted sending the token to this plain-http address of another machine.
-    #[serde(default)]
-    token_in_clear_accepted: bool,
-}
-
-fn storage() -> Option<web_sys::Storage> {
-    web_sys::window()?.local_storage().ok()?
-}
-
-/// The live connection this browser was asked to remember, if any.
-pub fn remembered() -> Option<Mode> {
-    let text = storage()?.get_item(REMEMBERED).ok()??;
-    let saved: Remembered = serde_json::from_str(&text).ok()?;
-    let base_url = base_url(&saved.base_url).ok()?;
-    // A token never goes unencrypted to another machine unless the user said it may.
-    let token = saved
-        .token
-        .filter(|_| saved.token_in_clear_accepted || token_in_clear(&base_url).is_none());
-    Some(Mode::Live(LiveOptions { base_url, token }))
-}
-
-/// Keeps `options` in this browser, or forgets what was kept.
-fn remember(options: Option<&LiveOptions>) -> Result<(), String> {
-    let storage = storage().ok_or("this browser has no local storage")?;
-    match options {
-        Some(o) => {
-            let text = serde_json::to_string(&Remembered {
-                base_url: o.base_url.clone(),
-                token: o.token.clone(),
-                // Connecting with a token in clear needs the consent, so it was given.
-                token_in_clear_accepted: o.token.is_some() && token_in_clear(&o.base_url).is_some(),
-            })
-            .map_err(|e| e.to_string())?;
-            storage
-                .set_item(REMEMBERED, &text)
-                .map_err(|_| "the browser refused to store it".to_owned())
-        }
-        None => storage
-            .remove_item(REMEMBERED)
-            .map_err(|_| "the browser refused to change its storage".to_owned()),
-    }
-}
-
 /// "10:42" (or "10:42 UTC"): when a connection was lost.
-fn minutes(since: Millis, zone: Clock) -> String {
-    let full = clock(since.0 as f64, zone);
+fn minutes(since: Millis, zone: TimeZone) -> String {
+    let full = time_of_day(since.0 as f64, zone);
     // HH:MM:SS[ UTC] without the seconds.
     format!("{}{}", &full[..5], &full[8..])
 }
 
 /// The connection's state in a few words: "live", "reconnecting…", "offline since 10:42".
-fn state_words(link: Option<&Link>, zone: Clock) -> String {
+fn state_words(link: Option<&Link>, zone: TimeZone) -> String {
     match link {
         None | Some(Link::Connecting) => "connecting…".to_owned(),
         Some(Link::Live) => "live".to_owned(),
@@ -97,12 +47,13 @@ fn state_slug(link: Option<&Link>) -> &'static str {
 /// The header's button: which backend, how it is doing; it opens the connection dialog.
 #[component]
 pub fn ConnectionControl(
-    store: FleetStore,
+    /// The backend the app runs now.
     mode: Signal<Mode>,
-    switch: SwitchBackend,
+    /// Whether the dialog may keep a connection in this browser (the hosted page).
     remember: bool,
 ) -> impl IntoView {
-    let zone = use_context::<Clock>().unwrap_or_default();
+    let store = FleetStore::from_context();
+    let zone = TimeZone::from_context();
     let open = RwSignal::new(false);
     let label = move || match mode.get() {
         Mode::Simulated => "Simulated backend".to_owned(),
@@ -134,9 +85,8 @@ pub fn ConnectionControl(
         </button>
         <Show when=move || open.get()>
             <ConnectionDialog
-                store=store
+
                 mode=mode
-                switch=switch
                 remember=remember
                 close=Callback::new(move |()| open.set(false))
             />
@@ -148,12 +98,14 @@ pub fn ConnectionControl(
 /// address that cannot be used is said next to it, keeping what was typed.
 #[component]
 fn ConnectionDialog(
-    store: FleetStore,
+    /// The backend the app runs now: what the dialog starts from.
     mode: Signal<Mode>,
-    switch: SwitchBackend,
+    /// Whether the connection may be kept in this browser (the hosted page).
     remember: bool,
     close: Callback<()>,
 ) -> impl IntoView {
+    let store = FleetStore::from_context();
+    let switch = expect_context::<SwitchBackend>();
     let current = mode.get_untracked();
     let (address, token) = match &current {
         Mode::Live(o) => (o.base_url.clone(), o.token.clone().unwrap_or_default()),
@@ -214,13 +166,13 @@ fn ConnectionDialog(
                 (Mode::Live(o), true) => Some(o),
                 _ => None,
             };
-            if let Err(why) = crate::components::connection::remember(kept) {
+            if let Err(why) = remembered::remember(kept) {
                 problem.set(Some(format!("The connection cannot be remembered: {why}.")));
                 return;
             }
         }
         close.run(());
-        switch.with_value(|s| s(next));
+        switch.to(next);
     };
 
     view! {
@@ -339,15 +291,16 @@ fn ConnectionDialog(
 /// this says how old it is and what happens next.
 #[component]
 pub fn ConnectionStatus(
-    store: FleetStore,
+    /// The running adapter: "Retry now" asks a live one to reconnect.
     adapter: RwSignal<Option<Adapter>, LocalStorage>,
 ) -> impl IntoView {
-    let zone = use_context::<Clock>().unwrap_or_default();
+    let store = FleetStore::from_context();
+    let zone = TimeZone::from_context();
     let as_of = move || {
         store
             .updated_at
             .get()
-            .map(|ms| format!(" The page shows the fleet as of {}.", clock(ms, zone)))
+            .map(|ms| format!(" The page shows the fleet as of {}.", time_of_day(ms, zone)))
             .unwrap_or_default()
     };
     let retry = move |_| {

@@ -21,10 +21,11 @@ use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
 
 use super::actions::ActionFlow;
-use super::details::drift_values;
 use super::dialog::{Modal, elements, next_id};
+use super::drift::DriftTable;
 use super::toasts::Toasts;
 use crate::backend::{BackendError, BackendRef};
+use crate::context::HostEvents;
 use crate::store::FleetStore;
 
 /// Which form is open.
@@ -39,13 +40,13 @@ pub enum FormTarget {
 
 /// Opens the form from anywhere on the Bot Agents page.
 #[derive(Clone, Copy)]
-pub struct Forms {
+pub struct FormOpener {
     open: RwSignal<Option<FormTarget>>,
 }
 
-impl Forms {
-    pub fn new() -> Forms {
-        Forms {
+impl FormOpener {
+    pub fn new() -> FormOpener {
+        FormOpener {
             open: RwSignal::new(None),
         }
     }
@@ -63,19 +64,20 @@ impl Forms {
     }
 }
 
-impl Default for Forms {
+impl Default for FormOpener {
     fn default() -> Self {
-        Forms::new()
+        FormOpener::new()
     }
 }
 
 /// The open form, if any.
 #[component]
-pub fn ConnectorFormHost(store: FleetStore, forms: Forms, flow: ActionFlow) -> impl IntoView {
+pub fn ConnectorFormHost(forms: FormOpener, flow: ActionFlow) -> impl IntoView {
     move || {
-        forms.open.get().map(
-            |target| view! { <ConnectorForm store=store forms=forms target=target flow=flow /> },
-        )
+        forms
+            .open
+            .get()
+            .map(|target| view! { <ConnectorForm forms=forms target=target flow=flow /> })
     }
 }
 
@@ -175,15 +177,11 @@ impl FormState {
 }
 
 #[component]
-fn ConnectorForm(
-    store: FleetStore,
-    forms: Forms,
-    target: FormTarget,
-    flow: ActionFlow,
-) -> impl IntoView {
+fn ConnectorForm(forms: FormOpener, target: FormTarget, flow: ActionFlow) -> impl IntoView {
+    let store = FleetStore::from_context();
     let backend = expect_context::<BackendRef>();
     let toasts = Toasts::from_context();
-    let events = StoredValue::new(crate::app::EventsOut::from_context());
+    let events = StoredValue::new(HostEvents::from_context());
     let editing = match &target {
         FormTarget::Edit(id) => Some(*id),
         FormTarget::Add { .. } => None,
@@ -470,277 +468,263 @@ fn ConnectorForm(
 
     let gone = editing.is_some() && original.is_none();
     view! {
-        <Modal title=title.to_owned() on_cancel=Callback::new(move |_| cancel.with_value(|c| c()))>
-            {gone.then(|| view! { <p class="bs-dialog__text">"This connector no longer exists."</p> })}
-            <form
-                class="bs-form"
-                node_ref=form_ref
-                novalidate=true
-                on:submit=move |ev: web_sys::SubmitEvent| {
-                    ev.prevent_default();
-                    if !saving.get_untracked() {
-                        save();
-                    }
-                }
-            >
-                // The bot: chosen for a new connector, fixed for an existing one.
-                {match editing {
-                    Some(_) => {
-                        let name = form.bot.get_untracked().and_then(|b| bot_ref(&b)).map(|b| b.name).unwrap_or_default();
-                        view! { <p class="bs-form__bot"><span class="bs-field__label">"Bot"</span>" "{name}</p> }.into_any()
-                    }
-                    None => {
-                        let bot_id = id("bot");
-                        let bot_msg = id("bot-msg");
-                        let options = bots.get_value();
-                        view! {
-                            <div class="bs-form__field">
-                                <label class="bs-field__label" for=bot_id.clone()>"Bot"</label>
-                                <select
-                                    id=bot_id
-                                    class="bs-select"
-                                    aria-invalid=move || (form.submitted.get() && form.bot.with(Option::is_none)).to_string()
-                                    aria-describedby=bot_msg.clone()
-                                    on:change=move |ev| {
-                                        let value = event_target_value(&ev);
-                                        form.bot.set((!value.is_empty()).then_some(BotId(value)));
-                                    }
-                                >
-                                    <option value="" prop:selected=move || form.bot.with(Option::is_none)>"Choose a bot…"</option>
-                                    {options.into_iter().map(|b| {
-                                        let value = b.id.0.clone();
-                                        let this = b.id.clone();
-                                        view! {
-                                            <option value=value prop:selected=move || form.bot.with(|x| x.as_ref() == Some(&this))>{b.name}</option>
-                                        }
-                                    }).collect_view()}
-                                </select>
-                                <div id=bot_msg>
-                                    <Show when=move || form.submitted.get() && form.bot.with(Option::is_none)>
-                                        <p class="bs-field__error">"Choose the bot this connector serves."</p>
-                                    </Show>
-                                    {move || form.problems(Field::Bot).into_iter().map(|p| view! { <p class="bs-field__error">{p.message}</p> }).collect_view()}
-                                </div>
-                            </div>
-                        }.into_any()
-                    }
-                }}
-
-                <div class="bs-form__field">
-                    <label class="bs-field__label" for=id("account")>"Account number"</label>
-                    <div class="bs-form__inline">
-                        <input
-                            id=id("account")
-                            class="bs-input"
-                            inputmode="numeric"
-                            autocomplete="off"
-                            prop:value=move || form.draft.with(|d| d.account.clone())
-                            aria-invalid=move || form.has_error(Field::Account).to_string()
-                            aria-describedby=id("account-msg")
-                            on:input=move |ev| {
-                                let value = event_target_value(&ev);
-                                form.change(Field::Account, |d| d.account = value);
-                                agents.set(Agents::Idle);
-                            }
-                            on:change=move |_| load_agents()
-                            on:keydown=move |ev: web_sys::KeyboardEvent| {
-                                if ev.key() == "Enter" {
-                                    ev.prevent_default();
-                                    load_agents();
-                                }
-                            }
-                        />
-                        <button type="button" class="bs-button" on:click=move |_| load_agents()>
-                            "Find bot agents"
-                        </button>
-                    </div>
-                    <Messages id=id("account-msg") problems=Signal::derive(move || form.problems(Field::Account)) />
-                    {move || match agents.get() {
-                        Agents::Failed(why) => Some(view! { <p class="bs-field__error">{why}</p> }.into_any()),
-                        _ => None,
-                    }}
-                </div>
-
-                <div class="bs-form__field">
-                    <label class="bs-field__label" for=id("agent")>"Agent User ID"</label>
-                    <select
-                        id=id("agent")
-                        class="bs-select"
-                        disabled=move || !matches!(agents.get(), Agents::Loaded { .. })
-                        aria-invalid=move || form.has_error(Field::AgentUserId).to_string()
-                        aria-describedby=format!("{} {}", id("agent-msg"), id("agent-hint"))
-                        on:change=move |ev| {
-                            let value = event_target_value(&ev);
-                            form.change(Field::AgentUserId, |d| d.agent_user_id = value);
-                        }
-                        on:blur=move |_| form.touch(Field::AgentUserId)
-                    >
-                        <option value="" prop:selected=move || form.draft.with(|d| d.agent_user_id.is_empty())>
-                            "Choose a bot agent…"
-                        </option>
-                        {move || match agents.get() {
-                            Agents::Loaded { names, .. } => names
-                                .into_iter()
-                                .map(|name| {
-                                    let this = name.clone();
-                                    let value = name.clone();
-                                    view! {
-                                        <option value=value prop:selected=move || form.draft.with(|d| d.agent_user_id == this)>{name}</option>
-                                    }
-                                })
-                                .collect_view()
-                                .into_any(),
-                            _ => ().into_any(),
-                        }}
-                    </select>
-                    <p class="bs-field__hint" id=id("agent-hint")>
-                        {move || match agents.get() {
-                            Agents::Idle => "Enter the account number, then choose from its enabled bot agents.".to_owned(),
-                            Agents::Loading(account) => format!("Looking up the bot agents of account {account}…"),
-                            Agents::Loaded { account, names } if names.is_empty() => format!(
-                                "Account {account} has no enabled bot agents. Enable one in Conversational Cloud first."
-                            ),
-                            Agents::Loaded { account, names } => format!(
-                                "{} enabled bot agent{} of account {account}. Only enabled agents are listed.",
-                                names.len(),
-                                if names.len() == 1 { "" } else { "s" }
-                            ),
-                            Agents::Failed(_) => "No bot agents can be listed for this account.".to_owned(),
-                        }}
-                    </p>
-                    <Messages id=id("agent-msg") problems=Signal::derive(move || form.problems(Field::AgentUserId)) />
-                </div>
-
-                <Radios
-                    legend="Role"
-                    options=Role::ALL.to_vec()
-                    text=Role::label
-                    current=Signal::derive(move || form.draft.with(|d| d.role))
-                    refusal=Callback::new(|_| None)
-                    on_change=Callback::new(move |r| form.draft.update(|d| d.role = r))
-                />
-                <Radios
-                    legend="Conversation Type"
-                    options=ConversationType::ALL.to_vec()
-                    text=ConversationType::label
-                    current=Signal::derive(move || form.draft.with(|d| d.conversation_type))
-                    refusal=Callback::new(|_| None)
-                    on_change=Callback::new(move |t| {
-                        form.draft.update(|d| d.conversation_type = t);
-                        // The rows' keys are judged anew for the other type: show it.
-                        let rows = form.draft.with_untracked(|d| d.custom_config.len());
-                        for row in 0..rows {
-                            form.touch(Field::ConfigKey(row));
-                        }
-                    })
-                />
-                <Radios
-                    legend="Deploy to"
-                    options=Environment::ALL.to_vec()
-                    text=Environment::label
-                    current=Signal::derive(move || form.draft.with(|d| d.environment))
-                    refusal=Callback::new(move |e| permissions().may_change(e).err().map(|why| why.to_string()))
-                    on_change=Callback::new(move |e| form.draft.update(|d| d.environment = e))
-                />
-
-                <details
-                    class="bs-advanced"
-                    prop:open=move || advanced_open.get()
-                    on:toggle=move |ev: web_sys::Event| {
-                        if let Some(el) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlDetailsElement>().ok()) {
-                            advanced_open.set(el.open());
+            <Modal title=title.to_owned() on_cancel=Callback::new(move |_| cancel.with_value(|c| c()))>
+                {gone.then(|| view! { <p class="bs-dialog__text">"This connector no longer exists."</p> })}
+                <form
+                    class="bs-form"
+                    node_ref=form_ref
+                    novalidate=true
+                    on:submit=move |ev: web_sys::SubmitEvent| {
+                        ev.prevent_default();
+                        if !saving.get_untracked() {
+                            save();
                         }
                     }
                 >
-                    <summary>"Advanced Options"</summary>
-                    <TextField
-                        form=form
-                        label="Fallback Skill ID"
-                        field=Field::FallbackSkillId
-                        id=id("skill")
-                        get=|d| &d.fallback_skill_id
-                        set=|d, v| d.fallback_skill_id = v
-                        inputmode="numeric"
-                    />
-                    <TextField
-                        form=form
-                        label="External Webhook URL"
-                        field=Field::ExternalWebhookUrl
-                        id=id("webhook")
-                        get=|d| &d.external_webhook_url
-                        set=|d, v| d.external_webhook_url = v
-                        input_type="url"
-                        placeholder="https://"
-                        hint="Only for HTTP delivery instead of WebSocket: where user messages are posted."
-                    />
-                    <ConfigRows form=form />
-                    <label class="bs-check">
-                        <input
-                            type="checkbox"
-                            prop:checked=move || form.draft.with(|d| d.accessibility)
-                            on:change=move |ev| {
-                                let on = event_target_checked(&ev);
-                                form.draft.update(|d| d.accessibility = on);
-                            }
-                        />
-                        "Accessibility"
-                    </label>
-                    <p class="bs-field__hint">"Bot messages carry the tooltip attribute."</p>
-                </details>
+                    // The bot: chosen for a new connector, fixed for an existing one.
+                    {match editing {
+                        Some(_) => {
+                            let name = form.bot.get_untracked().and_then(|b| bot_ref(&b)).map(|b| b.name).unwrap_or_default();
+                            view! { <p class="bs-form__bot"><span class="bs-field__label">"Bot"</span>" "{name}</p> }.into_any()
+                        }
+                        None => {
+                            let bot_id = id("bot");
+                            let bot_msg = id("bot-msg");
+                            let options = bots.get_value();
+                            view! {
+                                <div class="bs-form__field">
+                                    <label class="bs-field__label" for=bot_id.clone()>"Bot"</label>
+                                    <select
+                                        id=bot_id
+                                        class="bs-select"
+                                        aria-invalid=move || (form.submitted.get() && form.bot.with(Option::is_none)).to_string()
+                                        aria-describedby=bot_msg.clone()
+                                        on:change=move |ev| {
+                                            let value = event_target_value(&ev);
+                                            form.bot.set((!value.is_empty()).then_some(BotId(value)));
+                                        }
+                                    >
+                                        <option value="" prop:selected=move || form.bot.with(Option::is_none)>"Choose a bot…"</option>
+                                        {options.into_iter().map(|b| {
+                                            let value = b.id.0.clone();
+                                            let this = b.id.clone();
+                                            view! {
+                                                <option value=value prop:selected=move || form.bot.with(|x| x.as_ref() == Some(&this))>{b.name}</option>
+                                            }
+                                        }).collect_view()}
+                                    </select>
+                                    <div id=bot_msg>
+                                        <Show when=move || form.submitted.get() && form.bot.with(Option::is_none)>
+                                            <p class="bs-field__error">"Choose the bot this connector serves."</p>
+                                        </Show>
+                                        {move || form.problems(Field::Bot).into_iter().map(|p| view! { <p class="bs-field__error">{p.message}</p> }).collect_view()}
+                                    </div>
+                                </div>
+                            }.into_any()
+                        }
+                    }}
 
-                <Show when=move || !drift_rows.with(Vec::is_empty)>
-                    <section class="bs-drift" aria-label="Configuration drift">
-                        <h3 class="bs-form__subhead">"This configuration differs from the bot's other connectors"</h3>
-                        <table class="bs-drift__table">
-                            <thead><tr><th scope="col">"Key"</th><th scope="col">"This form"</th><th scope="col">"Other connectors"</th></tr></thead>
-                            <tbody>
-                                {move || drift_rows.get().into_iter().map(|d| {
-                                    let (here, others) = d.values.split_first().map(|(h, o)| (h.1.clone(), drift_values(o))).unwrap_or_default();
-                                    view! {
-                                        <tr>
-                                            <td>{d.key}</td>
-                                            <td>{here.unwrap_or_else(|| "(not set)".to_owned())}</td>
-                                            <td>{others}</td>
-                                        </tr>
+                    <div class="bs-form__field">
+                        <label class="bs-field__label" for=id("account")>"Account number"</label>
+                        <div class="bs-form__inline">
+                            <input
+                                id=id("account")
+                                class="bs-input"
+                                inputmode="numeric"
+                                autocomplete="off"
+                                prop:value=move || form.draft.with(|d| d.account.clone())
+                                aria-invalid=move || form.has_error(Field::Account).to_string()
+                                aria-describedby=id("account-msg")
+                                on:input=move |ev| {
+                                    let value = event_target_value(&ev);
+                                    form.change(Field::Account, |d| d.account = value);
+                                    agents.set(Agents::Idle);
+                                }
+                                on:change=move |_| load_agents()
+                                on:keydown=move |ev: web_sys::KeyboardEvent| {
+                                    if ev.key() == "Enter" {
+                                        ev.prevent_default();
+                                        load_agents();
                                     }
-                                }).collect_view()}
-                            </tbody>
-                        </table>
-                    </section>
-                </Show>
-
-                <p class="bs-form__outcome" role="alert">{move || outcome.get()}</p>
-                <Show when=move || confirm_discard.get()>
-                    <div class="bs-form__discard" role="alert">
-                        <p>"You have changes that are not saved. Discard them?"</p>
-                        <div class="bs-button-row">
-                            <button type="button" class="bs-button" node_ref=keep_editing on:click=move |_| confirm_discard.set(false)>
-                                "Keep editing"
-                            </button>
-                            <button type="button" class="bs-button bs-button--danger" on:click=move |_| forms.close()>
-                                "Discard changes"
+                                }
+                            />
+                            <button type="button" class="bs-button" on:click=move |_| load_agents()>
+                                "Find bot agents"
                             </button>
                         </div>
+                        <Messages id=id("account-msg") problems=Signal::derive(move || form.problems(Field::Account)) />
+                        {move || match agents.get() {
+                            Agents::Failed(why) => Some(view! { <p class="bs-field__error">{why}</p> }.into_any()),
+                            _ => None,
+                        }}
                     </div>
-                </Show>
-                <div class="bs-dialog__buttons">
-                    {editing.map(|id| view! {
-                        <button
-                            type="button"
-                            class="bs-button bs-button--danger bs-form__delete"
-                            on:click=move |_| flow.begin(ActionKind::Delete, vec![id])
+
+                    <div class="bs-form__field">
+                        <label class="bs-field__label" for=id("agent")>"Agent User ID"</label>
+                        <select
+                            id=id("agent")
+                            class="bs-select"
+                            disabled=move || !matches!(agents.get(), Agents::Loaded { .. })
+                            aria-invalid=move || form.has_error(Field::AgentUserId).to_string()
+                            aria-describedby=format!("{} {}", id("agent-msg"), id("agent-hint"))
+                            on:change=move |ev| {
+                                let value = event_target_value(&ev);
+                                form.change(Field::AgentUserId, |d| d.agent_user_id = value);
+                            }
+                            on:blur=move |_| form.touch(Field::AgentUserId)
                         >
-                            "Delete"
+                            <option value="" prop:selected=move || form.draft.with(|d| d.agent_user_id.is_empty())>
+                                "Choose a bot agent…"
+                            </option>
+                            {move || match agents.get() {
+                                Agents::Loaded { names, .. } => names
+                                    .into_iter()
+                                    .map(|name| {
+                                        let this = name.clone();
+                                        let value = name.clone();
+                                        view! {
+                                            <option value=value prop:selected=move || form.draft.with(|d| d.agent_user_id == this)>{name}</option>
+                                        }
+                                    })
+                                    .collect_view()
+                                    .into_any(),
+                                _ => ().into_any(),
+                            }}
+                        </select>
+                        <p class="bs-field__hint" id=id("agent-hint")>
+                            {move || match agents.get() {
+                                Agents::Idle => "Enter the account number, then choose from its enabled bot agents.".to_owned(),
+                                Agents::Loading(account) => format!("Looking up the bot agents of account {account}…"),
+                                Agents::Loaded { account, names } if names.is_empty() => format!(
+                                    "Account {account} has no enabled bot agents. Enable one in Conversational Cloud first."
+                                ),
+                                Agents::Loaded { account, names } => format!(
+                                    "{} enabled bot agent{} of account {account}. Only enabled agents are listed.",
+                                    names.len(),
+                                    if names.len() == 1 { "" } else { "s" }
+                                ),
+                                Agents::Failed(_) => "No bot agents can be listed for this account.".to_owned(),
+                            }}
+                        </p>
+                        <Messages id=id("agent-msg") problems=Signal::derive(move || form.problems(Field::AgentUserId)) />
+                    </div>
+
+                    <Radios
+                        legend="Role"
+                        options=Role::ALL.to_vec()
+                        text=Role::label
+                        current=Signal::derive(move || form.draft.with(|d| d.role))
+                        refusal=Callback::new(|_| None)
+                        on_change=Callback::new(move |r| form.draft.update(|d| d.role = r))
+                    />
+                    <Radios
+                        legend="Conversation Type"
+                        options=ConversationType::ALL.to_vec()
+                        text=ConversationType::label
+                        current=Signal::derive(move || form.draft.with(|d| d.conversation_type))
+                        refusal=Callback::new(|_| None)
+                        on_change=Callback::new(move |t| {
+                            form.draft.update(|d| d.conversation_type = t);
+                            // The rows' keys are judged anew for the other type: show it.
+                            let rows = form.draft.with_untracked(|d| d.custom_config.len());
+                            for row in 0..rows {
+                                form.touch(Field::ConfigKey(row));
+                            }
+                        })
+                    />
+                    <Radios
+                        legend="Deploy to"
+                        options=Environment::ALL.to_vec()
+                        text=Environment::label
+                        current=Signal::derive(move || form.draft.with(|d| d.environment))
+                        refusal=Callback::new(move |e| permissions().may_change(e).err().map(|why| why.to_string()))
+                        on_change=Callback::new(move |e| form.draft.update(|d| d.environment = e))
+                    />
+
+                    <details
+                        class="bs-advanced"
+                        prop:open=move || advanced_open.get()
+                        on:toggle=move |ev: web_sys::Event| {
+                            if let Some(el) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlDetailsElement>().ok()) {
+                                advanced_open.set(el.open());
+                            }
+                        }
+                    >
+                        <summary>"Advanced Options"</summary>
+                        <TextField
+                            form=form
+                            label="Fallback Skill ID"
+                            field=Field::FallbackSkillId
+                            id=id("skill")
+                            get=|d| &d.fallback_skill_id
+                            set=|d, v| d.fallback_skill_id = v
+                            inputmode="numeric"
+                        />
+                        <TextField
+                            form=form
+                            label="External Webhook URL"
+                            field=Field::ExternalWebhookUrl
+                            id=id("webhook")
+                            get=|d| &d.external_webhook_url
+                            set=|d, v| d.external_webhook_url = v
+                            input_type="url"
+                            placeholder="https://"
+                            hint="Only for HTTP delivery instead of WebSocket: where user messages are posted."
+                        />
+                        <ConfigRows form=form />
+                        <label class="bs-check">
+                            <input
+                                type="checkbox"
+                                prop:checked=move || form.draft.with(|d| d.accessibility)
+                                on:change=move |ev| {
+                                    let on = event_target_checked(&ev);
+                                    form.draft.update(|d| d.accessibility = on);
+                                }
+                            />
+                            "Accessibility"
+                        </label>
+                        <p class="bs-field__hint">"Bot messages carry the tooltip attribute."</p>
+                    </details>
+
+                    <Show when=move || !drift_rows.with(Vec::is_empty)>
+                        <section class="bs-drift" aria-label="Configuration drift">
+                            <h3 class="bs-form__subhead">"This configuration differs from the bot's other connectors"</h3>
+    <DriftTable drift=drift_rows draft_first=true />
+                        </section>
+                    </Show>
+
+                    <p class="bs-form__outcome" role="alert">{move || outcome.get()}</p>
+                    <Show when=move || confirm_discard.get()>
+                        <div class="bs-form__discard" role="alert">
+                            <p>"You have changes that are not saved. Discard them?"</p>
+                            <div class="bs-button-row">
+                                <button type="button" class="bs-button" node_ref=keep_editing on:click=move |_| confirm_discard.set(false)>
+                                    "Keep editing"
+                                </button>
+                                <button type="button" class="bs-button bs-button--danger" on:click=move |_| forms.close()>
+                                    "Discard changes"
+                                </button>
+                            </div>
+                        </div>
+                    </Show>
+                    <div class="bs-dialog__buttons">
+                        {editing.map(|id| view! {
+                            <button
+                                type="button"
+                                class="bs-button bs-button--danger bs-form__delete"
+                                on:click=move |_| flow.begin(ActionKind::Delete, vec![id])
+                            >
+                                "Delete"
+                            </button>
+                        })}
+                        <button type="button" class="bs-button" on:click=move |_| cancel.with_value(|c| c())>"Cancel"</button>
+                        <button type="submit" class="bs-button bs-button--primary" disabled=move || saving.get() || gone>
+                            {move || if saving.get() { "Saving…" } else { "Save" }}
                         </button>
-                    })}
-                    <button type="button" class="bs-button" on:click=move |_| cancel.with_value(|c| c())>"Cancel"</button>
-                    <button type="submit" class="bs-button bs-button--primary" disabled=move || saving.get() || gone>
-                        {move || if saving.get() { "Saving…" } else { "Save" }}
-                    </button>
-                </div>
-            </form>
-        </Modal>
-    }
+                    </div>
+                </form>
+            </Modal>
+        }
 }
 
 /// Moves focus to the first field marked invalid, once the marks are in the page.

@@ -48,10 +48,8 @@ fn users(sim: &Simulator) -> Vec<UserRow> {
 }
 
 #[component]
-pub fn FaultControls(
-    sim: StoredValue<SimulatedBackend, LocalStorage>,
-    store: FleetStore,
-) -> impl IntoView {
+pub fn FaultControls(sim: StoredValue<SimulatedBackend, LocalStorage>) -> impl IntoView {
+    let store = FleetStore::from_context();
     let revision = Memo::new(move |_| store.simulation.with(|s| s.as_ref().map(|s| s.revision)));
     let user_rows = Memo::new(move |_| {
         revision.track();

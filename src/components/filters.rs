@@ -18,7 +18,8 @@ fn any_or<T: Copy>(values: &[T]) -> Vec<Option<T>> {
 }
 
 #[component]
-pub fn Filters(store: FleetStore, query: RwSignal<ConnectorQuery>) -> impl IntoView {
+pub fn Filters(query: RwSignal<ConnectorQuery>) -> impl IntoView {
+    let store = FleetStore::from_context();
     // Sorting does not change the counts, so they depend on the filters alone.
     let filters = Memo::new(move |_| query.with(ConnectorQuery::filters_only));
     let counts = Memo::new(move |_| filters.with(|q| store.connectors.with(|c| q.facet_counts(c))));

@@ -5,11 +5,13 @@ use bots_status_core::metrics::{Metric, Metrics};
 use bots_status_core::query::EnvironmentFilter;
 use leptos::prelude::*;
 
-use crate::app::{Page, View};
 use crate::store::FleetStore;
+use crate::view::{Page, ViewState};
 
 #[component]
-pub fn MetricsBar(store: FleetStore, view_state: View) -> impl IntoView {
+pub fn MetricsBar() -> impl IntoView {
+    let store = FleetStore::from_context();
+    let view_state = ViewState::from_context();
     let environment = Memo::new(move |_| view_state.query.with(|q| q.environment));
     let metrics = Memo::new(move |_| {
         let env: EnvironmentFilter = environment.get();
@@ -33,7 +35,7 @@ pub fn MetricsBar(store: FleetStore, view_state: View) -> impl IntoView {
                                 class="bs-metric__button"
                                 title=format!("{} Click to list them.", metric.description())
                                 on:click=move |_| {
-                                    view_state.open(Page::Agents, metric.query(environment.get_untracked()))
+                                    view_state.show(Page::Agents, metric.query(environment.get_untracked()))
                                 }
                             >
                                 <span class=tone>{count}</span>

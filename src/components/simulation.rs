@@ -6,20 +6,18 @@ use bots_status_core::simulator::Resource;
 use bots_status_core::status::LinkHealth;
 use leptos::prelude::*;
 
-use super::agents::clock;
 use super::choice::Choice;
 use super::faults::FaultControls;
 use super::training::ScenarioList;
-use crate::app::Clock;
 use crate::backend::simulated::{SimulatedBackend, Speed};
+use crate::format::TimeZone;
+use crate::format::time_of_day;
 use crate::store::FleetStore;
 
 #[component]
-pub fn SimulationPanel(
-    sim: StoredValue<SimulatedBackend, LocalStorage>,
-    store: FleetStore,
-) -> impl IntoView {
-    let zone = use_context::<Clock>().unwrap_or_default();
+pub fn SimulationPanel(sim: StoredValue<SimulatedBackend, LocalStorage>) -> impl IntoView {
+    let store = FleetStore::from_context();
+    let zone = TimeZone::from_context();
     let paused = Memo::new(move |_| {
         store
             .simulation
@@ -38,10 +36,10 @@ pub fn SimulationPanel(
         <section class="bs-simulation" aria-label="Simulation">
             <h2 class="bs-simulation__title">"Simulation"</h2>
             <p class="bs-simulation__hint">"This data comes from the built-in simulator, not from a live fleet."</p>
-            <ScenarioList sim=sim store=store />
+            <ScenarioList sim=sim />
             <div class="bs-simulation__clock" role="group" aria-label="Simulated time">
                 <span class="bs-simulation__time">
-                    {move || store.simulation.with(|s| s.as_ref().map(|s| format!("Simulated time {}", clock(s.now.0 as f64, zone))))}
+                    {move || store.simulation.with(|s| s.as_ref().map(|s| format!("Simulated time {}", time_of_day(s.now.0 as f64, zone))))}
                 </span>
                 <button
                     type="button"
@@ -101,7 +99,7 @@ pub fn SimulationPanel(
                 .rev()
                 .map(|environment| view! { <Servers sim=sim environment=environment version=version /> })
                 .collect_view()}
-            <FaultControls sim=sim store=store />
+            <FaultControls sim=sim />
         </section>
     }
 }

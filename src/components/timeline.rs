@@ -6,16 +6,17 @@ use bots_status_core::history::{Timeline as Lanes, duration_text};
 use bots_status_core::model::ConnectorId;
 use leptos::prelude::*;
 
-use super::agents::clock;
-use crate::app::Clock;
+use crate::format::TimeZone;
+use crate::format::time_of_day;
 use crate::store::FleetStore;
 
 #[component]
-pub fn Timeline(store: FleetStore, id: ConnectorId) -> impl IntoView {
-    let zone = use_context::<Clock>().unwrap_or_default();
+pub fn Timeline(id: ConnectorId) -> impl IntoView {
+    let store = FleetStore::from_context();
+    let zone = TimeZone::from_context();
     let timeline = Memo::new(move |_| {
         let connector = store.get(id)?;
-        let now = store.clock(web_sys::js_sys::Date::now());
+        let now = store.backend_now_tracked(web_sys::js_sys::Date::now());
         Some(store.history.with(|h| h.timeline(&connector, now)))
     });
     view! {
@@ -26,10 +27,10 @@ pub fn Timeline(store: FleetStore, id: ConnectorId) -> impl IntoView {
     }
 }
 
-fn lanes(t: &Lanes, zone: Clock) -> impl IntoView + use<> {
+fn lanes(t: &Lanes, zone: TimeZone) -> impl IntoView + use<> {
     let span = t.span_ms().max(1) as f64;
     let start = t.start.0;
-    let at = move |ms: u64| clock(ms as f64, zone);
+    let at = move |ms: u64| time_of_day(ms as f64, zone);
     let bars = t
         .lanes
         .iter()

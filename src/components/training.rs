@@ -12,10 +12,8 @@ use crate::backend::simulated::SimulatedBackend;
 use crate::store::FleetStore;
 
 #[component]
-pub fn ScenarioList(
-    sim: StoredValue<SimulatedBackend, LocalStorage>,
-    store: FleetStore,
-) -> impl IntoView {
+pub fn ScenarioList(sim: StoredValue<SimulatedBackend, LocalStorage>) -> impl IntoView {
+    let store = FleetStore::from_context();
     let scenarios = RwSignal::new(builtin());
     let message = RwSignal::new(None::<Result<String, String>>);
     let running = Memo::new(move |_| {
@@ -133,10 +131,8 @@ fn minutes(ms: u64) -> String {
 }
 
 #[component]
-pub fn ExerciseBar(
-    sim: StoredValue<SimulatedBackend, LocalStorage>,
-    store: FleetStore,
-) -> impl IntoView {
+pub fn ExerciseBar(sim: StoredValue<SimulatedBackend, LocalStorage>) -> impl IntoView {
+    let store = FleetStore::from_context();
     let exercise = Memo::new(move |_| {
         store
             .simulation

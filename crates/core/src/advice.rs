@@ -38,7 +38,7 @@ impl BotAdvice {
             parts.push(format!(
                 "has {} production connector{}; deploy at least {MIN_PRODUCTION_CONNECTORS} so one can take over if the other goes down",
                 self.connectors,
-                if self.connectors == 1 { "" } else { "s" }
+                crate::words::plural(self.connectors)
             ));
         }
         if self.over_capacity {
@@ -46,7 +46,7 @@ impl BotAdvice {
                 "handles {} concurrent conversations on {} connector{}; at most {MAX_CONVERSATIONS_PER_CONNECTOR} per connector means {} connectors",
                 self.concurrent,
                 self.connectors,
-                if self.connectors == 1 { "" } else { "s" },
+                crate::words::plural(self.connectors),
                 self.recommended
             ));
         }

@@ -124,7 +124,7 @@ impl BulkPlan {
         let mut parts = vec![format!(
             "{} connector{} affected",
             self.affected.len(),
-            if self.affected.len() == 1 { "" } else { "s" }
+            crate::words::plural(self.affected.len())
         )];
         parts.extend(group_skips(&self.skipped));
         parts.join("; ")

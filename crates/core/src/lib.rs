@@ -39,6 +39,7 @@ pub mod simulator;
 pub mod status;
 pub mod training;
 pub mod troubleshooting;
+pub mod words;
 
 pub use lifecycle::{Action, Lifecycle, Refused};
 pub use model::{Connector, ConnectorSettings, ConversationType, Environment, Role};

@@ -32,6 +32,8 @@ pub const MAX_SCENARIO_CONCURRENT: u32 = 100_000;
 /// One `wait` step at most: a week of simulated time.
 pub const MAX_SCENARIO_WAIT_SECONDS: u64 = 7 * 24 * 60 * 60;
 
+pub use crate::words::thousands;
+
 /// "Agent User ID has 230 characters; at most 200 are allowed." when `value` is too long.
 pub fn too_long(label: &str, value: &str, max: usize) -> Option<String> {
     let chars = value.chars().count();
@@ -42,19 +44,6 @@ pub fn too_long(label: &str, value: &str, max: usize) -> Option<String> {
             thousands(max as u64)
         )
     })
-}
-
-/// 100000 → "100,000": limits read as a person writes them.
-pub fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 #[cfg(test)]
@@ -72,14 +61,5 @@ mod tests {
             too_long("Value", &"x".repeat(60_000), MAX_VALUE_CHARS).as_deref(),
             Some("Value has 60,000 characters; at most 5,000 are allowed.")
         );
-    }
-
-    #[test]
-    fn numbers_are_grouped_by_thousands() {
-        assert_eq!(thousands(0), "0");
-        assert_eq!(thousands(999), "999");
-        assert_eq!(thousands(1_000), "1,000");
-        assert_eq!(thousands(100_000), "100,000");
-        assert_eq!(thousands(1_234_567), "1,234,567");
     }
 }

@@ -14,78 +14,24 @@ use bots_status_core::model::{BotRef, ConnectorId, ConnectorSettings, Environmen
 use bots_status_core::pcs::PcsAction;
 use bots_status_core::settings::AgentUser;
 use bots_status_core::simulator::faults::FaultError;
-use bots_status_core::simulator::{
-    Change, Resource, Resources, START_MIN_MS, START_SPREAD_MS, Simulator,
-};
+use bots_status_core::simulator::{Change, Resource, Resources, Simulator};
 use bots_status_core::status::LinkHealth;
 use bots_status_core::training::{Attempt, Progress, Scenario, ScenarioError};
 use leptos::prelude::{IntervalHandle, set_interval_with_handle};
-use serde::{Deserialize, Serialize};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
 
 use super::{
     Backend, BackendError, BackendEvent, FleetSnapshot, LocalFuture, Sink, Subscription, Watchers,
 };
+pub use crate::simulation::{Exercise, SimulationState, Speed};
 
-/// The version of what is saved; bump it when the saved shape changes.
-const FORMAT: u32 = 1;
+mod saved;
+use saved::Saved;
+
 const TICK: Duration = Duration::from_millis(1000);
 /// Saving a large fleet costs time, so it happens at most this often.
 const SAVE_EVERY_MS: f64 = 3000.0;
-/// What one tick of the instant mode moves the clock by: more than any start takes.
-const INSTANT_STEP_MS: u64 = START_MIN_MS + START_SPREAD_MS;
-
-/// How fast simulated time runs.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Speed {
-    RealTime,
-    Times10,
-    Times60,
-    /// Every pending start completes at the next tick.
-    Instant,
-}
-
-impl Speed {
-    pub const ALL: [Speed; 4] = [
-        Speed::RealTime,
-        Speed::Times10,
-        Speed::Times60,
-        Speed::Instant,
-    ];
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Speed::RealTime => "1×",
-            Speed::Times10 => "10×",
-            Speed::Times60 => "60×",
-            Speed::Instant => "Instant",
-        }
-    }
-
-    pub fn slug(self) -> &'static str {
-        match self {
-            Speed::RealTime => "1",
-            Speed::Times10 => "10",
-            Speed::Times60 => "60",
-            Speed::Instant => "instant",
-        }
-    }
-
-    pub fn from_slug(slug: &str) -> Option<Speed> {
-        Speed::ALL.into_iter().find(|s| s.slug() == slug)
-    }
-
-    fn step(self, wall_ms: f64) -> u64 {
-        let wall = wall_ms.max(0.0) as u64;
-        match self {
-            Speed::RealTime => wall,
-            Speed::Times10 => wall * 10,
-            Speed::Times60 => wall * 60,
-            Speed::Instant => INSTANT_STEP_MS,
-        }
-    }
-}
 
 /// How the simulated backend starts.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -106,36 +52,6 @@ impl Default for SimulationOptions {
             speed: Speed::RealTime,
         }
     }
-}
-
-/// A training exercise under way: the scenario and the trainee's attempt at it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Exercise {
-    pub scenario: Scenario,
-    pub attempt: Attempt,
-}
-
-/// What the simulation area and the training bar show: the simulated clock, whether it runs,
-/// and the exercise with its goals checked against the simulated state.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct SimulationState {
-    pub now: Millis,
-    pub paused: bool,
-    pub speed: Speed,
-    pub exercise: Option<(Exercise, Progress)>,
-    /// Moves on whenever the simulator's own state (users, login policy, servers) changes.
-    pub revision: u64,
-}
-
-#[derive(Serialize, Deserialize)]
-struct Saved {
-    format: u32,
-    speed: Speed,
-    sim: Simulator,
-    #[serde(default)]
-    paused: bool,
-    #[serde(default)]
-    exercise: Option<Exercise>,
 }
 
 struct Inner {
@@ -168,33 +84,16 @@ fn wall_now() -> f64 {
     web_sys::js_sys::Date::now()
 }
 
-fn storage() -> Option<web_sys::Storage> {
-    web_sys::window()?.local_storage().ok()?
-}
-
 impl SimulatedBackend {
     /// Loads the saved simulation (or starts a fresh fleet) and starts its clock.
     pub fn start(options: SimulationOptions) -> SimulatedBackend {
         let now = wall_now();
         let mut notices = Vec::new();
         let restored = options.storage_key.as_deref().and_then(|key| {
-            let text = storage()?.get_item(key).ok()??;
-            match serde_json::from_str::<Saved>(&text) {
-                Ok(saved) if saved.format == FORMAT => Some(saved),
-                Ok(saved) => {
-                    notices.push(format!(
-                        "The saved simulation is from another version (format {}), so a fresh fleet was started.",
-                        saved.format
-                    ));
-                    None
-                }
-                Err(e) => {
-                    notices.push(format!(
-                        "The saved simulation could not be read ({e}), so a fresh fleet was started."
-                    ));
-                    None
-                }
-            }
+            saved::restore(key).unwrap_or_else(|why| {
+                notices.push(why);
+                None
+            })
         });
         let (sim, speed, paused, exercise, dirty) = match restored {
             Some(saved) => (saved.sim, saved.speed, saved.paused, saved.exercise, false),
@@ -565,21 +464,15 @@ impl SimulatedBackend {
         let Some(key) = inner.options.storage_key.clone() else {
             return;
         };
-        let saved = Saved {
-            format: FORMAT,
-            speed: inner.speed,
-            sim: inner.sim.clone(),
-            paused: inner.paused,
-            exercise: inner.exercise.clone(),
-        };
-        let written = serde_json::to_string(&saved)
-            .map_err(|e| e.to_string())
-            .and_then(|text| {
-                storage()
-                    .ok_or_else(|| "no localStorage".to_owned())?
-                    .set_item(&key, &text)
-                    .map_err(|_| "the browser refused to store it (storage full?)".to_owned())
-            });
+        let written = saved::write(
+            &key,
+            &Saved::new(
+                inner.speed,
+                inner.sim.clone(),
+                inner.paused,
+                inner.exercise.clone(),
+            ),
+        );
         inner.last_saved = wall;
         inner.dirty = false;
         if let Err(why) = written
@@ -664,7 +557,7 @@ impl Backend for SimulatedBackend {
             .directory
             .enabled_agents(account)
             .map(|agents| agents.into_iter().cloned().collect())
-            .map_err(BackendError::Agents);
+            .map_err(BackendError::AgentList);
         Box::pin(std::future::ready(result))
     }
 

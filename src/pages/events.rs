@@ -8,9 +8,9 @@ use bots_status_core::query::EnvironmentFilter;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
-use super::agents::clock;
-use super::choice::Choice;
-use crate::app::Clock;
+use crate::components::choice::Choice;
+use crate::format::TimeZone;
+use crate::format::time_of_day;
 use crate::store::FleetStore;
 
 /// How many rows the log shows; the export has them all.
@@ -38,8 +38,9 @@ impl ComponentFilter {
 }
 
 #[component]
-pub fn EventLog(store: FleetStore) -> impl IntoView {
-    let zone = use_context::<Clock>().unwrap_or_default();
+pub fn EventLog() -> impl IntoView {
+    let store = FleetStore::from_context();
+    let zone = TimeZone::from_context();
     let environment = RwSignal::new(EnvironmentFilter::All);
     let component = RwSignal::new(ComponentFilter(None));
     let text = RwSignal::new(String::new());
@@ -151,7 +152,7 @@ pub fn EventLog(store: FleetStore) -> impl IntoView {
                     <tbody>
                         {move || shown.with(|(_, rows)| rows.clone()).into_iter().map(|e| view! {
                             <tr class="bs-events__row" data-connector=e.connector.to_string()>
-                                <td>{clock(e.at.0 as f64, zone)}</td>
+                                <td>{time_of_day(e.at.0 as f64, zone)}</td>
                                 <td>{format!("#{} {} ({})", e.connector, e.bot, e.agent)}</td>
                                 <td>{e.environment.label()}</td>
                                 <td>{e.dimension.label()}</td>

@@ -5,14 +5,16 @@ use bots_status_core::model::Environment;
 use bots_status_core::query::{ConnectorQuery, EnvironmentFilter};
 use leptos::prelude::*;
 
-use super::chart::StatusChart;
-use super::environment_picker::EnvironmentPicker;
-use super::metrics_bar::MetricsBar;
-use crate::app::{Page, View};
+use crate::components::chart::StatusChart;
+use crate::components::environment_picker::EnvironmentPicker;
+use crate::components::metrics_bar::MetricsBar;
 use crate::store::FleetStore;
+use crate::view::{Page, ViewState};
 
 #[component]
-pub fn Dashboard(store: FleetStore, view_state: View) -> impl IntoView {
+pub fn Dashboard() -> impl IntoView {
+    let store = FleetStore::from_context();
+    let view_state = ViewState::from_context();
     let environment = Signal::derive(move || view_state.query.with(|q| q.environment));
     let set_environment = Callback::new(move |env: EnvironmentFilter| {
         view_state.query.update(|q| q.environment = env);
@@ -24,9 +26,9 @@ pub fn Dashboard(store: FleetStore, view_state: View) -> impl IntoView {
                 <h2 class="bs-heading">"Dashboard"</h2>
                 <EnvironmentPicker value=environment on_change=set_environment />
             </div>
-            <MetricsBar store=store view_state=view_state />
+            <MetricsBar />
             <div class="bs-panels">
-                <StatusChart store=store view_state=view_state />
+                <StatusChart />
                 <section class="bs-panel" aria-label="Bots needing attention">
                     <h3 class="bs-panel__title">"Bots needing attention"</h3>
                     <p class="bs-panel__hint">
@@ -51,7 +53,7 @@ pub fn Dashboard(store: FleetStore, view_state: View) -> impl IntoView {
                                                 type="button"
                                                 class="bs-button bs-button--quiet"
                                                 on:click=move |_| {
-                                                    view_state.open(Page::Agents, ConnectorQuery {
+                                                    view_state.show(Page::Agents, ConnectorQuery {
                                                         environment: EnvironmentFilter::Only(Environment::Production),
                                                         text: name.clone(),
                                                         ..ConnectorQuery::default()

@@ -8,19 +8,21 @@ use leptos::html;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use super::dialog::{Modal, focus_when_mounted};
-use super::status_badge::StatusBadge;
-use super::toasts::Toasts;
 use crate::backend::BackendRef;
+use crate::components::dialog::{Modal, focus_when_mounted};
+use crate::components::status_badge::StatusBadge;
+use crate::components::toasts::Toasts;
+use crate::context::HostEvents;
 use crate::store::FleetStore;
 
 const ACTIONS: [PcsAction; 2] = [PcsAction::RedeployConnector, PcsAction::RefreshSurveys];
 
 #[component]
-pub fn PcsTab(store: FleetStore) -> impl IntoView {
+pub fn PcsTab() -> impl IntoView {
+    let store = FleetStore::from_context();
     let backend = expect_context::<BackendRef>();
     let toasts = Toasts::from_context();
-    let events = StoredValue::new(crate::app::EventsOut::from_context());
+    let events = StoredValue::new(HostEvents::from_context());
     // The operation being confirmed, with the version of the PCS connector the warning showed.
     let pending = RwSignal::new(None::<(PcsAction, Option<u64>)>);
     let survey_bots = move || {

@@ -1,7 +1,6 @@
-//! The connector table. Only the rows in view (plus a margin) are in the DOM, so filtering,
-//! sorting and live updates stay fast at ten thousand connectors.
-
-use std::collections::BTreeSet;
+//! The connector table: it renders the rows it is given. Only the rows in view (plus a
+//! margin) are in the DOM, so filtering, sorting and live updates stay fast at ten thousand
+//! connectors.
 
 use bots_status_core::model::{Connector, ConnectorId};
 use bots_status_core::query::{ConnectorQuery, SortKey};
@@ -10,11 +9,9 @@ use leptos::html;
 use leptos::prelude::*;
 use web_sys::MouseEvent;
 
-use super::actions::{ActionDialog, ActionFlow, ActionsMenu, RowMenu, RowMenuAt};
-use super::connector_form::{ConnectorFormHost, Forms};
-use super::details::Details;
-use super::status_badge::StatusBadge;
-use crate::backend::BackendRef;
+use super::AgentsPage;
+use crate::components::actions::{ActionsMenu, RowMenuAt};
+use crate::components::status_badge::StatusBadge;
 use crate::store::FleetStore;
 
 /// Every row has this height (CSS keeps it), so scroll position maps to a row.
@@ -36,77 +33,23 @@ const COLUMNS: [(SortKey, &str, u32); 10] = [
     (SortKey::BotServer, "Bot Server", 130),
 ];
 
+/// The connector table over `rows` (the page's filtered, sorted connectors); `query` is the
+/// sort its headers change.
 #[component]
 pub fn ConnectorTable(
-    store: FleetStore,
+    rows: Memo<Vec<ConnectorId>>,
     query: RwSignal<ConnectorQuery>,
-    open_details: RwSignal<Option<ConnectorId>>,
-    forms: Forms,
 ) -> impl IntoView {
-    // Filtering and ordering are separate steps, so a new sort only re-sorts.
-    let filters = Memo::new(move |_| query.with(ConnectorQuery::filters_only));
-    let matching =
-        Memo::new(move |_| filters.with(|q| store.connectors.with(|list| q.matching(list))));
-    let rows = Memo::new(move |_| {
-        let mut order = matching.get();
-        query.with(|q| {
-            store.connectors.with(|list| {
-                q.order(list, &mut order);
-                order.into_iter().map(|i| list[i].id).collect::<Vec<_>>()
-            })
-        })
-    });
-    let selection = RwSignal::new(Selection::default());
-    // The host hears of every change of the selection (not of the empty one it starts with).
-    let events = StoredValue::new(crate::app::EventsOut::from_context());
-    // Select-all is timed by the benchmark: the hosted page, which tells no host, pays nothing.
-    Effect::new(move |seen: Option<()>| {
-        if !events.with_value(crate::app::EventsOut::has_target) {
-            return;
-        }
-        let ids: Vec<u64> = selection.with(|s| s.ids().map(|id| id.0).collect());
-        if seen.is_some() {
-            events.with_value(|e| {
-                e.emit(
-                    "selection",
-                    &serde_json::json!({ "count": ids.len(), "connectorIds": ids }),
-                )
-            });
-        }
-    });
-    let deselected = RwSignal::new(None::<String>);
-
-    // Rows that leave the filter leave the selection too, and the user is told; deleted
-    // connectors just leave it (the action's report said so).
-    Effect::new(move |_| {
-        rows.track();
-        if selection.with_untracked(Selection::is_empty) {
-            return;
-        }
-        let shown: BTreeSet<ConnectorId> = rows.with(|r| r.iter().copied().collect());
-        let stale = selection.with_untracked(|s| s.ids().any(|id| !shown.contains(&id)));
-        if stale {
-            let existing: BTreeSet<ConnectorId> = selection.with_untracked(|s| {
-                s.ids()
-                    .filter(|id| store.get_untracked(*id).is_some())
-                    .collect()
-            });
-            let hidden = existing.iter().filter(|id| !shown.contains(id)).count();
-            selection.update(|s| {
-                s.retain_shown(&shown);
-            });
-            if hidden > 0 {
-                deselected.set(Some(format!(
-                    "{hidden} selected connector{} left the filter and {} deselected.",
-                    if hidden == 1 { "" } else { "s" },
-                    if hidden == 1 { "was" } else { "were" }
-                )));
-            }
-        }
-    });
-    let flow = ActionFlow::new(store, rows, expect_context::<BackendRef>());
-    let row_menu = RwSignal::new(None::<RowMenuAt>);
-    let selected = Signal::derive(move || selection.with(|s| s.ids().collect::<Vec<_>>()));
+    let store = FleetStore::from_context();
+    let page = AgentsPage::from_context();
+    let AgentsPage {
+        selection,
+        deselected,
+        flow,
+        row_menu,
+        ..
+    } = page;
+    let selected = page.selected();
 
     let scroll_top = RwSignal::new(0.0_f64);
     // The height of the scrolled area, read once it is in the page and again on each scroll
@@ -280,7 +223,7 @@ pub fn ConnectorTable(
                                     .or_else(|| prev.cloned())
                                     .unwrap_or_else(|| first.clone())
                             });
-                            view! { <Row row=row selection=selection rows=rows open_details=open_details row_menu=row_menu /> }
+                            view! { <Row row=row rows=rows /> }
                         }
                     />
                     <tr class="bs-spacer" aria-hidden="true" style:height=move || {
@@ -293,10 +236,6 @@ pub fn ConnectorTable(
                 <p class="bs-empty">"No connectors match these filters."</p>
             </Show>
         </div>
-        <RowMenu flow=flow at=row_menu rows=scroller />
-        <Details store=store open=open_details flow=flow forms=forms />
-        <ActionDialog flow=flow />
-        <ConnectorFormHost store=store forms=forms flow=flow />
     }
 }
 
@@ -304,11 +243,15 @@ pub fn ConnectorTable(
 fn Row(
     /// The connector this row shows now, with its place in the filtered order.
     row: Memo<(usize, Connector)>,
-    selection: RwSignal<Selection>,
+    /// Every row's connector, in order: a shift-click selects a range of them.
     rows: Memo<Vec<ConnectorId>>,
-    open_details: RwSignal<Option<ConnectorId>>,
-    row_menu: RwSignal<Option<RowMenuAt>>,
 ) -> impl IntoView {
+    let AgentsPage {
+        selection,
+        details: open_details,
+        row_menu,
+        ..
+    } = AgentsPage::from_context();
     let id = move || row.with(|(_, c)| c.id);
     // What a click acts on: the connector the row shows at that moment.
     let id_now = move || row.with_untracked(|(_, c)| c.id);

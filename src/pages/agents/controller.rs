@@ -1,0 +1,129 @@
+//! What the Bot Agents page derives and holds: the connectors its query shows, in order; the
+//! checkbox selection over them; and the handles its controls open — the action flow, the
+//! details panel, a row's menu and the add/edit form. The page provides it as context; the
+//! table, the details and the dialogs take it from there.
+
+use std::collections::BTreeSet;
+
+use bots_status_core::model::ConnectorId;
+use bots_status_core::query::ConnectorQuery;
+use bots_status_core::selection::Selection;
+use bots_status_core::words::plural;
+use leptos::prelude::*;
+
+use crate::backend::BackendRef;
+use crate::components::actions::{ActionFlow, RowMenuAt};
+use crate::components::connector_form::FormOpener;
+use crate::context::HostEvents;
+use crate::store::FleetStore;
+
+#[derive(Clone, Copy)]
+pub struct AgentsPage {
+    /// The connectors the query shows, in its order: the only ones an action may touch.
+    pub rows: Memo<Vec<ConnectorId>>,
+    pub selection: RwSignal<Selection>,
+    /// Why selected connectors were deselected ("2 selected connectors left the filter…").
+    pub deselected: RwSignal<Option<String>>,
+    pub flow: ActionFlow,
+    /// The connector whose details are open.
+    pub details: RwSignal<Option<ConnectorId>>,
+    /// The row whose own Actions menu is open, and where.
+    pub row_menu: RwSignal<Option<RowMenuAt>>,
+    pub forms: FormOpener,
+}
+
+impl AgentsPage {
+    /// The page's controller over `query`.
+    pub fn new(store: FleetStore, query: RwSignal<ConnectorQuery>) -> AgentsPage {
+        // Filtering and ordering are separate steps, so a new sort only re-sorts.
+        let filters = Memo::new(move |_| query.with(ConnectorQuery::filters_only));
+        let matching =
+            Memo::new(move |_| filters.with(|q| store.connectors.with(|list| q.matching(list))));
+        let rows = Memo::new(move |_| {
+            let mut order = matching.get();
+            query.with(|q| {
+                store.connectors.with(|list| {
+                    q.order(list, &mut order);
+                    order.into_iter().map(|i| list[i].id).collect::<Vec<_>>()
+                })
+            })
+        });
+        let page = AgentsPage {
+            rows,
+            selection: RwSignal::new(Selection::default()),
+            deselected: RwSignal::new(None),
+            flow: ActionFlow::new(store, rows, expect_context::<BackendRef>()),
+            details: RwSignal::new(None),
+            row_menu: RwSignal::new(None),
+            forms: FormOpener::new(),
+        };
+        page.tell_the_host_of_the_selection();
+        page.deselect_what_leaves_the_filter(store);
+        page
+    }
+
+    pub fn from_context() -> AgentsPage {
+        expect_context::<AgentsPage>()
+    }
+
+    /// The host hears of every change of the selection (not of the empty one it starts
+    /// with). Select-all is timed by the benchmark: the hosted page, which tells no host,
+    /// pays nothing.
+    fn tell_the_host_of_the_selection(&self) {
+        let events = StoredValue::new(HostEvents::from_context());
+        let selection = self.selection;
+        Effect::new(move |seen: Option<()>| {
+            if !events.with_value(HostEvents::has_target) {
+                return;
+            }
+            let ids: Vec<u64> = selection.with(|s| s.ids().map(|id| id.0).collect());
+            if seen.is_some() {
+                events.with_value(|e| {
+                    e.emit(
+                        "selection",
+                        &serde_json::json!({ "count": ids.len(), "connectorIds": ids }),
+                    )
+                });
+            }
+        });
+    }
+
+    /// Rows that leave the filter leave the selection too, and the user is told; deleted
+    /// connectors just leave it (the action's report said so).
+    fn deselect_what_leaves_the_filter(&self, store: FleetStore) {
+        let (rows, selection, deselected) = (self.rows, self.selection, self.deselected);
+        Effect::new(move |_| {
+            rows.track();
+            if selection.with_untracked(Selection::is_empty) {
+                return;
+            }
+            let shown: BTreeSet<ConnectorId> = rows.with(|r| r.iter().copied().collect());
+            let stale = selection.with_untracked(|s| s.ids().any(|id| !shown.contains(&id)));
+            if !stale {
+                return;
+            }
+            let existing: BTreeSet<ConnectorId> = selection.with_untracked(|s| {
+                s.ids()
+                    .filter(|id| store.get_untracked(*id).is_some())
+                    .collect()
+            });
+            let hidden = existing.iter().filter(|id| !shown.contains(id)).count();
+            selection.update(|s| {
+                s.retain_shown(&shown);
+            });
+            if hidden > 0 {
+                deselected.set(Some(format!(
+                    "{hidden} selected connector{} left the filter and {} deselected.",
+                    plural(hidden),
+                    if hidden == 1 { "was" } else { "were" }
+                )));
+            }
+        });
+    }
+
+    /// The selected connectors (tracked).
+    pub fn selected(&self) -> Signal<Vec<ConnectorId>> {
+        let selection = self.selection;
+        Signal::derive(move || selection.with(|s| s.ids().collect::<Vec<_>>()))
+    }
+}
