@@ -3,6 +3,7 @@
 //! bot user someone else created (401), a traffic spike; and the fixes made outside the app,
 //! in Conversational Cloud or on the bots' servers, that end them.
 
+use bots_status_core::fleet::bots;
 use bots_status_core::model::BotId;
 use bots_status_core::simulator::faults::FaultError;
 use bots_status_core::simulator::{Change, Simulator};
@@ -25,22 +26,10 @@ fn users(sim: &Simulator) -> Vec<UserRow> {
         .directory
         .users
         .iter()
-        .map(|u| {
-            let mut notes = Vec::new();
-            if !u.enabled {
-                notes.push("disabled");
-            }
-            if u.created_by != sim.user {
-                notes.push("someone else's");
-            }
-            if sim.logs_in_from_outside_whitelist(&u.login_name) {
-                notes.push("dynamic IP");
-            }
-            UserRow {
-                login: u.login_name.clone(),
-                account: u.account.clone(),
-                note: notes.join(", "),
-            }
+        .map(|u| UserRow {
+            login: u.login_name.clone(),
+            account: u.account.clone(),
+            note: sim.user_notes(&u.login_name).join(", "),
         })
         .collect();
     rows.sort_by(|a, b| a.login.cmp(&b.login));
@@ -55,18 +44,7 @@ pub fn FaultControls(sim: StoredValue<SimulatedBackend, LocalStorage>) -> impl I
         revision.track();
         sim.with_value(|b| b.with_simulator(users))
     });
-    let bots = Memo::new(move |_| {
-        store.connectors.with(|list| {
-            let mut bots: Vec<(BotId, String)> = Vec::new();
-            for c in list {
-                if !bots.iter().any(|(id, _)| *id == c.bot.id) {
-                    bots.push((c.bot.id.clone(), c.bot.name.clone()));
-                }
-            }
-            bots.sort_by(|a, b| a.1.cmp(&b.1));
-            bots
-        })
-    });
+    let bot_choices = Memo::new(move |_| store.connectors.with(|list| bots(list)));
     let user = RwSignal::new(String::new());
     let bot = RwSignal::new(String::new());
     let spike = RwSignal::new("220".to_owned());
@@ -83,7 +61,7 @@ pub fn FaultControls(sim: StoredValue<SimulatedBackend, LocalStorage>) -> impl I
     let chosen_bot = move || {
         let b = bot.get_untracked();
         if b.is_empty() {
-            bots.with_untracked(|r| r.first().map(|r| r.0.clone()))
+            bot_choices.with_untracked(|r| r.first().map(|b| b.id.clone()))
         } else {
             Some(BotId(b))
         }
@@ -155,9 +133,9 @@ pub fn FaultControls(sim: StoredValue<SimulatedBackend, LocalStorage>) -> impl I
             <label class="bs-field">
                 <span class="bs-field__label">"Bot"</span>
                 <select class="bs-select" on:change=move |ev| bot.set(event_target_value(&ev))>
-                    {move || bots.get().into_iter().map(|(id, name)| {
-                        let selected = id.0 == bot.get_untracked();
-                        view! { <option value=id.0 selected=selected>{name}</option> }
+                    {move || bot_choices.get().into_iter().map(|b| {
+                        let selected = b.id.0 == bot.get_untracked();
+                        view! { <option value=b.id.0 selected=selected>{b.name}</option> }
                     }).collect_view()}
                 </select>
             </label>

@@ -10,6 +10,7 @@ pub mod dialog;
 pub mod drift;
 pub mod environment_picker;
 pub mod faults;
+pub mod field;
 pub mod filters;
 pub mod legend;
 pub mod metrics_bar;

@@ -513,6 +513,32 @@ pub fn drift(connectors: &[&Connector]) -> Vec<Drift> {
     drift_between(&configs)
 }
 
+/// The drift a draft would make: `entries` (of conversation type `ct`, for the connector
+/// `here` being edited, or any id for a new one) against `bot`'s other connectors. The
+/// draft's value comes first in each [`Drift`].
+pub fn draft_drift(
+    here: ConnectorId,
+    entries: &[ConfigEntry],
+    ct: ConversationType,
+    bot: &crate::model::BotId,
+    connectors: &[Connector],
+) -> Vec<Drift> {
+    let mut configs = vec![(here, entries, ct)];
+    configs.extend(
+        connectors
+            .iter()
+            .filter(|c| &c.bot.id == bot && c.id != here)
+            .map(|c| {
+                (
+                    c.id,
+                    c.settings.advanced.custom_config.as_slice(),
+                    c.conversation_type(),
+                )
+            }),
+    );
+    drift_between(&configs)
+}
+
 /// Drift between configurations that need not be saved yet: the add/edit form compares what
 /// is typed (under the id it will have, or any id for a new one) with the bot's connectors.
 pub fn drift_between(configs: &[(ConnectorId, &[ConfigEntry], ConversationType)]) -> Vec<Drift> {

@@ -13,6 +13,19 @@ use crate::pcs::{PcsConnector, SurveyBot};
 use crate::settings::{AgentDirectory, AgentUser};
 use crate::status::{BotServerConnection, CloudConnection, ConnectorState, LinkHealth, Links};
 
+/// Every bot the connectors serve, once each, sorted by name: the choices of the add form
+/// and of the trainer's traffic controls.
+pub fn bots(connectors: &[Connector]) -> Vec<BotRef> {
+    let mut seen = std::collections::BTreeSet::new();
+    let mut bots: Vec<BotRef> = connectors
+        .iter()
+        .filter(|c| seen.insert(&c.bot.id))
+        .map(|c| c.bot.clone())
+        .collect();
+    bots.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.id.cmp(&b.id)));
+    bots
+}
+
 /// A small deterministic random number generator (SplitMix64).
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct SeededRng(u64);
@@ -312,6 +325,21 @@ pub(crate) mod tests_support {
 mod tests {
     use super::*;
     use crate::status::ConnectorStatus;
+
+    #[test]
+    fn each_bot_is_offered_once_by_name() {
+        let fleet = Fleet::generate(7, 60, Millis(0));
+        let bots = bots(&fleet.connectors);
+        let mut ids: Vec<_> = bots.iter().map(|b| b.id.clone()).collect();
+        ids.sort();
+        ids.dedup();
+        assert_eq!(ids.len(), bots.len(), "no bot twice");
+        assert!(
+            bots.windows(2).all(|w| w[0].name <= w[1].name),
+            "sorted by name"
+        );
+        assert!(fleet.connectors.iter().all(|c| bots.contains(&c.bot)));
+    }
 
     #[test]
     fn the_same_seed_gives_the_same_fleet() {

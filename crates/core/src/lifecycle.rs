@@ -120,6 +120,30 @@ impl ActionKind {
     }
 }
 
+impl ActionKind {
+    /// The action this kind is when it needs nothing more: Start, Stop, Restart and Delete.
+    /// A redeploy needs its environment, an edit its settings.
+    pub fn action(self) -> Option<Action> {
+        match self {
+            ActionKind::Start => Some(Action::Start),
+            ActionKind::Stop => Some(Action::Stop),
+            ActionKind::Restart => Some(Action::Restart),
+            ActionKind::Delete => Some(Action::Delete),
+            ActionKind::Redeploy | ActionKind::Edit => None,
+        }
+    }
+}
+
+/// Where a redeploy of connectors in `from` (the first one's environment) goes unless the
+/// operator chooses otherwise: the other environment. Most often Demo connectors move to
+/// Production.
+pub fn redeploy_target(from: Option<Environment>) -> Environment {
+    match from {
+        Some(Environment::Production) => Environment::Demo,
+        _ => Environment::Production,
+    }
+}
+
 impl Action {
     pub fn kind(&self) -> ActionKind {
         match self {

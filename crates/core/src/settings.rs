@@ -145,6 +145,12 @@ fn trim_in_place(value: &mut String) {
     }
 }
 
+/// Whether `account` can be an account number (digits only, at most 20): whether its bot
+/// agents are worth looking up.
+pub fn is_account_number(account: &str) -> bool {
+    check_account(account).is_ok()
+}
+
 fn check_account(account: &str) -> Result<(), &'static str> {
     let account = account.trim();
     if account.is_empty() {

@@ -247,3 +247,33 @@ fn an_unknown_key_set_on_one_connector_only_is_drift() {
     assert_eq!(found.len(), 1);
     assert_eq!(found[0].values[0].1, None);
 }
+
+#[test]
+fn a_draft_s_drift_puts_the_draft_first_and_leaves_the_edited_connector_out() {
+    let mut saved = connector(1, "bot", Environment::Production, 0);
+    saved.settings.advanced.custom_config = vec![ConfigEntry::new("messageDelay", "300")];
+    let other_bot = connector(2, "other", Environment::Production, 0);
+    let draft = [ConfigEntry::new("messageDelay", "900")];
+    let fleet = [saved.clone(), other_bot];
+    let drift = draft_drift(
+        crate::model::ConnectorId(0),
+        &draft,
+        ConversationType::Messaging,
+        &saved.bot.id,
+        &fleet,
+    );
+    assert_eq!(drift.len(), 1);
+    assert_eq!(drift[0].values[0].1.as_deref(), Some("900"));
+    assert_eq!(drift[0].values[1], (saved.id, Some("300".to_owned())));
+    // Editing connector 1 itself compares it with nobody.
+    assert!(
+        draft_drift(
+            saved.id,
+            &draft,
+            ConversationType::Messaging,
+            &saved.bot.id,
+            &fleet
+        )
+        .is_empty()
+    );
+}

@@ -608,3 +608,20 @@ fn a_full_fleet_refuses_the_next_connector_with_its_limit() {
     let message = Refused::FleetFull { limit: 100_000 }.to_string();
     assert!(message.contains("100,000 connectors"), "{message}");
 }
+
+#[test]
+fn a_kind_that_needs_nothing_more_is_its_action_and_a_redeploy_goes_elsewhere() {
+    assert_eq!(ActionKind::Stop.action(), Some(Action::Stop));
+    assert_eq!(ActionKind::Delete.action(), Some(Action::Delete));
+    assert_eq!(ActionKind::Redeploy.action(), None);
+    assert_eq!(ActionKind::Edit.action(), None);
+    assert_eq!(
+        redeploy_target(Some(Environment::Production)),
+        Environment::Demo
+    );
+    assert_eq!(
+        redeploy_target(Some(Environment::Demo)),
+        Environment::Production
+    );
+    assert_eq!(redeploy_target(None), Environment::Production);
+}

@@ -327,3 +327,12 @@ mod limits_and_trimming {
         );
     }
 }
+
+#[test]
+fn an_account_number_is_digits_only_and_at_most_twenty() {
+    assert!(is_account_number("31487985"));
+    assert!(is_account_number(" 31487985 "));
+    assert!(!is_account_number(""));
+    assert!(!is_account_number("3148-7985"));
+    assert!(!is_account_number(&"1".repeat(21)));
+}

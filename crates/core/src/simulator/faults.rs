@@ -60,6 +60,30 @@ impl Simulator {
             .map(|u| u.account.as_str())
     }
 
+    /// What a trainer should know of bot user `login` at a glance: "disabled", "someone
+    /// else's", "dynamic IP" (empty when none applies).
+    pub fn user_notes(&self, login: &str) -> Vec<&'static str> {
+        let mut notes = Vec::new();
+        if let Some(user) = self
+            .fleet
+            .directory
+            .users
+            .iter()
+            .find(|u| u.login_name == login)
+        {
+            if !user.enabled {
+                notes.push("disabled");
+            }
+            if user.created_by != self.user {
+                notes.push("someone else's");
+            }
+        }
+        if self.logs_in_from_outside_whitelist(login) {
+            notes.push("dynamic IP");
+        }
+        notes
+    }
+
     /// Whether `login`'s server logs in from an IP the login policy refuses.
     pub fn logs_in_from_outside_whitelist(&self, login: &str) -> bool {
         self.login_policy.dynamic_ip.contains(login)

@@ -476,3 +476,15 @@ fn adding_trims_the_bot_and_refuses_one_too_long_or_past_the_fleet_s_limit() {
         Err(Refused::FleetFull { limit: 100_000 })
     );
 }
+
+#[test]
+fn a_bot_user_s_notes_say_what_a_trainer_did_to_it() {
+    let mut sim = sim();
+    let login = "spare-bot-0-0".to_owned();
+    assert!(sim.user_notes(&login).is_empty());
+    sim.disable_by_login_policy(&login).expect("a user");
+    assert_eq!(sim.user_notes(&login), ["disabled"]);
+    sim.hand_to_someone_else(&login).expect("a user");
+    assert_eq!(sim.user_notes(&login), ["disabled", "someone else's"]);
+    assert!(sim.user_notes("nobody").is_empty());
+}
