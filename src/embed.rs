@@ -7,16 +7,11 @@
 
 use std::collections::BTreeMap;
 
-use bots_status_core::query::ConnectorQuery;
 use wasm_bindgen::prelude::*;
 use web_sys::HtmlElement;
 
 use crate::app::AppConfig;
-use crate::backend::Mode;
-use crate::backend::live::LiveOptions;
-use crate::backend::simulated::{SimulationOptions, Speed};
-use crate::format::TimeZone;
-use crate::view::{Page, UrlMode};
+use crate::options::Options;
 use crate::{AppHandle, mount_app};
 
 /// What `mount` returns: call `unmount()` to take the app out of the page again.
@@ -42,7 +37,7 @@ impl Embedded {
 /// Mounts Bots Status into `element`. `options` is an object (or undefined) with any of:
 /// `backend` ("simulated" | "live"), `api` (the live API's address, e.g.
 /// "https://fleet.example.com"; it implies "live"), `token` (the live API's bearer token),
-/// `page` ("dashboard" | "agents" | "pcs"), `filters` (as in the
+/// `page` ("dashboard" | "agents" | "pcs" | "events"), `filters` (as in the
 /// hosted page's URL, e.g. "env=demo&status=online"), `url` ("none" | "fragment"), `clock`
 /// ("local" | "utc"), `fleet` (connectors, 1 to 100000), `seed`, `speed` ("1" | "10" | "60" |
 /// "instant") and `storageKey` (keep the simulation in localStorage under this key).
@@ -92,139 +87,14 @@ fn options_from_js(options: &JsValue) -> Result<BTreeMap<String, String>, String
         .collect())
 }
 
-/// The options every way of embedding understands, by their attribute spelling.
-const OPTIONS: [&str; 11] = [
-    "backend",
-    "api",
-    "token",
-    "page",
-    "filters",
-    "url",
-    "clock",
-    "fleet",
-    "seed",
-    "speed",
-    "storage-key",
-];
-
 /// An app configuration from options given as text (attributes, or a JavaScript object's
 /// values); the first problem is returned as a sentence that names the option.
 pub fn config_from(options: &BTreeMap<String, String>) -> Result<AppConfig, String> {
-    let mut config = AppConfig {
-        simulation: SimulationOptions {
-            // An embedded app keeps nothing unless the host gives it a key.
-            storage_key: None,
-            ..SimulationOptions::default()
-        },
-        ..AppConfig::default()
-    };
-    // Which backend: "backend" and "api" are read together once all options are.
-    let (mut backend, mut api, mut token) = (None::<bool>, None, None);
+    let mut reading = Options::embedded();
     for (name, value) in options {
-        // `storageKey` (JavaScript) and `storage-key` (an attribute) are the same option.
-        let key = name
-            .chars()
-            .flat_map(|c| {
-                if c.is_ascii_uppercase() {
-                    vec!['-', c.to_ascii_lowercase()]
-                } else {
-                    vec![c]
-                }
-            })
-            .collect::<String>();
-        let value = value.trim();
-        let choices =
-            |list: &[&str]| format!("{key}=\"{value}\" is not one of {}.", list.join(", "));
-        match key.as_str() {
-            "backend" => match value {
-                "" | "simulated" => backend = Some(false),
-                "live" => backend = Some(true),
-                _ => return Err(choices(&["simulated", "live"])),
-            },
-            "api" => {
-                api = Some(
-                    bots_status_core::live::base_url(value).map_err(|why| format!("api: {why}"))?,
-                );
-            }
-            "token" => token = (!value.is_empty()).then(|| value.to_owned()),
-            "page" => {
-                config.page = Some(
-                    Page::from_slug(value)
-                        .ok_or_else(|| choices(&["dashboard", "agents", "pcs"]))?,
-                );
-            }
-            "filters" => {
-                let (query, ignored) = ConnectorQuery::from_query_string(value);
-                if !ignored.is_empty() {
-                    return Err(format!(
-                        "filters=\"{value}\": {} not understood (e.g. filters=\"env=demo&status=online\").",
-                        ignored.join(", ")
-                    ));
-                }
-                config.query = query;
-            }
-            "url" => {
-                config.url = match value {
-                    "" | "none" => UrlMode::Off,
-                    "fragment" => UrlMode::Fragment,
-                    _ => return Err(choices(&["none", "fragment"])),
-                }
-            }
-            "clock" => {
-                config.zone = match value {
-                    "" | "local" => TimeZone::Local,
-                    "utc" => TimeZone::Utc,
-                    _ => return Err(choices(&["local", "utc"])),
-                }
-            }
-            "fleet" => {
-                config.simulation.size = value
-                    .parse::<usize>()
-                    .ok()
-                    .filter(|n| (1..=100_000).contains(n))
-                    .ok_or_else(|| {
-                        format!(
-                            "fleet=\"{value}\" must be a number of connectors from 1 to 100000."
-                        )
-                    })?;
-            }
-            "seed" => {
-                config.simulation.seed = value
-                    .parse()
-                    .map_err(|_| format!("seed=\"{value}\" must be a whole number."))?;
-            }
-            "speed" => {
-                config.simulation.speed = Speed::from_slug(value)
-                    .ok_or_else(|| choices(&["1", "10", "60", "instant"]))?;
-            }
-            "storage-key" => {
-                config.simulation.storage_key = (!value.is_empty()).then(|| value.to_owned());
-            }
-            _ => {
-                return Err(format!(
-                    "\"{name}\" is not an option; the options are {}.",
-                    OPTIONS.join(", ")
-                ));
-            }
-        }
+        reading.set(name, value)?;
     }
-    config.backend = match (backend, api) {
-        (Some(true), None) => {
-            return Err(
-                "backend=\"live\" needs api, the address of the Bots Status API (e.g. api=\"https://fleet.example.com\")."
-                    .to_owned(),
-            );
-        }
-        (Some(false), Some(_)) => {
-            return Err(
-                "api is the address of a live API, but backend=\"simulated\": leave out one of them."
-                    .to_owned(),
-            );
-        }
-        (_, Some(base_url)) => Mode::Live(LiveOptions { base_url, token }),
-        (_, None) => Mode::Simulated,
-    };
-    Ok(config)
+    reading.finish()
 }
 
 /// Shows why the app cannot start, inside `element`, styled like the app.

@@ -10,6 +10,7 @@ pub mod components;
 pub mod context;
 pub mod embed;
 pub mod format;
+pub mod options;
 pub mod pages;
 pub mod simulation;
 pub mod store;
@@ -21,10 +22,6 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
 pub use app::{App, AppConfig};
-
-use backend::Mode;
-use backend::live::LiveOptions;
-use backend::simulated::{SimulationOptions, Speed};
 
 /// The id of the element `index.html` provides for the app.
 pub const MOUNT_ID: &str = "bots-status";
@@ -109,50 +106,45 @@ pub fn mount_app(target: web_sys::HtmlElement, config: AppConfig) -> AppHandle {
 /// connectors, not saved), `seed=S`, `speed=1|10|60|instant`, `bench=1` (exposes the
 /// benchmark hook), and `api=URL` with an optional `token=T` (the live API; the token is taken
 /// out of the address bar once read). Without `api`, a connection the user asked to remember
-/// is used, else the simulated backend.
+/// is used, else the simulated backend. A value that is not understood is said in a notice,
+/// and the app starts without it.
 pub fn hosted_config(search: &str) -> AppConfig {
-    let mut simulation = SimulationOptions::default();
-    let (mut api, mut token) = (None, None);
-    for part in search.trim_start_matches('?').split('&') {
-        match part.split_once('=') {
-            Some(("fleet", n)) => {
-                if let Ok(size) = n.parse::<usize>() {
-                    simulation.size = size.clamp(1, 100_000);
-                    simulation.storage_key = None;
-                }
-            }
-            Some(("seed", s)) => {
-                if let Ok(seed) = s.parse() {
-                    simulation.seed = seed;
-                }
-            }
-            Some(("speed", s)) => {
-                if let Some(speed) = Speed::from_slug(s) {
-                    simulation.speed = speed;
-                }
-            }
-            Some(("api", a)) => api = Some(url::decode(a)),
-            Some(("token", t)) => token = Some(url::decode(t)).filter(|t| !t.is_empty()),
-            _ => {}
-        }
-    }
-    let mut notices = Vec::new();
-    let backend = match api.map(|a| bots_status_core::live::base_url(&a)) {
-        Some(Ok(base_url)) => Mode::Live(LiveOptions { base_url, token }),
-        Some(Err(why)) => {
-            notices.push(format!(
-                "The link's api= is not used: {why} The simulated backend runs instead."
-            ));
-            Mode::Simulated
-        }
-        None => backend::remembered::remembered().unwrap_or_default(),
-    };
-    AppConfig {
-        backend,
+    let mut reading = options::Options::new(AppConfig {
+        backend: backend::remembered::remembered().unwrap_or_default(),
         remember_connection: true,
-        simulation,
         url: view::UrlMode::Query,
-        notices,
         ..AppConfig::default()
+    });
+    let mut notices = Vec::new();
+    let (mut fresh_fleet, mut bad_api) = (false, false);
+    for part in search.trim_start_matches('?').split('&') {
+        let Some((key, value)) = part.split_once('=') else {
+            continue;
+        };
+        // The rest of the link is the view's (`url.rs`), or the benchmark's.
+        if !["fleet", "seed", "speed", "api", "token"].contains(&key) {
+            continue;
+        }
+        match reading.set(key, &url::decode(value)) {
+            Ok(()) => fresh_fleet |= key == "fleet",
+            Err(why) if key == "api" => {
+                bad_api = true;
+                notices.push(format!(
+                    "The link's api= is not used: {} The simulated backend runs instead.",
+                    why.trim_start_matches("api: ")
+                ));
+            }
+            Err(why) => notices.push(format!("The link's {key}= is not used: {why}")),
+        }
     }
+    let mut config = reading.finish().unwrap_or_default();
+    if bad_api {
+        config.backend = backend::Mode::Simulated;
+    }
+    if fresh_fleet {
+        // A fleet of another size is a fresh one, not the one kept in this browser.
+        config.simulation.storage_key = None;
+    }
+    config.notices = notices;
+    config
 }

@@ -1,8 +1,9 @@
 //! What a simulated backend tells the pages about its simulation: its clock, its speed, and
 //! the exercise under way. The store keeps it; pages show it without knowing the adapter.
 
-use bots_status_core::model::Millis;
-use bots_status_core::simulator::{START_MIN_MS, START_SPREAD_MS};
+use bots_status_core::access::Persona;
+use bots_status_core::model::{Environment, Millis};
+use bots_status_core::simulator::{Resources, START_MIN_MS, START_SPREAD_MS};
 use bots_status_core::training::{Attempt, Progress, Scenario};
 use serde::{Deserialize, Serialize};
 
@@ -68,14 +69,29 @@ pub struct Exercise {
     pub attempt: Attempt,
 }
 
-/// What the simulation area and the training bar show: the simulated clock, whether it runs,
-/// and the exercise with its goals checked against the simulated state.
+/// What the simulation area and the training bar show: the simulated clock, whether it runs
+/// and how fast, who is signed in, the health of each environment's servers, and the
+/// exercise with its goals checked against the simulated state. The controls show this, and
+/// only this: they keep no copy of their own.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SimulationState {
     pub now: Millis,
     pub paused: bool,
     pub speed: Speed,
+    pub persona: Persona,
+    pub production: Resources,
+    pub demo: Resources,
     pub exercise: Option<(Exercise, Progress)>,
     /// Moves on whenever the simulator's own state (users, login policy, servers) changes.
     pub revision: u64,
+}
+
+impl SimulationState {
+    /// The health of `environment`'s external servers.
+    pub fn resources(&self, environment: Environment) -> Resources {
+        match environment {
+            Environment::Production => self.production,
+            Environment::Demo => self.demo,
+        }
+    }
 }

@@ -263,7 +263,7 @@ async fn bad_attributes_give_a_clear_error_inside_the_element() {
     let said = text(&other);
     assert!(
         said.contains("\"colour\" is not an option")
-            || said.contains("page=\"nowhere\" is not one of dashboard, agents, pcs."),
+            || said.contains("page=\"nowhere\" is not one of dashboard, agents, pcs, events."),
         "{said}"
     );
 }
@@ -363,4 +363,28 @@ async fn the_host_hears_of_selections_and_actions() {
         action.1
     );
     assert!(action.1.contains("\"done\":1"), "{}", action.1);
+}
+
+#[wasm_bindgen_test]
+fn the_hosted_page_reads_the_same_options_and_says_what_it_did_not_use() {
+    let config = bots_status::hosted_config("?fleet=0&seed=7&speed=fast&view=agents");
+    assert_eq!(config.simulation.seed, 7);
+    assert_eq!(
+        config.notices,
+        [
+            "The link's fleet= is not used: fleet=\"0\" must be a number of connectors from 1 to 100000.",
+            "The link's speed= is not used: speed=\"fast\" is not one of 1, 10, 60, instant.",
+        ]
+    );
+    // A valid size is a fresh fleet, kept nowhere.
+    let config = bots_status::hosted_config("?fleet=300");
+    assert_eq!(config.simulation.size, 300);
+    assert_eq!(config.simulation.storage_key, None);
+    assert!(config.notices.is_empty());
+    // Every page can be embedded, the event log included.
+    let options = [("page".to_owned(), "events".to_owned())]
+        .into_iter()
+        .collect();
+    let embedded = bots_status::embed::config_from(&options).expect("the event log");
+    assert_eq!(embedded.page, Some(bots_status::view::Page::Events));
 }

@@ -18,19 +18,23 @@ use crate::store::FleetStore;
 pub fn SimulationPanel(sim: StoredValue<SimulatedBackend, LocalStorage>) -> impl IntoView {
     let store = FleetStore::from_context();
     let zone = TimeZone::from_context();
+    // Every control shows what the simulated backend says it holds, and nothing else.
     let paused = Memo::new(move |_| {
         store
             .simulation
             .with(|s| s.as_ref().is_some_and(|s| s.paused))
     });
-    let speed = RwSignal::new(sim.with_value(SimulatedBackend::speed));
-    let persona = RwSignal::new(sim.with_value(SimulatedBackend::persona));
-    // Bumped whenever the simulator's own state changes (a reset, a scenario), so the
-    // server choices show what it holds.
-    let version = RwSignal::new(0_u32);
-    Effect::new(move |_| {
-        store.simulation.with(|s| s.as_ref().map(|s| s.revision));
-        version.update(|v| *v += 1);
+    let speed = Signal::derive(move || {
+        store
+            .simulation
+            .with(|s| s.as_ref().map(|s| s.speed))
+            .unwrap_or_else(|| sim.with_value(SimulatedBackend::speed))
+    });
+    let persona = Signal::derive(move || {
+        store
+            .simulation
+            .with(|s| s.as_ref().map(|s| s.persona))
+            .unwrap_or_else(|| sim.with_value(SimulatedBackend::persona))
     });
     view! {
         <section class="bs-simulation" aria-label="Simulation">
@@ -64,27 +68,18 @@ pub fn SimulationPanel(sim: StoredValue<SimulatedBackend, LocalStorage>) -> impl
                 options=Speed::ALL.to_vec()
                 slug=Speed::slug
                 text=Callback::new(|s: Speed| s.label().to_owned())
-                current=speed.into()
-                on_change=Callback::new(move |s| {
-                    speed.set(s);
-                    sim.with_value(|b| b.set_speed(s));
-                })
+                current=speed
+                on_change=Callback::new(move |s| sim.with_value(|b| b.set_speed(s)))
             />
             <Choice
                 label="Signed in as"
                 options=Persona::ALL.to_vec()
                 slug=Persona::slug
                 text=Callback::new(|p: Persona| p.label().to_owned())
-                current=persona.into()
-                on_change=Callback::new(move |p| {
-                    persona.set(p);
-                    sim.with_value(|b| b.set_persona(p));
-                })
+                current=persona
+                on_change=Callback::new(move |p| sim.with_value(|b| b.set_persona(p)))
             />
-            <button type="button" class="bs-button" on:click=move |_| {
-                sim.with_value(SimulatedBackend::reset);
-                version.update(|v| *v += 1);
-            }>
+            <button type="button" class="bs-button" on:click=move |_| sim.with_value(SimulatedBackend::reset)>
                 "Reset simulation"
             </button>
             <label class="bs-check">
@@ -97,7 +92,7 @@ pub fn SimulationPanel(sim: StoredValue<SimulatedBackend, LocalStorage>) -> impl
             {Environment::ALL
                 .into_iter()
                 .rev()
-                .map(|environment| view! { <Servers sim=sim environment=environment version=version /> })
+                .map(|environment| view! { <Servers sim=sim environment=environment /> })
                 .collect_view()}
             <FaultControls sim=sim />
         </section>
@@ -111,18 +106,20 @@ pub fn SimulationPanel(sim: StoredValue<SimulatedBackend, LocalStorage>) -> impl
 fn Servers(
     sim: StoredValue<SimulatedBackend, LocalStorage>,
     environment: Environment,
-    version: RwSignal<u32>,
 ) -> impl IntoView {
+    let store = FleetStore::from_context();
     view! {
         <fieldset class="bs-simulation__servers">
             <legend>{format!("{} servers", environment.label())}</legend>
             {Resource::ALL
                 .into_iter()
                 .map(|resource| {
-                    let health = RwSignal::new(LinkHealth::Up);
-                    Effect::new(move |_| {
-                        version.track();
-                        health.set(sim.with_value(|s| s.resources(environment).get(resource)));
+                    let health = Signal::derive(move || {
+                        store
+                            .simulation
+                            .with(|s| s.as_ref().map(|s| s.resources(environment)))
+                            .unwrap_or_else(|| sim.with_value(|b| b.resources(environment)))
+                            .get(resource)
                     });
                     view! {
                         <Choice
@@ -130,11 +127,8 @@ fn Servers(
                             options=resource.healths().to_vec()
                             slug=LinkHealth::slug
                             text=Callback::new(|h: LinkHealth| h.label().to_owned())
-                            current=health.into()
-                            on_change=Callback::new(move |h| {
-                                health.set(h);
-                                sim.with_value(|s| s.set_resource(environment, resource, h));
-                            })
+                            current=health
+                            on_change=Callback::new(move |h| sim.with_value(|s| s.set_resource(environment, resource, h)))
                         />
                     }
                 })

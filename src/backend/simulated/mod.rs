@@ -296,6 +296,9 @@ impl SimulatedBackend {
             now: inner.sim.now(),
             paused: inner.paused,
             speed: inner.speed,
+            persona: inner.sim.persona,
+            production: inner.sim.resources(Environment::Production),
+            demo: inner.sim.resources(Environment::Demo),
             exercise,
             revision: inner.revision,
         }
@@ -347,6 +350,7 @@ impl SimulatedBackend {
             inner.sim.session()
         };
         self.emit(BackendEvent::Session(session));
+        self.announce();
         self.save_if_due(true);
     }
 

@@ -10,7 +10,6 @@ use bots_status_core::status::StatusValue;
 use bots_status_core::troubleshooting::diagnose;
 use leptos::html;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
 use super::AgentsPage;
 use crate::backend::BackendRef;
@@ -33,32 +32,27 @@ pub fn Details() -> impl IntoView {
     let connector = Memo::new(move |_| open.get().and_then(|id| store.get(id)));
     let backend = expect_context::<BackendRef>();
     // Whether the connector's bot agent is enabled: asked of the backend (the agents of its
-    // account) when another agent shows, not on each status change. `None` while unknown;
-    // the save re-checks.
-    let agent_active = RwSignal::new(None::<bool>);
+    // account) when another agent shows, not on each status change. Unknown (`None`) while
+    // the answer is on its way or could not be had; the save re-checks.
     let agent = Memo::new(move |_| {
         connector.with(|c| {
             c.as_ref()
                 .map(|c| (c.settings.account.clone(), c.settings.agent_user_id.clone()))
         })
     });
-    Effect::new(move |_| {
-        let Some((account, agent)) = agent.get() else {
-            return;
-        };
-        agent_active.set(None);
-        let future = backend.with_value(|b| b.agents(&account));
-        spawn_local(async move {
-            if let Ok(agents) = future.await {
-                let active = agents.iter().any(|u| u.login_name == agent);
-                let _ = agent_active.try_set(Some(active));
-            }
-        });
+    let agent_active = LocalResource::new(move || {
+        let asked = agent.get();
+        async move {
+            let (account, login) = asked?;
+            let future = backend.with_value(|b| b.agents(&account));
+            let agents = future.await.ok()?;
+            Some(agents.iter().any(|u| u.login_name == login))
+        }
     });
     let edit_refusal = Memo::new(move |_| {
         let c = connector.get()?;
         let ctx = Context {
-            agent_active: agent_active.get().unwrap_or(true),
+            agent_active: agent_active.get().flatten().unwrap_or(true),
             permissions: store.permissions(),
         };
         Lifecycle::permits(&c, ActionKind::Edit, &ctx)
