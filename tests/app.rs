@@ -13,14 +13,6 @@ use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-fn metric(root: &web_sys::Element, label: &str) -> String {
-    let card = query_all(root, ".bs-metric")
-        .into_iter()
-        .find(|c| text(&query(c, ".bs-metric__label")) == label)
-        .unwrap_or_else(|| panic!("no metric {label}"));
-    text(&query(&card, ".bs-metric__value"))
-}
-
 fn metrics(root: &web_sys::Element) -> Vec<String> {
     [
         "Active agents",
@@ -80,7 +72,7 @@ async fn clicking_a_metric_lists_exactly_what_it_counts() {
         !query_all(&host, ".bs-row").is_empty()
     })
     .await;
-    let statuses = column(&host, 8);
+    let statuses = column(&host, "Bot Agent Connector");
     assert_eq!(statuses.len().to_string(), stopped);
     assert!(statuses.iter().all(|s| s == "Stopped"), "{statuses:?}");
     assert!(text(&host).contains(&format!("Showing {stopped} of")));
@@ -92,11 +84,17 @@ async fn a_stopped_connector_shows_na_for_its_connections() {
     open_agents(&host).await;
     choose(&host, "Bot Agent Connector", "stopped");
     wait_for("only stopped rows", || {
-        column(&host, 8).iter().all(|s| s == "Stopped")
+        column(&host, "Bot Agent Connector")
+            .iter()
+            .all(|s| s == "Stopped")
     })
     .await;
-    assert!(column(&host, 9).iter().all(|s| s == "N/A"));
-    assert!(column(&host, 10).iter().all(|s| s == "N/A"));
+    assert!(
+        column(&host, "Conversational Cloud")
+            .iter()
+            .all(|s| s == "N/A")
+    );
+    assert!(column(&host, "Bot Server").iter().all(|s| s == "N/A"));
     let cell = query(&query(&host, ".bs-row"), "td:nth-child(10) .bs-status");
     assert!(
         cell.get_attribute("title")
@@ -111,7 +109,9 @@ async fn select_all_takes_only_the_filtered_rows_and_rows_leaving_the_filter_are
     open_agents(&host).await;
     choose(&host, "Bot Agent Connector", "online");
     wait_for("only online rows", || {
-        column(&host, 8).iter().all(|s| s == "Online")
+        column(&host, "Bot Agent Connector")
+            .iter()
+            .all(|s| s == "Online")
     })
     .await;
     let shown = text(&query(&host, ".bs-count"));
@@ -138,7 +138,11 @@ async fn select_all_takes_only_the_filtered_rows_and_rows_leaving_the_filter_are
         .and_then(|n| n.parse().ok())
         .expect("count");
     assert!(now < n);
-    assert!(column(&host, 5).iter().all(|t| t == "Chat"));
+    assert!(
+        column(&host, "Conversation type")
+            .iter()
+            .all(|t| t == "Chat")
+    );
 }
 
 #[wasm_bindgen_test]
@@ -157,7 +161,7 @@ async fn sorting_by_a_column_orders_the_rows_and_says_so() {
     open_agents(&host).await;
     click_button(&host, "Conversations");
     wait_for("ascending order", || {
-        let v: Vec<u32> = column(&host, 7)
+        let v: Vec<u32> = column(&host, "Conversations")
             .iter()
             .filter_map(|s| s.parse().ok())
             .collect();
@@ -166,7 +170,7 @@ async fn sorting_by_a_column_orders_the_rows_and_says_so() {
     .await;
     click_button(&host, "Conversations▲");
     wait_for("descending order", || {
-        let v: Vec<u32> = column(&host, 7)
+        let v: Vec<u32> = column(&host, "Conversations")
             .iter()
             .filter_map(|s| s.parse().ok())
             .collect();
@@ -190,7 +194,9 @@ async fn clicking_a_row_shows_its_statuses_and_the_remedy_for_its_error() {
     choose(&host, "Environment", "all");
     choose(&host, "Bot Agent Connector", "not-connected");
     wait_for("failed connectors", || {
-        column(&host, 8).iter().all(|s| s == "Not Connected")
+        column(&host, "Bot Agent Connector")
+            .iter()
+            .all(|s| s == "Not Connected")
     })
     .await;
     let row = query(&host, ".bs-row td:nth-child(3)");
@@ -203,14 +209,7 @@ async fn clicking_a_row_shows_its_statuses_and_the_remedy_for_its_error() {
     assert!(details.contains("What is wrong"), "{details}");
     assert!(details.contains("Remedy:"), "{details}");
     // Escape closes it.
-    let init = web_sys::KeyboardEventInit::new();
-    init.set_key("Escape");
-    init.set_bubbles(true);
-    let esc =
-        web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).expect("event");
-    query(&host, ".bs-details button")
-        .dispatch_event(&esc)
-        .expect("dispatch");
+    press(&query(&host, ".bs-details button"), "Escape", false);
     wait_for("the panel to close", || {
         query_all(&host, ".bs-details").is_empty()
     })
@@ -223,7 +222,10 @@ async fn a_status_change_from_the_simulator_appears_without_reload() {
     open_agents(&host).await;
     choose(&host, "Environment", "all");
     choose(&host, "Bot Agent Connector", "starting");
-    wait_for("starting connectors", || !column(&host, 8).is_empty()).await;
+    wait_for("starting connectors", || {
+        !column(&host, "Bot Agent Connector").is_empty()
+    })
+    .await;
     choose(&host, "Simulation speed", "instant");
     wait_for("the starts to settle", || {
         text(&host).contains("No connectors match")
@@ -266,7 +268,7 @@ async fn the_simulated_state_survives_a_reload() {
     let seen = || {
         format!(
             "the saved state, saw {:?} / {}",
-            column(&host, 8),
+            column(&host, "Bot Agent Connector"),
             text(&host).chars().take(400).collect::<String>()
         )
     };
@@ -304,7 +306,7 @@ async fn a_bot_name_with_markup_is_shown_as_text() {
     choose(&host, "Environment", "all");
     type_into(&host, "Search", "<b id");
     wait_for("the row", || {
-        column(&host, 1)
+        column(&host, "Bot")
             .iter()
             .any(|n| n == "<b id=\"injected\">Bold</b> & co")
     })
@@ -364,15 +366,14 @@ async fn a_chart_bar_opens_its_list_from_the_keyboard() {
                 .starts_with("Online:")
         })
         .expect("an Online bar");
-    let init = web_sys::KeyboardEventInit::new();
-    init.set_key("Enter");
-    init.set_bubbles(true);
-    let enter =
-        web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).expect("event");
-    bar.dispatch_event(&enter).expect("dispatch");
+    press(&bar, "Enter", false);
     wait_for("the online connectors", || {
         !query_all(&host, ".bs-row").is_empty()
     })
     .await;
-    assert!(column(&host, 8).iter().all(|s| s == "Online"));
+    assert!(
+        column(&host, "Bot Agent Connector")
+            .iter()
+            .all(|s| s == "Online")
+    );
 }

@@ -131,11 +131,11 @@ async fn two_instances_on_one_page_keep_their_own_state() {
     choose(&a, "Environment", "demo");
     click_with_shift(&query(&a, ".bs-row input[type=checkbox]"), false);
     wait_for("a's filter and selection", || {
-        column(&a, 4).iter().all(|e| e == "Demo") && text(&a).contains("1 selected")
+        column(&a, "Environment").iter().all(|e| e == "Demo") && text(&a).contains("1 selected")
     })
     .await;
     assert!(
-        column(&b, 4).iter().all(|e| e == "Production"),
+        column(&b, "Environment").iter().all(|e| e == "Production"),
         "b keeps its filter"
     );
     assert!(text(&b).contains("0 selected"));
@@ -223,8 +223,12 @@ async fn the_custom_element_honours_its_attributes() {
         ("clock", "utc"),
     ]);
     wait_for("rows", || !query_all(&el, ".bs-row").is_empty()).await;
-    assert!(column(&el, 4).iter().all(|e| e == "Demo"));
-    assert!(column(&el, 5).iter().all(|t| t == "Messaging"));
+    assert!(column(&el, "Environment").iter().all(|e| e == "Demo"));
+    assert!(
+        column(&el, "Conversation type")
+            .iter()
+            .all(|t| t == "Messaging")
+    );
     assert!(text(&query(&el, ".bs-updated")).ends_with("UTC"));
     // A changed attribute restarts it with the new options.
     el.set_attribute("page", "dashboard").expect("attribute");

@@ -83,6 +83,14 @@ async fn add_row(form: &Element, key: &str, value: &str) -> Element {
     row
 }
 
+/// Waits until `row`'s key is known: its description shows under it.
+async fn wait_for_about(row: &Element, description: &str) {
+    wait_for(&format!("the key's description ({description})"), || {
+        text(&query(row, ".bs-config__about")).contains(description)
+    })
+    .await;
+}
+
 /// Fills the required fields with a valid new connector of the first bot.
 fn fill_valid(form: &Element, agent: &str) {
     let bot = control(form, "Bot");
@@ -229,7 +237,7 @@ async fn chat_connectors_reject_messaging_only_keys() {
     let form = open_add_form(&host).await;
     open_advanced(&form);
     let row = add_row(&form, "messageDelay", "300").await;
-    tick().await;
+    wait_for_about(&row, "Milliseconds to wait").await;
     assert!(
         messages_of(&control(&row, "Key")).is_empty(),
         "fine for Messaging"
@@ -242,7 +250,7 @@ async fn chat_connectors_reject_messaging_only_keys() {
     .await;
     // defaultGreetingMessage applies to both.
     let greeting = add_row(&form, "defaultGreetingMessage", "hi").await;
-    tick().await;
+    wait_for_about(&greeting, "Greeting message").await;
     assert!(messages_of(&control(&greeting, "Key")).is_empty());
 }
 
@@ -330,8 +338,8 @@ async fn a_failed_save_keeps_the_form_for_a_retry() {
     choose(&host, "Environment", "all");
     type_into(&host, "Search", "spare-bot-0-1");
     wait_for("the new connector", || {
-        column(&host, 2) == vec!["spare-bot-0-1".to_owned()]
-            && column(&host, 8) == vec!["Ready to Start".to_owned()]
+        column(&host, "Agent user ID") == vec!["spare-bot-0-1".to_owned()]
+            && column(&host, "Bot Agent Connector") == vec!["Ready to Start".to_owned()]
     })
     .await;
 }
@@ -458,10 +466,13 @@ async fn the_form_shows_how_its_configuration_differs_from_the_bot_s_other_conne
         })
         .expect("the sample fleet has one");
     set_value(&control(&form, "Bot"), &plain.bot.id.0, "change");
-    tick().await;
-    assert!(query_all(&form, ".bs-drift").is_empty(), "the same so far");
     open_advanced(&form);
-    add_row(&form, "ringAcceptWait", "2500").await;
+    // The documented default is what the other connectors have: no drift yet, once the row
+    // has been rendered.
+    let row = add_row(&form, "ringAcceptWait", "100").await;
+    wait_for_about(&row, "before the bot accepts the ring").await;
+    assert!(query_all(&form, ".bs-drift").is_empty(), "the same so far");
+    set_value(&control(&row, "Value"), "2500", "input");
     wait_for("the drift", || !query_all(&form, ".bs-drift").is_empty()).await;
     let drift = text(&query(&form, ".bs-drift"));
     assert!(drift.contains("ringAcceptWait"), "{drift}");
@@ -517,14 +528,7 @@ async fn closing_a_changed_form_asks_before_discarding() {
     open_advanced(&form);
     set_value(&control(&form, "Fallback Skill ID"), "777", "input");
     // Escape, as a user might press it by accident.
-    let init = web_sys::KeyboardEventInit::new();
-    init.set_key("Escape");
-    init.set_bubbles(true);
-    let esc =
-        web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).expect("event");
-    control(&form, "Fallback Skill ID")
-        .dispatch_event(&esc)
-        .expect("dispatch");
+    press(&control(&form, "Fallback Skill ID"), "Escape", false);
     wait_for("the question", || {
         text(&form).contains("You have changes that are not saved. Discard them?")
     })

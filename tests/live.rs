@@ -126,7 +126,9 @@ async fn wait_live(host: &Element) {
 
 /// Where `agent`'s row is among the rows shown.
 fn row_of(host: &Element, agent: &str) -> Option<usize> {
-    column(host, 2).iter().position(|a| a == agent)
+    column(host, "Agent user ID")
+        .iter()
+        .position(|a| a == agent)
 }
 
 /// Searches the table, in every environment, for `agent` (which may match others too);
@@ -135,11 +137,14 @@ async fn find(host: &Element, agent: &str) -> (usize, String) {
     choose(host, "Environment", "all");
     type_into(host, "Search", agent);
     wait_for(&format!("the row of {agent}"), || {
-        row_of(host, agent).is_some() && column(host, 2).iter().all(|a| a.contains(agent))
+        row_of(host, agent).is_some()
+            && column(host, "Agent user ID")
+                .iter()
+                .all(|a| a.contains(agent))
     })
     .await;
     let row = row_of(host, agent).expect("its row");
-    (row, column(host, 8)[row].clone())
+    (row, column(host, "Bot Agent Connector")[row].clone())
 }
 
 async fn status_of(host: &Element, agent: &str) -> String {
@@ -170,7 +175,7 @@ async fn wait_same_as_server(host: &Element, connector: &Connector) {
     let agent = now.settings.agent_user_id.clone();
     find(host, &agent).await;
     wait_for(&format!("{agent} to show {expected}"), || {
-        row_of(host, &agent).is_some_and(|row| column(host, 8)[row] == expected)
+        row_of(host, &agent).is_some_and(|row| column(host, "Bot Agent Connector")[row] == expected)
     })
     .await;
 }
@@ -247,7 +252,10 @@ async fn a_save_over_a_newer_version_gets_the_conflict_and_keeps_the_edit() {
     let (host, _app) = start_live().await;
     open_agents(&host).await;
     let (row, _) = find(&host, &target.settings.agent_user_id).await;
-    click_button(&query_all(&host, ".bs-row")[row], &column(&host, 1)[row]);
+    click_button(
+        &query_all(&host, ".bs-row")[row],
+        &column(&host, "Bot")[row],
+    );
     wait_for("the details", || {
         !query_all(&host, ".bs-details").is_empty()
     })
@@ -364,7 +372,7 @@ async fn server_errors_are_shown_and_the_connection_comes_back() {
     let line = text(&query(&host, ".bs-connection-status"));
     assert!(line.contains("The page shows the fleet as of"), "{line}");
     assert_eq!(
-        column(&host, 2),
+        column(&host, "Agent user ID"),
         vec![online.settings.agent_user_id.clone()],
         "still shown"
     );

@@ -7,19 +7,12 @@
 
 mod support;
 
-use bots_status::backend::simulated::Speed;
 use support::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use web_sys::{Element, HtmlElement};
 
 wasm_bindgen_test_configure!(run_in_browser);
-
-fn instant(key: &str) -> bots_status::app::AppConfig {
-    let mut config = fresh_config(key);
-    config.simulation.speed = Speed::Instant;
-    config
-}
 
 fn click(element: &Element) {
     element
@@ -30,14 +23,8 @@ fn click(element: &Element) {
 }
 
 /// The number a dashboard metric shows.
-fn metric(host: &Element, label: &str) -> u32 {
-    let tile = query_all(host, ".bs-metric")
-        .into_iter()
-        .find(|m| text(&query(m, ".bs-metric__label")) == label)
-        .unwrap_or_else(|| panic!("no metric {label}"));
-    text(&query(&tile, ".bs-metric__value"))
-        .parse()
-        .expect("a count")
+fn count(host: &Element, label: &str) -> u32 {
+    metric(host, label).parse().expect("a count")
 }
 
 fn simulated_time(host: &Element) -> String {
@@ -106,10 +93,10 @@ async fn a_scenario_is_set_up_checked_against_the_fleet_and_solved_with_a_hint()
     open_agents(&host).await;
     type_into(&host, "Search", "Billing Desk");
     wait_for("Billing Desk's connectors", || {
-        column(&host, 1).len() == 3 && column(&host, 1).iter().all(|b| b == "Billing Desk")
+        column(&host, "Bot").len() == 3 && column(&host, "Bot").iter().all(|b| b == "Billing Desk")
     })
     .await;
-    let statuses = column(&host, 8);
+    let statuses = column(&host, "Bot Agent Connector");
     assert!(
         statuses.contains(&"Not Connected".to_owned()),
         "{statuses:?}"
@@ -126,7 +113,7 @@ async fn a_scenario_is_set_up_checked_against_the_fleet_and_solved_with_a_hint()
             .is_some_and(|p| text(p).contains("with 1 hint"))
     })
     .await;
-    assert_eq!(column(&host, 8), vec!["Online"; 3]);
+    assert_eq!(column(&host, "Bot Agent Connector"), vec!["Online"; 3]);
     assert_eq!(
         query(&host, ".bs-exercise__goals li")
             .get_attribute("data-met")
@@ -144,33 +131,34 @@ async fn a_scenario_is_set_up_checked_against_the_fleet_and_solved_with_a_hint()
 #[wasm_bindgen_test]
 async fn a_resource_outage_shows_in_all_three_status_columns_and_the_metrics() {
     let (host, _app) = mount(instant("training-outage"));
-    wait_for("the metrics", || metric(&host, "Active agents") > 0).await;
-    let cloud_before = metric(&host, "Agents not connected to Conversational Cloud");
-    let bot_server_before = metric(&host, "Agents not connected to Bot Server");
+    wait_for("the metrics", || count(&host, "Active agents") > 0).await;
+    let cloud_before = count(&host, "Agents not connected to Conversational Cloud");
+    let bot_server_before = count(&host, "Agents not connected to Bot Server");
     choose(&host, "Conversational Cloud messaging server", "down");
     choose(&host, "Bot server", "down");
     wait_for("the metrics to count the outage", || {
-        metric(&host, "Agents not connected to Conversational Cloud") > cloud_before
-            && metric(&host, "Agents not connected to Bot Server") > bot_server_before
+        count(&host, "Agents not connected to Conversational Cloud") > cloud_before
+            && count(&host, "Agents not connected to Bot Server") > bot_server_before
     })
     .await;
     // A running messaging connector keeps running, with both connections lost.
     open_agents(&host).await;
     choose(&host, "Conversation type", "Messaging");
     isolate(&host, "online").await;
-    assert_eq!(column(&host, 9), vec!["Not Connected"]);
-    assert_eq!(column(&host, 10), vec!["Not Connected"]);
+    assert_eq!(column(&host, "Conversational Cloud"), vec!["Not Connected"]);
+    assert_eq!(column(&host, "Bot Server"), vec!["Not Connected"]);
     // Restarted during the outage, it fails: all three columns say so.
     select_row(&host, 0);
     choose_action(&host, "Restart Agents").await;
     confirm_and_close(&host).await;
     choose(&host, "Bot Agent Connector", "");
     wait_for("the failed start", || {
-        column(&host, 8).len() == 1 && column(&host, 8)[0] == "Not Connected"
+        column(&host, "Bot Agent Connector").len() == 1
+            && column(&host, "Bot Agent Connector")[0] == "Not Connected"
     })
     .await;
-    assert_eq!(column(&host, 9), vec!["Not Connected"]);
-    assert_eq!(column(&host, 10), vec!["Not Connected"]);
+    assert_eq!(column(&host, "Conversational Cloud"), vec!["Not Connected"]);
+    assert_eq!(column(&host, "Bot Server"), vec!["Not Connected"]);
 }
 
 #[wasm_bindgen_test]
@@ -178,13 +166,19 @@ async fn the_timeline_and_event_log_show_a_connector_that_dropped_and_recovered(
     let (host, _app) = mount(instant("training-timeline"));
     open_agents(&host).await;
     let agent = isolate(&host, "online").await;
-    assert_eq!(column(&host, 10), vec!["Connected"]);
+    assert_eq!(column(&host, "Bot Server"), vec!["Connected"]);
     let_time_pass(&host).await;
     choose(&host, "Bot server", "down");
-    wait_for("the drop", || column(&host, 10) == vec!["Not Connected"]).await;
+    wait_for("the drop", || {
+        column(&host, "Bot Server") == vec!["Not Connected"]
+    })
+    .await;
     let_time_pass(&host).await;
     choose(&host, "Bot server", "up");
-    wait_for("the recovery", || column(&host, 10) == vec!["Connected"]).await;
+    wait_for("the recovery", || {
+        column(&host, "Bot Server") == vec!["Connected"]
+    })
+    .await;
     let_time_pass(&host).await;
 
     open_details(&host).await;

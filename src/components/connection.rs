@@ -4,7 +4,6 @@
 //! which keeps the page as it was and says since when.
 
 use bots_status_core::live::{Link, base_url, token_in_clear};
-use bots_status_core::model::Millis;
 use leptos::prelude::*;
 
 use super::dialog::{Modal, next_id};
@@ -12,16 +11,8 @@ use crate::backend::live::LiveOptions;
 use crate::backend::remembered::{self, remembered};
 use crate::backend::{Adapter, Mode};
 use crate::context::SwitchBackend;
-use crate::format::TimeZone;
-use crate::format::time_of_day;
+use crate::format::{TimeZone, hour_and_minute, time_of_day};
 use crate::store::FleetStore;
-
-/// "10:42" (or "10:42 UTC"): when a connection was lost.
-fn minutes(since: Millis, zone: TimeZone) -> String {
-    let full = time_of_day(since.0 as f64, zone);
-    // HH:MM:SS[ UTC] without the seconds.
-    format!("{}{}", &full[..5], &full[8..])
-}
 
 /// The connection's state in a few words: "live", "reconnecting…", "offline since 10:42".
 fn state_words(link: Option<&Link>, zone: TimeZone) -> String {
@@ -29,7 +20,7 @@ fn state_words(link: Option<&Link>, zone: TimeZone) -> String {
         None | Some(Link::Connecting) => "connecting…".to_owned(),
         Some(Link::Live) => "live".to_owned(),
         Some(Link::Reconnecting { .. }) => "reconnecting…".to_owned(),
-        Some(Link::Offline { since }) => format!("offline since {}", minutes(*since, zone)),
+        Some(Link::Offline { since }) => format!("offline since {}", hour_and_minute(*since, zone)),
         Some(Link::Refused(_)) => "access refused".to_owned(),
     }
 }
@@ -319,7 +310,7 @@ pub fn ConnectionStatus(
             }),
             Some(Link::Offline { since }) => Some(format!(
                 "Offline since {}: the server cannot be reached, trying again.{}",
-                minutes(*since, zone),
+                hour_and_minute(*since, zone),
                 as_of()
             )),
             Some(Link::Refused(why)) => Some(why.clone()),

@@ -4,9 +4,12 @@
 
 use bots_status_core::history::duration_text;
 use bots_status_core::training::{Scenario, builtin, parse_scenarios};
+use bots_status_core::words::plural;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
+
+use crate::format::minutes_and_seconds;
 
 use crate::backend::simulated::SimulatedBackend;
 use crate::store::FleetStore;
@@ -69,10 +72,7 @@ pub fn ScenarioList(sim: StoredValue<SimulatedBackend, LocalStorage>) -> impl In
                                 }
                             }
                         });
-                        Ok(format!(
-                            "Loaded {n} scenario{} from {name}.",
-                            if n == 1 { "" } else { "s" }
-                        ))
+                        Ok(format!("Loaded {n} scenario{} from {name}.", plural(n)))
                     }
                     Err(why) => Err(format!("{name} was not loaded. {why}")),
                 },
@@ -124,12 +124,6 @@ pub fn ScenarioList(sim: StoredValue<SimulatedBackend, LocalStorage>) -> impl In
     }
 }
 
-/// "2:05": minutes and seconds of an exercise.
-fn minutes(ms: u64) -> String {
-    let s = ms / 1000;
-    format!("{}:{:02}", s / 60, s % 60)
-}
-
 #[component]
 pub fn ExerciseBar(sim: StoredValue<SimulatedBackend, LocalStorage>) -> impl IntoView {
     let store = FleetStore::from_context();
@@ -166,7 +160,7 @@ pub fn ExerciseBar(sim: StoredValue<SimulatedBackend, LocalStorage>) -> impl Int
                         <span class="bs-exercise__time">
                             {move || format!(
                                 "Time {} · hints used {used}",
-                                minutes(attempt.elapsed_ms(bots_status_core::model::Millis(wall.get() as u64)))
+                                minutes_and_seconds(attempt.elapsed_ms(bots_status_core::model::Millis(wall.get() as u64)))
                             )}
                         </span>
                         <button type="button" class="bs-button" on:click=move |_| sim.with_value(SimulatedBackend::end_exercise)>
@@ -190,7 +184,7 @@ pub fn ExerciseBar(sim: StoredValue<SimulatedBackend, LocalStorage>) -> impl Int
                             <p class="bs-exercise__solved" role="status">
                                 {format!(
                                     "Solved in {taken} with {used} hint{}. The check ran on the simulated fleet, not on the buttons you clicked.",
-                                    if used == 1 { "" } else { "s" }
+                                    plural(used)
                                 )}
                             </p>
                         }

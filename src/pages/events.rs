@@ -5,6 +5,7 @@
 use bots_status_core::history::{Dimension, EventFilter, to_csv};
 use bots_status_core::metrics::environments;
 use bots_status_core::query::EnvironmentFilter;
+use bots_status_core::words::plural;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -133,7 +134,7 @@ pub fn EventLog() -> impl IntoView {
                         0 if total == 0 => "No status has changed yet.".to_owned(),
                         0 => format!("None of the {total} events match these filters."),
                         n if n > SHOWN => format!("The newest {SHOWN} of {n} matching events (the export has all {n})."),
-                        n => format!("{n} matching event{}.", if n == 1 { "" } else { "s" }),
+                        n => format!("{n} matching event{}.", plural(n)),
                     }
                 }}
             </p>

@@ -1,14 +1,14 @@
 //! Helpers for browser tests: a fresh host element, waiting for a condition, reading what a
 //! user sees.
 
-// Test helpers fail the test loudly when the page is not what a test expects.
+// Test helpers fail the test loudly when the page is not what a test expects. Each test file
+// is its own crate and uses part of this module, so what one file leaves unused is not dead.
 #![allow(dead_code, clippy::expect_used)]
 
 use bots_status::app::AppConfig;
 use bots_status::backend::simulated::{SimulationOptions, Speed};
 use bots_status::{AppHandle, mount_app};
 use wasm_bindgen::JsCast;
-use wasm_bindgen::prelude::*;
 use web_sys::{Element, HtmlElement};
 
 pub fn document() -> web_sys::Document {
@@ -103,12 +103,6 @@ pub fn choose(root: &Element, label: &str, value: &str) {
     select.dispatch_event(&event).expect("dispatch");
 }
 
-#[wasm_bindgen]
-extern "C" {
-    #[wasm_bindgen(js_namespace = console)]
-    pub fn log(s: &str);
-}
-
 /// Clicks the button whose text is `label` inside `root`.
 pub fn click_button(root: &Element, label: &str) {
     let button = query_all(root, "button")
@@ -172,12 +166,45 @@ pub fn mount(config: AppConfig) -> (web_sys::HtmlElement, AppHandle) {
     (host, handle)
 }
 
-/// The text of column `n` (1-based, after the checkbox) of every rendered row.
-pub fn column(root: &web_sys::Element, n: usize) -> Vec<String> {
+/// The text of the column headed `header` ("Bot Agent Connector") in every rendered row.
+pub fn column(root: &web_sys::Element, header: &str) -> Vec<String> {
+    let headers = query_all(root, ".bs-table thead th");
+    let n = headers
+        .iter()
+        .position(|th| text(th).trim_end_matches(['▲', '▼']) == header)
+        .unwrap_or_else(|| panic!("no column {header}"));
     query_all(root, ".bs-row")
         .iter()
         .map(|row| text(&query_all(row, "td")[n]))
         .collect()
+}
+
+/// A fresh app whose simulated starts finish at once.
+pub fn instant(key: &str) -> AppConfig {
+    let mut config = fresh_config(key);
+    config.simulation.speed = Speed::Instant;
+    config
+}
+
+/// The value a dashboard metric shows ("12", or "N/A" before the backend answers).
+pub fn metric(root: &Element, label: &str) -> String {
+    let card = query_all(root, ".bs-metric")
+        .into_iter()
+        .find(|c| text(&query(c, ".bs-metric__label")) == label)
+        .unwrap_or_else(|| panic!("no metric {label}"));
+    text(&query(&card, ".bs-metric__value"))
+}
+
+/// Presses `key` on `target` (keydown, bubbling), with Shift held when `shift` is true.
+pub fn press(target: &Element, key: &str, shift: bool) {
+    let init = web_sys::KeyboardEventInit::new();
+    init.set_key(key);
+    init.set_shift_key(shift);
+    init.set_bubbles(true);
+    init.set_cancelable(true);
+    let event =
+        web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).expect("event");
+    target.dispatch_event(&event).expect("dispatch");
 }
 
 pub async fn open_agents(root: &web_sys::Element) {
@@ -193,15 +220,15 @@ pub async fn open_agents(root: &web_sys::Element) {
 pub async fn isolate(host: &Element, status: &str) -> String {
     choose(host, "Bot Agent Connector", status);
     wait_for(&format!("{status} rows"), || {
-        let shown = column(host, 8);
+        let shown = column(host, "Bot Agent Connector");
         !shown.is_empty() && shown.iter().all(|s| slug(s) == status)
     })
     .await;
-    let agent = column(host, 2)[0].clone();
+    let agent = column(host, "Agent user ID")[0].clone();
     choose(host, "Bot Agent Connector", "");
     type_into(host, "Search", &agent);
     wait_for("the one connector", || {
-        column(host, 2) == vec![agent.clone()]
+        column(host, "Agent user ID") == vec![agent.clone()]
     })
     .await;
     agent
@@ -322,7 +349,7 @@ pub fn dialog(host: &Element) -> Element {
 
 /// Opens the details of the first row.
 pub async fn open_details(host: &Element) {
-    click_button(&query(host, ".bs-row"), &column(host, 1)[0]);
+    click_button(&query(host, ".bs-row"), &column(host, "Bot")[0]);
     wait_for("the details", || !query_all(host, ".bs-details").is_empty()).await;
 }
 
