@@ -41,23 +41,9 @@ pub(super) struct Save {
 
 impl Save {
     pub fn run(self) {
-        let Save {
-            form,
-            editing,
-            seen,
-            saving,
-            outcome,
-            advanced_open,
-            form_ref,
-            forms,
-            store,
-            backend,
-            toasts,
-            events,
-            ..
-        } = self;
+        let form = self.form;
         form.submitted.set(true);
-        outcome.set(None);
+        self.outcome.set(None);
         let parsed = form.parsed.get_untracked();
         let (Some(settings), Some(bot)) = (parsed.settings.clone(), self.bot.get_untracked())
         else {
@@ -72,46 +58,46 @@ impl Save {
                     )
             });
             if in_advanced {
-                advanced_open.set(true);
+                self.advanced_open.set(true);
             }
             let count = parsed.problems.iter().filter(|p| p.is_error()).count()
                 + usize::from(form.bot.get_untracked().is_none());
-            outcome.set(Some(format!(
+            self.outcome.set(Some(format!(
                 "Not saved: fix the {count} problem{} marked above. Everything you entered is kept.",
                 plural(count)
             )));
-            focus_first_invalid(form_ref);
+            focus_first_invalid(self.form_ref);
             return;
         };
-        if let Some(id) = editing
-            && let Some(now) = store.get_untracked(id)
-            && let Some(before) = seen.settings()
+        if let Some(id) = self.editing
+            && let Some(now) = self.store.get_untracked(id)
+            && let Some(before) = self.seen.settings()
             && now.settings != before
         {
             let changed = changed_fields(&before, &now.settings);
-            seen.move_on(Some(now));
-            outcome.set(Some(format!(
+            self.seen.move_on(Some(now));
+            self.outcome.set(Some(format!(
                 "Not saved: this connector's {} changed since you opened the form (see its details). Everything you entered is kept: Save again to keep your values.",
                 changed.join(", ")
             )));
             return;
         }
-        saving.set(true);
+        self.saving.set(true);
         let agent = settings.agent_user_id.clone();
         let environment = settings.environment;
-        let future = backend.with_value(|b| match editing {
-            Some(id) => b.act(id, Action::Edit(Box::new(settings)), seen.version()),
+        let future = self.backend.with_value(|b| match self.editing {
+            Some(id) => b.act(id, Action::Edit(Box::new(settings)), self.seen.version()),
             None => b.add(bot.clone(), settings),
         });
         spawn_local(async move {
             let result = future.await;
-            let _ = saving.try_set(false);
+            let _ = self.saving.try_set(false);
             let not_saved = |why: String| {
-                let _ = outcome.try_set(Some(why));
+                let _ = self.outcome.try_set(Some(why));
             };
             match result {
                 Ok(_) => {
-                    let said = match editing {
+                    let said = match self.editing {
                         Some(_) => format!(
                             "{} ({agent}): settings saved. {} Restart it when convenient.",
                             bot.name,
@@ -123,19 +109,23 @@ impl Save {
                             environment.label()
                         ),
                     };
-                    let action = if editing.is_some() { "Edit" } else { "Add" };
-                    events.with_value(|e| e.action(action, &said, 1, 0, 0));
-                    toasts.done(said);
-                    forms.close();
+                    let action = if self.editing.is_some() {
+                        "Edit"
+                    } else {
+                        "Add"
+                    };
+                    self.events.with_value(|e| e.action(action, &said, 1, 0, 0));
+                    self.toasts.done(said);
+                    self.forms.close();
                 }
                 Err(BackendError::Refused(Refused::InvalidSettings { problems })) => {
                     let count = problems.len();
                     let _ = form.refused.try_set(problems);
                     not_saved(format!(
-                        "Not saved: the backend found {count} problem{} (marked above). Everything you entered is kept.",
+                        "Not saved: the self.backend found {count} problem{} (marked above). Everything you entered is kept.",
                         plural(count)
                     ));
-                    focus_first_invalid(form_ref);
+                    focus_first_invalid(self.form_ref);
                 }
                 Err(BackendError::Refused(refused @ Refused::Unauthorized { .. })) => {
                     let _ = form.refused.try_set(vec![SettingsProblem {
@@ -146,12 +136,13 @@ impl Save {
                     not_saved(
                         "Not saved: 401 unauthorized (see Agent User ID). Everything you entered is kept.".to_owned(),
                     );
-                    focus_first_invalid(form_ref);
+                    focus_first_invalid(self.form_ref);
                 }
                 Err(BackendError::Conflict(now)) => {
                     // Someone else saved first: say what they changed, and move on to their
                     // version so a second Save applies these values over theirs knowingly.
-                    let changed = seen
+                    let changed = self
+                        .seen
                         .connector()
                         .map(|before| connector_changes(&before, &now))
                         .unwrap_or_default();
@@ -160,7 +151,7 @@ impl Save {
                     } else {
                         format!("this connector's {} changed", changed.join(", "))
                     };
-                    seen.move_on(Some(*now));
+                    self.seen.move_on(Some(*now));
                     not_saved(format!(
                         "Not saved: {what} since you opened the form (see its details). Everything you entered is kept: Save again to keep your values."
                     ));
