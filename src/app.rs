@@ -46,7 +46,12 @@ pub struct AppConfig {
 /// The app, running its backend in `running`. Mount it with [`crate::mount_app`], whose
 /// handle stops the backend on unmount.
 #[component]
-pub fn App(config: AppConfig, running: Running) -> impl IntoView {
+pub fn App(
+    /// How this instance runs: its backend, view, time zone and host.
+    config: AppConfig,
+    /// Where the app keeps its running backend; the mount handle stops it.
+    running: Running,
+) -> impl IntoView {
     let store = FleetStore::new();
     let (view, ignored) = ViewState::open(config.url, config.page, &config.query);
     store.notices.update(|n| {

@@ -5,7 +5,11 @@ use leptos::prelude::*;
 #[component]
 pub fn AccessDenied(
     /// Why, naming the permission that is needed.
+
+    /// Why, in the core's words (which permission is missing).
     reason: String,
+
+    /// Who is signed in.
     user: String,
 ) -> impl IntoView {
     view! {

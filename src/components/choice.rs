@@ -5,13 +5,20 @@ use leptos::prelude::*;
 
 #[component]
 pub fn Choice<T>(
+    /// The visible label, also the select's accessible name.
     label: &'static str,
+
+    /// Every value, in the order offered.
     options: Vec<T>,
     /// A stable string per value, for the `<option value>`.
     slug: fn(T) -> &'static str,
     /// What an option reads; may read signals (counts update in place).
     text: Callback<T, String>,
+
+    /// The value shown as chosen (tracked), whatever changed it.
     current: Signal<T>,
+
+    /// Takes the value the user chose.
     on_change: Callback<T>,
 ) -> impl IntoView
 where

@@ -93,6 +93,8 @@ fn ConnectionDialog(
     mode: Signal<Mode>,
     /// Whether the connection may be kept in this browser (the hosted page).
     remember: bool,
+
+    /// Closes the dialog (Cancel, Escape, or after Connect).
     close: Callback<()>,
 ) -> impl IntoView {
     let store = FleetStore::from_context();

@@ -16,10 +16,16 @@ const FOCUSABLE: &str = "button:not([disabled]), select:not([disabled]), input:n
 #[component]
 pub fn Modal(
     /// The dialog's heading, which also names it for assistive technology.
+
+    /// The dialog's heading and accessible name.
     #[prop(into)]
     title: Signal<String>,
     /// Escape, and whatever cancel button the content has, call this.
+
+    /// Called on Escape or the close button; the caller decides whether it closes.
     on_cancel: Callback<()>,
+
+    /// The dialog's content.
     children: Children,
 ) -> impl IntoView {
     let dialog = NodeRef::<html::Dialog>::new();

@@ -18,7 +18,12 @@ pub fn drift_values(values: &[(ConnectorId, Option<String>)]) -> String {
 /// The drifting keys of `drift`. With `draft_first`, the first value of each key is the
 /// form's and gets a column of its own.
 #[component]
-pub fn DriftTable(drift: Memo<Vec<Drift>>, draft_first: bool) -> impl IntoView {
+pub fn DriftTable(
+    /// The drifting keys, each with every connector's value.
+    drift: Memo<Vec<Drift>>,
+    /// Whether the first value is the form's draft, shown in a column of its own.
+    draft_first: bool,
+) -> impl IntoView {
     view! {
         <table class="bs-drift__table">
             <thead>

@@ -8,7 +8,10 @@ use super::choice::Choice;
 
 #[component]
 pub fn EnvironmentPicker(
+    /// The environment filter shown (tracked).
     value: Signal<EnvironmentFilter>,
+
+    /// Takes the filter chosen.
     on_change: Callback<EnvironmentFilter>,
 ) -> impl IntoView {
     view! {

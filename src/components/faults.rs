@@ -37,7 +37,10 @@ fn users(sim: &Simulator) -> Vec<UserRow> {
 }
 
 #[component]
-pub fn FaultControls(sim: StoredValue<SimulatedBackend, LocalStorage>) -> impl IntoView {
+pub fn FaultControls(
+    /// The simulated backend the faults are injected into.
+    sim: StoredValue<SimulatedBackend, LocalStorage>,
+) -> impl IntoView {
     let store = FleetStore::from_context();
     let revision = Memo::new(move |_| store.simulation.with(|s| s.as_ref().map(|s| s.revision)));
     let user_rows = Memo::new(move |_| {

@@ -31,7 +31,10 @@ pub fn TextField(
     /// The keyboard a phone offers (`numeric`).
     #[prop(default = None)]
     inputmode: Option<&'static str>,
-    #[prop(default = None)] placeholder: Option<&'static str>,
+
+    /// Shown while the field is empty.
+    #[prop(default = None)]
+    placeholder: Option<&'static str>,
     /// A sentence under the input saying what it is for.
     #[prop(default = None)]
     hint: Option<&'static str>,
@@ -60,7 +63,12 @@ pub fn TextField(
 
 /// A field's problems, under it: errors, and warnings that do not stop a save.
 #[component]
-pub fn Messages(id: String, problems: Signal<Vec<SettingsProblem>>) -> impl IntoView {
+pub fn Messages(
+    /// The element's id, named by the field's `aria-describedby`.
+    id: String,
+    /// What to show (tracked): errors, and warnings that do not stop a save.
+    problems: Signal<Vec<SettingsProblem>>,
+) -> impl IntoView {
     view! {
         <div id=id class="bs-field__messages">
             {move || problems.get().into_iter().map(|p| {
@@ -80,11 +88,22 @@ pub fn Messages(id: String, problems: Signal<Vec<SettingsProblem>>) -> impl Into
 /// shown under the group.
 #[component]
 pub fn Radios<T>(
+    /// The group's legend, also its accessible name.
     legend: &'static str,
+
+    /// Every value, in the order offered.
     options: Vec<T>,
+
+    /// What an option reads.
     text: fn(T) -> &'static str,
+
+    /// The value checked (tracked).
     current: Signal<T>,
+
+    /// Why an option may not be chosen, if it may not; it is disabled and the reason shown.
     refusal: Callback<T, Option<String>>,
+
+    /// Takes the value the user checked.
     on_change: Callback<T>,
 ) -> impl IntoView
 where

@@ -18,7 +18,10 @@ fn any_or<T: Copy>(values: &[T]) -> Vec<Option<T>> {
 }
 
 #[component]
-pub fn Filters(query: RwSignal<ConnectorQuery>) -> impl IntoView {
+pub fn Filters(
+    /// The connector query the filters change.
+    query: RwSignal<ConnectorQuery>,
+) -> impl IntoView {
     let store = FleetStore::from_context();
     // Sorting does not change the counts, so they depend on the filters alone.
     let filters = Memo::new(move |_| query.with(ConnectorQuery::filters_only));

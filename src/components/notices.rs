@@ -4,7 +4,10 @@
 use leptos::prelude::*;
 
 #[component]
-pub fn Notices(notices: RwSignal<Vec<String>>) -> impl IntoView {
+pub fn Notices(
+    /// What the user should know (not errors of theirs); each can be dismissed.
+    notices: RwSignal<Vec<String>>,
+) -> impl IntoView {
     view! {
         <div class="bs-notices" role="status" aria-live="polite">
             <For

@@ -15,7 +15,10 @@ use crate::format::time_of_day;
 use crate::store::FleetStore;
 
 #[component]
-pub fn SimulationPanel(sim: StoredValue<SimulatedBackend, LocalStorage>) -> impl IntoView {
+pub fn SimulationPanel(
+    /// The simulated backend the controls drive.
+    sim: StoredValue<SimulatedBackend, LocalStorage>,
+) -> impl IntoView {
     let store = FleetStore::from_context();
     let zone = TimeZone::from_context();
     // Every control shows what the simulated backend says it holds, and nothing else.
@@ -104,7 +107,10 @@ pub fn SimulationPanel(sim: StoredValue<SimulatedBackend, LocalStorage>) -> impl
 /// connections of those that are online.
 #[component]
 fn Servers(
+    /// The simulated backend whose servers these are.
     sim: StoredValue<SimulatedBackend, LocalStorage>,
+
+    /// Whose servers.
     environment: Environment,
 ) -> impl IntoView {
     let store = FleetStore::from_context();

@@ -7,6 +7,7 @@ use leptos::prelude::*;
 
 #[component]
 pub fn StatusBadge<T: StatusValue + Copy + Send + Sync + 'static>(
+    /// The status to show (tracked), with its tone and description.
     value: Signal<T>,
 ) -> impl IntoView {
     view! {

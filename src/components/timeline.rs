@@ -11,7 +11,10 @@ use crate::format::time_of_day;
 use crate::store::FleetStore;
 
 #[component]
-pub fn Timeline(id: ConnectorId) -> impl IntoView {
+pub fn Timeline(
+    /// The connector whose timeline this is.
+    id: ConnectorId,
+) -> impl IntoView {
     let store = FleetStore::from_context();
     let zone = TimeZone::from_context();
     let timeline = Memo::new(move |_| {

@@ -74,7 +74,10 @@ impl Default for Toasts {
 /// Where toasts show: two live regions, polite for successes and assertive for failures.
 /// Both are always in the page, so a screen reader hears what is added to them.
 #[component]
-pub fn ToastList(toasts: Toasts) -> impl IntoView {
+pub fn ToastList(
+    /// The app's toasts.
+    toasts: Toasts,
+) -> impl IntoView {
     let region = move |failed: bool| {
         view! {
             <div

@@ -15,7 +15,10 @@ use crate::backend::simulated::SimulatedBackend;
 use crate::store::FleetStore;
 
 #[component]
-pub fn ScenarioList(sim: StoredValue<SimulatedBackend, LocalStorage>) -> impl IntoView {
+pub fn ScenarioList(
+    /// The simulated backend an exercise is set up in.
+    sim: StoredValue<SimulatedBackend, LocalStorage>,
+) -> impl IntoView {
     let store = FleetStore::from_context();
     let scenarios = RwSignal::new(builtin());
     let message = RwSignal::new(None::<Result<String, String>>);
@@ -125,7 +128,10 @@ pub fn ScenarioList(sim: StoredValue<SimulatedBackend, LocalStorage>) -> impl In
 }
 
 #[component]
-pub fn ExerciseBar(sim: StoredValue<SimulatedBackend, LocalStorage>) -> impl IntoView {
+pub fn ExerciseBar(
+    /// The simulated backend running the exercise.
+    sim: StoredValue<SimulatedBackend, LocalStorage>,
+) -> impl IntoView {
     let store = FleetStore::from_context();
     let exercise = Memo::new(move |_| {
         store

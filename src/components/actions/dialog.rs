@@ -12,7 +12,10 @@ use crate::components::dialog::{Modal, focus_when_mounted};
 
 /// The dialog of the current action, whichever step it is at.
 #[component]
-pub fn ActionDialog(flow: ActionFlow) -> impl IntoView {
+pub fn ActionDialog(
+    /// The page's action flow: the step it is at is what shows.
+    flow: ActionFlow,
+) -> impl IntoView {
     // A step is rebuilt only when it really changes, so focus stays where it is.
     let current = Memo::new(move |_| flow.step.get());
     let title = Signal::derive(move || {
@@ -188,7 +191,14 @@ fn and_more(total: usize) -> Option<impl IntoView> {
 
 /// What an action will do: how many it affects, named, and which it skips and why.
 #[component]
-fn PlanView(flow: ActionFlow, plan: BulkPlan, lead: String) -> impl IntoView {
+fn PlanView(
+    /// Names the connectors.
+    flow: ActionFlow,
+    /// What the action affects and skips.
+    plan: BulkPlan,
+    /// The sentence that opens it ("3 connectors will be stopped.").
+    lead: String,
+) -> impl IntoView {
     let affected = plan.affected.len();
     let skipped = plan.skipped.len();
     view! {

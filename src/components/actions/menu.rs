@@ -12,7 +12,12 @@ use crate::components::dialog::{elements, next_id};
 
 /// The "Actions" menu button over the selected connectors.
 #[component]
-pub fn ActionsMenu(flow: ActionFlow, targets: Signal<Vec<ConnectorId>>) -> impl IntoView {
+pub fn ActionsMenu(
+    /// Starts the chosen action.
+    flow: ActionFlow,
+    /// The connectors the entries judge (tracked): the selection, or the one in the details.
+    targets: Signal<Vec<ConnectorId>>,
+) -> impl IntoView {
     let open = RwSignal::new(false);
     let button = NodeRef::<html::Button>::new();
     let close = Callback::new(move |()| {
@@ -73,8 +78,13 @@ impl RowMenuAt {
 /// rows are in: closing returns focus to the row's button there, never to another app's.
 #[component]
 pub fn RowMenu(
+    /// Starts the chosen action.
     flow: ActionFlow,
+
+    /// Whose menu is open, and where; `None` closes it.
     at: RwSignal<Option<RowMenuAt>>,
+
+    /// The element the rows are in: closing returns focus to the row's button there.
     rows: NodeRef<html::Section>,
 ) -> impl IntoView {
     view! {
@@ -104,9 +114,16 @@ pub fn RowMenu(
 /// cannot. Arrow keys move between entries, Escape closes, Tab leaves.
 #[component]
 fn MenuList(
+    /// Judges each entry and starts the chosen one.
     flow: ActionFlow,
+
+    /// The connectors the entries are for.
     targets: Vec<ConnectorId>,
+
+    /// The menu's accessible name.
     label: String,
+
+    /// Called when the menu should close (Escape, Tab, a choice, focus leaving).
     on_close: Callback<()>,
 ) -> impl IntoView {
     let list = NodeRef::<html::Div>::new();

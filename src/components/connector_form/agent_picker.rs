@@ -26,7 +26,12 @@ enum AgentChoices {
 
 /// The account and the agent of `form`; its inputs' ids start with `id_prefix`.
 #[component]
-pub(super) fn AgentPicker(form: FormState, id_prefix: String) -> impl IntoView {
+pub(super) fn AgentPicker(
+    /// The open form: its account and agent are what the fields show and set.
+    form: FormState,
+    /// The start of the inputs' ids, unique to this form.
+    id_prefix: String,
+) -> impl IntoView {
     let backend = expect_context::<BackendRef>();
     let agents = RwSignal::new(AgentChoices::Idle);
     let id = move |name: &str| format!("{id_prefix}-{name}");

@@ -14,7 +14,10 @@ use crate::components::field::Messages;
 /// "Custom Configurations": key/value rows added with "+", each key offered from the known
 /// keys with its default and description.
 #[component]
-pub(super) fn ConfigRows(form: FormState) -> impl IntoView {
+pub(super) fn ConfigRows(
+    /// The open form, whose draft holds the rows.
+    form: FormState,
+) -> impl IntoView {
     let list_id = format!("bs-keys-{}", next_id());
     let rows = move || form.draft.with(|d| d.custom_config.len());
     let full = move || rows() >= MAX_CONFIG_ROWS;
@@ -61,7 +64,14 @@ pub(super) fn ConfigRows(form: FormState) -> impl IntoView {
 }
 
 #[component]
-fn ConfigRow(form: FormState, row: usize, list_id: String) -> impl IntoView {
+fn ConfigRow(
+    /// The open form.
+    form: FormState,
+    /// Which row of the draft (from 0).
+    row: usize,
+    /// The id of the datalist of known keys.
+    list_id: String,
+) -> impl IntoView {
     let entry = move || {
         form.draft.with(|d| {
             d.custom_config

@@ -77,7 +77,12 @@ impl Default for FormOpener {
 
 /// The open form, if any.
 #[component]
-pub fn ConnectorFormHost(forms: FormOpener, flow: ActionFlow) -> impl IntoView {
+pub fn ConnectorFormHost(
+    /// Which form is open, if any.
+    forms: FormOpener,
+    /// The page's action flow: the form's Delete goes through it.
+    flow: ActionFlow,
+) -> impl IntoView {
     move || {
         forms
             .open
@@ -87,7 +92,14 @@ pub fn ConnectorFormHost(forms: FormOpener, flow: ActionFlow) -> impl IntoView {
 }
 
 #[component]
-fn ConnectorForm(forms: FormOpener, target: FormTarget, flow: ActionFlow) -> impl IntoView {
+fn ConnectorForm(
+    /// Closes the form.
+    forms: FormOpener,
+    /// A new connector (maybe for a bot), or the one being edited.
+    target: FormTarget,
+    /// The page's action flow: Delete goes through it.
+    flow: ActionFlow,
+) -> impl IntoView {
     let store = FleetStore::from_context();
     let backend = expect_context::<BackendRef>();
     let toasts = Toasts::from_context();
@@ -385,16 +397,39 @@ fn ConnectorForm(forms: FormOpener, target: FormTarget, flow: ActionFlow) -> imp
 /// and the problems to show for it.
 #[component]
 fn DraftField(
+    /// The open form.
     form: FormState,
+
+    /// The field's label.
     label: &'static str,
+
+    /// Which field of the draft: its problems show under it.
     field: Field,
+
+    /// The input's id.
     id: String,
+
+    /// Reads the field from the draft.
     get: fn(&SettingsDraft) -> &String,
+
+    /// Writes what was typed into the draft.
     set: fn(&mut SettingsDraft, String),
-    #[prop(optional, into)] input_type: Option<&'static str>,
-    #[prop(optional, into)] inputmode: Option<&'static str>,
-    #[prop(optional, into)] placeholder: Option<&'static str>,
-    #[prop(optional, into)] hint: Option<&'static str>,
+
+    /// `text` unless given.
+    #[prop(optional, into)]
+    input_type: Option<&'static str>,
+
+    /// The keyboard a phone offers.
+    #[prop(optional, into)]
+    inputmode: Option<&'static str>,
+
+    /// Shown while empty.
+    #[prop(optional, into)]
+    placeholder: Option<&'static str>,
+
+    /// What the field is for.
+    #[prop(optional, into)]
+    hint: Option<&'static str>,
 ) -> impl IntoView {
     view! {
         <TextField
