@@ -28,6 +28,9 @@ pub struct FleetStore {
     pub history: RwSignal<History>,
     /// The simulation's clock and exercise; `None` for the live backend.
     pub simulation: RwSignal<Option<SimulationState>>,
+    /// Moves on when connectors come or go (a snapshot, an add, a delete), not when one
+    /// changes: what depends on which connectors exist (the bots) tracks this.
+    pub roster: RwSignal<u64>,
 }
 
 impl FleetStore {
@@ -41,6 +44,7 @@ impl FleetStore {
             connection: RwSignal::new(None),
             history: RwSignal::new(History::new()),
             simulation: RwSignal::new(None),
+            roster: RwSignal::new(0),
         }
     }
 
@@ -93,12 +97,14 @@ impl FleetStore {
                     }
                 });
                 self.connectors.set(connectors);
+                self.roster.update(|r| *r += 1);
                 self.pcs.set(Some(snapshot.pcs));
             }
             BackendEvent::Changes(changes) => {
                 let at = self.backend_now(now);
                 let mut pcs_change = None;
                 let mut recorded = false;
+                let mut roster_moved = false;
                 // The history notes each change the list takes, as it takes it; watchers of
                 // the history are told once, after the batch.
                 self.connectors.update(|list| {
@@ -114,13 +120,17 @@ impl FleetStore {
                                 self.history.update_untracked(|h| h.record(&c, at));
                                 match slot {
                                     Ok(i) => list[i] = *c,
-                                    Err(i) => list.insert(i, *c),
+                                    Err(i) => {
+                                        list.insert(i, *c);
+                                        roster_moved = true;
+                                    }
                                 }
                                 recorded = true;
                             }
                             Change::Removed(id) => {
                                 if let Ok(i) = list.binary_search_by_key(&id, |x| x.id) {
                                     list.remove(i);
+                                    roster_moved = true;
                                 }
                                 self.history.update_untracked(|h| h.removed(id));
                             }
@@ -130,6 +140,9 @@ impl FleetStore {
                 });
                 if recorded {
                     self.history.notify();
+                }
+                if roster_moved {
+                    self.roster.update(|r| *r += 1);
                 }
                 if let Some(p) = pcs_change
                     && self

@@ -256,3 +256,23 @@ fn field_check(host: &Element, label: &str) -> Element {
         .find(|l| text(l) == label)
         .unwrap_or_else(|| panic!("no checkbox {label}"))
 }
+
+#[wasm_bindgen_test]
+async fn the_trainer_finds_a_bot_user_by_typing_part_of_its_name() {
+    let (host, _app) = mount(fresh_config("faults-find"));
+    wait_for("the simulation area", || {
+        !query_all(&host, ".bs-simulation__faults select").is_empty()
+    })
+    .await;
+    let users = || query_all(&control(&host, "Bot user"), "option").len();
+    wait_for("the bot users", || users() > 3).await;
+    type_into(&host, "Find a bot user", "colleague");
+    wait_for("only the colleagues' users", || {
+        let listed: Vec<String> = query_all(&control(&host, "Bot user"), "option")
+            .iter()
+            .map(text)
+            .collect();
+        !listed.is_empty() && listed.iter().all(|t| t.starts_with("colleague-bot-"))
+    })
+    .await;
+}

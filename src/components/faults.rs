@@ -4,7 +4,6 @@
 //! in Conversational Cloud or on the bots' servers, that end them.
 
 use bots_status_core::fleet::bots;
-use bots_status_core::model::BotId;
 use bots_status_core::simulator::faults::FaultError;
 use bots_status_core::simulator::{Change, Simulator};
 use leptos::prelude::*;
@@ -20,20 +19,43 @@ struct UserRow {
     note: String,
 }
 
+/// Every bot user, by login name (the directory keeps them so).
 fn users(sim: &Simulator) -> Vec<UserRow> {
-    let mut rows: Vec<UserRow> = sim
-        .fleet
+    sim.fleet
         .directory
-        .users
+        .users()
         .iter()
         .map(|u| UserRow {
             login: u.login_name.clone(),
             account: u.account.clone(),
             note: sim.user_notes(&u.login_name).join(", "),
         })
-        .collect();
-    rows.sort_by(|a, b| a.login.cmp(&b.login));
-    rows
+        .collect()
+}
+
+/// How many choices a picker lists at most: a fleet of 100,000 connectors has as many bot
+/// users, which no select can show (or build quickly).
+const LISTED: usize = 100;
+
+/// The first [`LISTED`] of `items` whose `name` contains `typed` (ignoring case).
+fn narrowed<T: Clone>(items: &[T], typed: &str, name: impl Fn(&T) -> &str) -> Vec<T> {
+    let typed = typed.trim().to_lowercase();
+    items
+        .iter()
+        .filter(|i| typed.is_empty() || name(i).to_lowercase().contains(&typed))
+        .take(LISTED)
+        .cloned()
+        .collect()
+}
+
+/// "Showing the first 100 of 40,103 bots: type to narrow the list." when the list is cut.
+fn cut_note(listed: usize, all: usize, what: &str) -> Option<String> {
+    (listed == LISTED && all > LISTED).then(|| {
+        format!(
+            "Showing the first {LISTED} of {} {what}: type to narrow the list.",
+            bots_status_core::words::thousands(all as u64)
+        )
+    })
 }
 
 #[component]
@@ -47,27 +69,40 @@ pub fn FaultControls(
         revision.track();
         sim.with_value(|b| b.with_simulator(users))
     });
-    let bot_choices = Memo::new(move |_| store.connectors.with(|list| bots(list)));
+    // The bots change only when connectors come or go: not on every status change.
+    let bot_choices = Memo::new(move |_| {
+        store.roster.track();
+        store.connectors.with_untracked(|list| bots(list))
+    });
+    let (user_typed, bot_typed) = (RwSignal::new(String::new()), RwSignal::new(String::new()));
+    let shown_users = Memo::new(move |_| {
+        user_typed.with(|t| user_rows.with(|rows| narrowed(rows, t, |r| r.login.as_str())))
+    });
+    let shown_bots = Memo::new(move |_| {
+        bot_typed.with(|t| bot_choices.with(|list| narrowed(list, t, |b| b.name.as_str())))
+    });
     let user = RwSignal::new(String::new());
     let bot = RwSignal::new(String::new());
     let spike = RwSignal::new("220".to_owned());
     let outcome = RwSignal::new(None::<Result<String, String>>);
-    // The chosen user, or the first listed while nothing is chosen.
+    // The chosen user, or the first listed while none of those listed is chosen.
     let chosen_user = move || {
         let u = user.get_untracked();
-        if u.is_empty() {
-            user_rows.with_untracked(|r| r.first().map(|r| r.login.clone()))
-        } else {
-            Some(u)
-        }
+        shown_users.with_untracked(|r| {
+            r.iter()
+                .find(|r| r.login == u)
+                .or(r.first())
+                .map(|r| r.login.clone())
+        })
     };
     let chosen_bot = move || {
         let b = bot.get_untracked();
-        if b.is_empty() {
-            bot_choices.with_untracked(|r| r.first().map(|b| b.id.clone()))
-        } else {
-            Some(BotId(b))
-        }
+        shown_bots.with_untracked(|r| {
+            r.iter()
+                .find(|x| x.id.0 == b)
+                .or(r.first())
+                .map(|x| x.id.clone())
+        })
     };
     let report = move |result: Result<(), FaultError>, done: String| {
         outcome.set(Some(result.map(|()| done).map_err(|e| e.to_string())));
@@ -87,9 +122,13 @@ pub fn FaultControls(
             <legend>"Bot users and traffic"</legend>
             <div class="bs-simulation__row">
             <label class="bs-field">
+                <span class="bs-field__label">"Find a bot user"</span>
+                <input class="bs-input" type="search" placeholder="login name" on:input=move |ev| user_typed.set(event_target_value(&ev)) />
+            </label>
+            <label class="bs-field">
                 <span class="bs-field__label">"Bot user"</span>
                 <select class="bs-select" on:change=move |ev| user.set(event_target_value(&ev))>
-                    {move || user_rows.get().into_iter().map(|r| {
+                    {move || shown_users.get().into_iter().map(|r| {
                         let selected = r.login == user.get_untracked();
                         let text = if r.note.is_empty() {
                             format!("{} ({})", r.login, r.account)
@@ -100,6 +139,7 @@ pub fn FaultControls(
                     }).collect_view()}
                 </select>
             </label>
+            {move || cut_note(shown_users.with(Vec::len), user_rows.with(Vec::len), "bot users").map(|n| view! { <p class="bs-field__hint">{n}</p> })}
             <div class="bs-button-row" role="group" aria-label="Faults of the bot user">
                 <button type="button" class="bs-button" on:click=on_user(
                     "disabled by the login policy (failed logins from an IP outside the whitelist)",
@@ -134,14 +174,19 @@ pub fn FaultControls(
             </div>
             <div class="bs-simulation__row">
             <label class="bs-field">
+                <span class="bs-field__label">"Find a bot"</span>
+                <input class="bs-input" type="search" placeholder="bot name" on:input=move |ev| bot_typed.set(event_target_value(&ev)) />
+            </label>
+            <label class="bs-field">
                 <span class="bs-field__label">"Bot"</span>
                 <select class="bs-select" on:change=move |ev| bot.set(event_target_value(&ev))>
-                    {move || bot_choices.get().into_iter().map(|b| {
+                    {move || shown_bots.get().into_iter().map(|b| {
                         let selected = b.id.0 == bot.get_untracked();
                         view! { <option value=b.id.0 selected=selected>{b.name}</option> }
                     }).collect_view()}
                 </select>
             </label>
+            {move || cut_note(shown_bots.with(Vec::len), bot_choices.with(Vec::len), "bots").map(|n| view! { <p class="bs-field__hint">{n}</p> })}
             <label class="bs-field">
                 <span class="bs-field__label">"Concurrent conversations"</span>
                 <input

@@ -213,10 +213,10 @@ impl Fleet {
         Fleet {
             connectors,
             pcs,
-            directory: AgentDirectory {
+            directory: AgentDirectory::new(
                 users,
-                member_of: ACCOUNTS[..2].iter().map(|a| (*a).to_owned()).collect(),
-            },
+                ACCOUNTS[..2].iter().map(|a| (*a).to_owned()).collect(),
+            ),
         }
     }
 }

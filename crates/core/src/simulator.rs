@@ -178,6 +178,21 @@ impl Simulator {
         &self.fleet.connectors
     }
 
+    /// Where connector `id` is in the fleet. The fleet is kept in id order (ids are given in
+    /// increasing order and never reused while they exist), so this is a binary search; a
+    /// miss is confirmed by a scan, so a list out of order is never misread.
+    fn index_of(&self, id: ConnectorId) -> Option<usize> {
+        let list = &self.fleet.connectors;
+        list.binary_search_by_key(&id, |c| c.id)
+            .ok()
+            .or_else(|| list.iter().position(|c| c.id == id))
+    }
+
+    /// Connector `id`, if it exists.
+    pub fn connector(&self, id: ConnectorId) -> Option<&Connector> {
+        self.index_of(id).map(|i| &self.fleet.connectors[i])
+    }
+
     pub fn resources(&self, environment: Environment) -> Resources {
         match environment {
             Environment::Production => self.production,
@@ -191,10 +206,10 @@ impl Simulator {
 
     /// What `connector` finds when it connects now.
     pub fn reachability(&self, connector: &Connector) -> Reachability {
-        let user = self.fleet.directory.users.iter().find(|u| {
-            u.account == connector.settings.account
-                && u.login_name == connector.settings.agent_user_id
-        });
+        let user = self.fleet.directory.find(
+            &connector.settings.account,
+            &connector.settings.agent_user_id,
+        );
         let login = match user {
             Some(u) if !u.enabled => Login::DisabledByLoginPolicy,
             Some(u) if u.created_by != self.user => Login::Unauthorized,
@@ -235,12 +250,7 @@ impl Simulator {
         if let Action::Edit(settings) = &mut action {
             normalize(settings);
         }
-        let index = self
-            .fleet
-            .connectors
-            .iter()
-            .position(|c| c.id == id)
-            .ok_or(Refused::Gone)?;
+        let index = self.index_of(id).ok_or(Refused::Gone)?;
         let ctx = self.context(&self.fleet.connectors[index], permissions);
         if let Action::Edit(after) = &action {
             Lifecycle::check_edit(
@@ -392,7 +402,7 @@ impl Simulator {
             .collect();
         for id in due {
             self.starts.remove(&id);
-            if let Some(i) = self.fleet.connectors.iter().position(|c| c.id == id) {
+            if let Some(i) = self.index_of(id) {
                 let seen = self.reachability(&self.fleet.connectors[i]);
                 if let Some(next) = Lifecycle::settle(&self.fleet.connectors[i], &seen) {
                     self.fleet.connectors[i] = next.clone();

@@ -436,7 +436,7 @@ impl Scenario {
                     name: bot.clone(),
                 };
                 for n in 1..=online + stopped + spare_agents {
-                    sim.fleet.directory.users.push(AgentUser {
+                    sim.fleet.directory.add(AgentUser {
                         account: HOME_ACCOUNT.to_owned(),
                         login_name: agent_name(bot, n),
                         enabled: true,
@@ -569,9 +569,8 @@ impl Goal {
             || sim
                 .fleet
                 .directory
-                .users
-                .iter()
-                .any(|u| u.login_name == agent_name(name, 1));
+                .find_login(&agent_name(name, 1))
+                .is_some();
         if !ever_added {
             return Err(format!(
                 "a goal names the bot {name}, which the setup never adds"

@@ -398,7 +398,7 @@ fn act(
 }
 
 fn find(sim: &Simulator, id: ConnectorId) -> Result<&Connector, ApiError> {
-    sim.connectors().iter().find(|c| c.id == id).ok_or_else(|| {
+    sim.connector(id).ok_or_else(|| {
         ApiError::new(
             ErrorCode::NotFound,
             format!(

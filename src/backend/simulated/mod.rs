@@ -517,15 +517,7 @@ impl Backend for SimulatedBackend {
         seen: Option<u64>,
     ) -> LocalFuture<Result<Change, BackendError>> {
         // The same rule as the live API: a write over a newer version is a conflict.
-        let current = self
-            .inner
-            .borrow()
-            .sim
-            .fleet
-            .connectors
-            .iter()
-            .find(|c| c.id == id)
-            .cloned();
+        let current = self.inner.borrow().sim.connector(id).cloned();
         if let (Some(seen), Some(current)) = (seen, current)
             && current.version != seen
         {

@@ -454,14 +454,14 @@ mod adding {
             enabled,
             created_by: by.into(),
         };
-        AgentDirectory {
-            users: vec![
+        AgentDirectory::new(
+            vec![
                 user("mine", true, "me"),
                 user("off", false, "me"),
                 user("theirs", true, "them"),
             ],
-            member_of: vec!["111".into()],
-        }
+            vec!["111".into()],
+        )
     }
 
     fn settings(agent: &str, environment: Environment) -> ConnectorSettings {

@@ -122,15 +122,15 @@ fn directory() -> AgentDirectory {
         enabled,
         created_by: by.into(),
     };
-    AgentDirectory {
-        users: vec![
+    AgentDirectory::new(
+        vec![
             user("111", "bot-a", true, "me"),
             user("111", "bot-b", false, "me"),
             user("111", "bot-c", true, "someone-else"),
             user("222", "bot-d", true, "me"),
         ],
-        member_of: vec!["111".into()],
-    }
+        vec!["111".into()],
+    )
 }
 
 #[test]
@@ -335,4 +335,30 @@ fn an_account_number_is_digits_only_and_at_most_twenty() {
     assert!(!is_account_number(""));
     assert!(!is_account_number("3148-7985"));
     assert!(!is_account_number(&"1".repeat(21)));
+}
+
+#[test]
+fn the_directory_finds_users_however_they_were_stored_or_added() {
+    let user = |account: &str, name: &str| AgentUser {
+        account: account.into(),
+        login_name: name.into(),
+        enabled: true,
+        created_by: "me".into(),
+    };
+    let stored = serde_json::json!({
+        "users": [user("2", "zed"), user("1", "amy"), user("2", "amy")],
+        "member_of": ["1"]
+    });
+    let mut dir: AgentDirectory = serde_json::from_value(stored).expect("a directory");
+    assert_eq!(dir.find("2", "amy").map(|u| u.account.as_str()), Some("2"));
+    assert_eq!(dir.find("1", "zed"), None);
+    assert!(dir.find_login("zed").is_some());
+    dir.add(user("1", "bob"));
+    let logins: Vec<&str> = dir.users().iter().map(|u| u.login_name.as_str()).collect();
+    assert_eq!(logins, ["amy", "amy", "bob", "zed"]);
+    assert!(dir.is_enabled("1", "bob"));
+    if let Some(u) = dir.find_login_mut("bob") {
+        u.enabled = false;
+    }
+    assert!(!dir.is_enabled("1", "bob"));
 }

@@ -45,18 +45,14 @@ impl Simulator {
     fn user_mut(&mut self, login: &str) -> Result<&mut crate::settings::AgentUser, FaultError> {
         self.fleet
             .directory
-            .users
-            .iter_mut()
-            .find(|u| u.login_name == login)
+            .find_login_mut(login)
             .ok_or_else(|| FaultError::NoSuchUser(login.to_owned()))
     }
 
     fn account_of(&self, login: &str) -> Option<&str> {
         self.fleet
             .directory
-            .users
-            .iter()
-            .find(|u| u.login_name == login)
+            .find_login(login)
             .map(|u| u.account.as_str())
     }
 
@@ -64,13 +60,7 @@ impl Simulator {
     /// else's", "dynamic IP" (empty when none applies).
     pub fn user_notes(&self, login: &str) -> Vec<&'static str> {
         let mut notes = Vec::new();
-        if let Some(user) = self
-            .fleet
-            .directory
-            .users
-            .iter()
-            .find(|u| u.login_name == login)
-        {
+        if let Some(user) = self.fleet.directory.find_login(login) {
             if !user.enabled {
                 notes.push("disabled");
             }

@@ -260,9 +260,7 @@ fn new_settings(sim: &Simulator, login: &str, environment: Environment) -> Conne
     let user = sim
         .fleet
         .directory
-        .users
-        .iter()
-        .find(|u| u.login_name == login)
+        .find_login(login)
         .expect("the sample fleet has it");
     let mut settings = sim.connectors()[0].settings.clone();
     settings.account = user.account.clone();
@@ -487,4 +485,23 @@ fn a_bot_user_s_notes_say_what_a_trainer_did_to_it() {
     sim.hand_to_someone_else(&login).expect("a user");
     assert_eq!(sim.user_notes(&login), ["disabled", "someone else's"]);
     assert!(sim.user_notes("nobody").is_empty());
+}
+
+#[test]
+fn a_connector_is_found_by_id_after_adds_and_deletes() {
+    let mut sim = sim();
+    let first = sim.connectors()[0].id;
+    let last = sim.connectors().last().expect("connectors").id;
+    assert_eq!(sim.connector(first).map(|c| c.id), Some(first));
+    assert_eq!(sim.connector(last).map(|c| c.id), Some(last));
+    let bot = sim.connectors()[0].bot.clone();
+    let settings = new_settings(&sim, "spare-bot-0-0", Environment::Demo);
+    let Ok(Change::Connector(added)) = sim.add(bot, settings, OPERATOR, Millis(1_000_000)) else {
+        panic!("added");
+    };
+    assert_eq!(sim.connector(added.id).map(|c| c.id), Some(added.id));
+    sim.act(added.id, Action::Delete, OPERATOR, Millis(1_000_001))
+        .expect("deleted");
+    assert!(sim.connector(added.id).is_none());
+    assert!(sim.connector(ConnectorId(u64::MAX)).is_none());
 }
