@@ -49,19 +49,46 @@ pub fn start() {
     std::mem::forget(handle);
 }
 
-/// `window.botsStatusBench.burst(n)`: n status changes through the backend, for
-/// `cargo xtask bench`. Only the hosted page with `?bench=1` defines it.
+/// `window.botsStatusBench`, for `cargo xtask bench`: `burst(n)` (n status changes through
+/// the backend), `loadUpdate()` (the periodic load update of every online connector) and
+/// `wasmBytes()` (the module's memory). Only the hosted page with `?bench=1` defines it.
 fn expose_bench_hook(handle: &AppHandle) {
     use wasm_bindgen::closure::Closure;
+    let hook = web_sys::js_sys::Object::new();
     let running = handle.running.clone();
     let burst = Closure::<dyn Fn(u32)>::new(move |n: u32| {
         if let Some(sim) = running.simulated() {
             sim.burst(n as usize);
         }
     });
-    let hook = web_sys::js_sys::Object::new();
-    let _ = web_sys::js_sys::Reflect::set(&hook, &"burst".into(), burst.as_ref());
+    let running = handle.running.clone();
+    let load_update = Closure::<dyn Fn()>::new(move || {
+        if let Some(sim) = running.simulated() {
+            sim.load_update();
+        }
+    });
+    let wasm_bytes = Closure::<dyn Fn() -> f64>::new(|| {
+        wasm_bindgen::memory()
+            .dyn_into::<web_sys::js_sys::WebAssembly::Memory>()
+            .map(|m| {
+                f64::from(
+                    m.buffer()
+                        .unchecked_into::<web_sys::js_sys::ArrayBuffer>()
+                        .byte_length(),
+                )
+            })
+            .unwrap_or(0.0)
+    });
+    for (name, f) in [
+        ("burst", burst.as_ref()),
+        ("loadUpdate", load_update.as_ref()),
+        ("wasmBytes", wasm_bytes.as_ref()),
+    ] {
+        let _ = web_sys::js_sys::Reflect::set(&hook, &name.into(), f);
+    }
     burst.forget();
+    load_update.forget();
+    wasm_bytes.forget();
     if let Some(window) = web_sys::window() {
         let _ = web_sys::js_sys::Reflect::set(&window, &"botsStatusBench".into(), &hook);
     }

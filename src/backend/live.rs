@@ -13,8 +13,8 @@ use std::rc::{Rc, Weak};
 use std::time::Duration;
 
 use bots_status_core::api::{
-    ActionRequest, AddRequest, ApiError, EditRequest, ErrorCode, FleetPage, PREFIX,
-    PcsActionRequest,
+    ActionRequest, AddRequest, ApiError, BulkRequest, BulkResponse, EditRequest, ErrorCode,
+    FleetPage, PREFIX, PcsActionRequest, Target,
 };
 use bots_status_core::lifecycle::Action;
 use bots_status_core::live::{Backoff, Cursor, Link, READ_TRIES};
@@ -32,7 +32,8 @@ use wasm_bindgen::closure::Closure;
 use web_sys::{EventSource, MessageEvent};
 
 use super::{
-    Backend, BackendError, BackendEvent, FleetSnapshot, LocalFuture, Sink, Subscription, Watchers,
+    Acted, Backend, BackendError, BackendEvent, FleetSnapshot, LocalFuture, Sink, Subscription,
+    Watchers,
 };
 
 /// Where the live API is and who calls it.
@@ -597,6 +598,53 @@ impl Backend for LiveBackend {
                 )))),
             },
         }
+    }
+
+    fn act_on_many(&self, action: Action, targets: Vec<Target>) -> LocalFuture<Vec<Acted>> {
+        let this = self.clone();
+        Box::pin(async move {
+            let Some(requests) = BulkRequest::chunks(&action, &targets) else {
+                let why = "an edit is made one connector at a time";
+                return targets
+                    .iter()
+                    .map(|t| (t.id, Err(BackendError::Failed(why.to_owned()))))
+                    .collect();
+            };
+            let mut acted = Vec::with_capacity(targets.len());
+            let mut changes = Vec::new();
+            for request in requests {
+                let body = serde_json::to_string(&request).unwrap_or_default();
+                let answer = this
+                    .write(Method::POST, "/actions", Some(body))
+                    .await
+                    .and_then(|(_, text)| {
+                        serde_json::from_str::<BulkResponse>(&text).map_err(|e| {
+                            BackendError::Failed(format!("Done, but {}.", unreadable(e)))
+                        })
+                    });
+                match answer {
+                    Ok(answer) => {
+                        for item in answer.results {
+                            let id = item.id;
+                            let result = item.change().map_err(backend_error);
+                            if let Ok(change) = &result {
+                                changes.push(change.clone());
+                            }
+                            acted.push((id, result));
+                        }
+                    }
+                    // Nobody knows what a request without an answer did: each of its
+                    // connectors says so, and the stream tells what was done.
+                    Err(e) => {
+                        acted.extend(request.connectors.iter().map(|t| (t.id, Err(e.clone()))))
+                    }
+                }
+            }
+            if !changes.is_empty() {
+                this.emit(BackendEvent::Changes(changes));
+            }
+            acted
+        })
     }
 
     fn act_on_pcs(

@@ -15,6 +15,7 @@ use std::pin::Pin;
 use std::rc::Rc;
 
 use bots_status_core::access::Session;
+use bots_status_core::api::Target;
 use bots_status_core::lifecycle::{Action, Refused};
 use bots_status_core::live::Link;
 use bots_status_core::model::{BotRef, Connector, ConnectorId, ConnectorSettings};
@@ -23,6 +24,9 @@ use bots_status_core::settings::{AgentListError, AgentUser};
 use bots_status_core::simulator::Change;
 
 pub type LocalFuture<T> = Pin<Box<dyn Future<Output = T>>>;
+
+/// What an action did to one connector of many.
+pub type Acted = (ConnectorId, Result<Change, BackendError>);
 
 /// The whole fleet as the backend knows it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -148,6 +152,10 @@ pub trait Backend {
         action: Action,
         seen: Option<u64>,
     ) -> LocalFuture<Result<Change, BackendError>>;
+    /// Performs `action` on many connectors at once, each with the version the user saw (or
+    /// none): what happened to each, in their order. The live adapter sends one request per
+    /// [`bots_status_core::api::BULK_CHUNK`] connectors, not one per connector.
+    fn act_on_many(&self, action: Action, targets: Vec<Target>) -> LocalFuture<Vec<Acted>>;
     /// Performs an action on the shared PCS connector. With `seen`, the version the user
     /// confirmed, a PCS connector that has moved on since is left alone.
     fn act_on_pcs(

@@ -41,8 +41,8 @@ pub struct EditRequest {
     pub settings: ConnectorSettings,
 }
 
-/// The lifecycle actions a connector's actions endpoint takes (edit and delete have their own
-/// methods).
+/// The actions the actions endpoints take: the lifecycle's, and delete (which one connector
+/// also has as `DELETE`, and a bulk action needs here). Edit has its own method.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub enum LifecycleAction {
@@ -51,6 +51,7 @@ pub enum LifecycleAction {
     Restart,
     /// Move a stopped connector to `environment`.
     Redeploy,
+    Delete,
 }
 
 /// `POST /api/v1/connectors/{id}/actions`.
@@ -65,15 +66,16 @@ pub struct ActionRequest {
 }
 
 impl ActionRequest {
-    /// The request for one of the core's actions, or `None` for edit and delete, which have
-    /// their own methods.
+    /// The request for one of the core's actions, or `None` for an edit, which has its own
+    /// method.
     pub fn for_action(action: &Action, version: Option<u64>) -> Option<ActionRequest> {
         let (action, environment) = match action {
             Action::Start => (LifecycleAction::Start, None),
             Action::Stop => (LifecycleAction::Stop, None),
             Action::Restart => (LifecycleAction::Restart, None),
             Action::Redeploy(env) => (LifecycleAction::Redeploy, Some(*env)),
-            Action::Edit(_) | Action::Delete => return None,
+            Action::Delete => (LifecycleAction::Delete, None),
+            Action::Edit(_) => return None,
         };
         Some(ActionRequest {
             action,
@@ -88,6 +90,7 @@ impl ActionRequest {
             LifecycleAction::Start => Action::Start,
             LifecycleAction::Stop => Action::Stop,
             LifecycleAction::Restart => Action::Restart,
+            LifecycleAction::Delete => Action::Delete,
             LifecycleAction::Redeploy => Action::Redeploy(self.environment.ok_or_else(|| {
                 ApiError::bad_request(
                     "A redeploy needs \"environment\": \"Demo\" or \"Production\".",
@@ -105,13 +108,40 @@ pub struct Target {
     pub version: Option<u64>,
 }
 
-/// `POST /api/v1/actions`: one lifecycle action over many connectors.
+/// `POST /api/v1/actions`: one action over many connectors.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BulkRequest {
     pub action: LifecycleAction,
     #[serde(default)]
     pub environment: Option<Environment>,
     pub connectors: Vec<Target>,
+}
+
+/// The most connectors one bulk request names: its body stays far under the 64 KiB limit.
+pub const BULK_CHUNK: usize = 500;
+
+impl BulkRequest {
+    /// The requests for `action` over `targets`, at most [`BULK_CHUNK`] connectors each;
+    /// `None` for an edit, which is never bulk.
+    pub fn chunks(action: &Action, targets: &[Target]) -> Option<Vec<BulkRequest>> {
+        let one = ActionRequest::for_action(action, None)?;
+        Some(
+            targets
+                .chunks(BULK_CHUNK)
+                .map(|chunk| BulkRequest {
+                    action: one.action,
+                    environment: one.environment,
+                    connectors: chunk.to_vec(),
+                })
+                .collect(),
+        )
+    }
+}
+
+/// `POST /api/v1/actions`' answer: what happened to each connector, in the request's order.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BulkResponse {
+    pub results: Vec<BulkItem>,
 }
 
 /// What happened to one connector of a bulk action: the connector as it is now, or why not.
@@ -126,7 +156,20 @@ pub struct BulkItem {
 #[serde(rename_all = "camelCase")]
 pub enum BulkOutcome {
     Done(Box<Connector>),
+    /// The connector was deleted (always `true`).
+    Deleted(bool),
     Error(ApiError),
+}
+
+impl BulkItem {
+    /// The change this item made, or why not.
+    pub fn change(self) -> Result<Change, ApiError> {
+        match self.outcome {
+            BulkOutcome::Done(c) => Ok(Change::Connector(c)),
+            BulkOutcome::Deleted(_) => Ok(Change::Removed(self.id)),
+            BulkOutcome::Error(e) => Err(e),
+        }
+    }
 }
 
 /// `POST /api/v1/pcs/actions`.
@@ -358,17 +401,51 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_action_but_edit_and_delete_round_trips_through_a_request() {
+    fn every_action_but_edit_round_trips_through_a_request() {
         for action in [
             Action::Start,
             Action::Stop,
             Action::Restart,
             Action::Redeploy(Environment::Demo),
+            Action::Delete,
         ] {
             let request = ActionRequest::for_action(&action, Some(3)).expect("a lifecycle action");
             assert_eq!(request.action().expect("readable"), action);
         }
-        assert_eq!(ActionRequest::for_action(&Action::Delete, None), None);
+        let edit = Action::Edit(Box::new(
+            crate::fleet::tests_support::connector(1, "b", Environment::Demo, 0).settings,
+        ));
+        assert_eq!(ActionRequest::for_action(&edit, None), None);
+    }
+
+    #[test]
+    fn a_bulk_action_is_sent_in_chunks_and_its_items_are_changes() {
+        let targets: Vec<Target> = (0..1200)
+            .map(|i| Target {
+                id: ConnectorId(i),
+                version: None,
+            })
+            .collect();
+        let chunks = BulkRequest::chunks(&Action::Restart, &targets).expect("bulk");
+        assert_eq!(
+            chunks
+                .iter()
+                .map(|c| c.connectors.len())
+                .collect::<Vec<_>>(),
+            [500, 500, 200]
+        );
+        assert!(chunks.iter().all(|c| c.action == LifecycleAction::Restart));
+        let body = serde_json::json!({"results": [
+            {"id": 1, "deleted": true},
+            {"id": 2, "error": {"code": "refused", "message": "It is already stopped."}}
+        ]});
+        let answer: BulkResponse = serde_json::from_value(body).expect("an answer");
+        let mut items = answer.results.into_iter();
+        assert_eq!(
+            items.next().map(BulkItem::change),
+            Some(Ok(Change::Removed(ConnectorId(1))))
+        );
+        assert!(items.next().expect("second").change().is_err());
     }
 
     #[test]

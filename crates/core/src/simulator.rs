@@ -433,6 +433,13 @@ impl Simulator {
         changes
     }
 
+    /// The periodic load update at once, whenever it is due: what `advance_to` does every
+    /// [`LOAD_PERIOD_MS`], for benchmarks and drills.
+    pub fn move_load_now(&mut self) -> Vec<Change> {
+        self.next_load_at = self.now.plus(LOAD_PERIOD_MS);
+        self.move_load()
+    }
+
     /// Each bot's demand drifts; its online connectors share it as evenly as they can.
     /// Stopped connectors keep their in-progress conversations as they are.
     fn move_load(&mut self) -> Vec<Change> {

@@ -257,11 +257,15 @@ impl Fleet {
                             changes.push(Change::Connector(c.clone()));
                             BulkOutcome::Done(c)
                         }
+                        Ok(removed @ Change::Removed(_)) => {
+                            changes.push(removed);
+                            BulkOutcome::Deleted(true)
+                        }
                         Ok(other) => {
                             changes.push(other);
                             BulkOutcome::Error(ApiError::new(
                                 ErrorCode::Internal,
-                                "The action removed the connector.",
+                                "The action changed something else than the connector.",
                             ))
                         }
                         Err(e) => BulkOutcome::Error(e),

@@ -16,8 +16,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use bots_status_core::access::Persona;
 use bots_status_core::api::{
-    ActionRequest, AddRequest, ApiError, BulkRequest, EditRequest, ErrorBody, ErrorCode, Faults,
-    PcsActionRequest, ResourceRequest,
+    ActionRequest, AddRequest, ApiError, BulkRequest, BulkResponse, EditRequest, ErrorBody,
+    ErrorCode, Faults, PcsActionRequest, ResourceRequest,
 };
 use bots_status_core::lifecycle::Action;
 use bots_status_core::model::ConnectorId;
@@ -601,7 +601,7 @@ async fn bulk(
     }
     .action()?;
     let results = app.fleet.bulk(action, request.connectors, persona).await?;
-    Ok(axum::Json(serde_json::json!({ "results": results })))
+    Ok(axum::Json(BulkResponse { results }))
 }
 
 async fn agents(

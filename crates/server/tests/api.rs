@@ -172,6 +172,25 @@ async fn a_bulk_action_reports_each_connector() {
     );
     assert_eq!(results[1]["error"]["refused"]["reason"], "AlreadyStopped");
     assert_eq!(results[2]["error"]["code"], "not_found");
+
+    // A bulk delete names each version it saw: the stale one is kept, the current one goes.
+    let (_, now) = api.get(&format!("/connectors/{}", stopped.id.0)).await;
+    let version = now["version"].as_u64().expect("a version");
+    let other = results[0]["done"]["id"].as_u64().expect("the stopped one");
+    let (status, body) = api
+        .post(
+            "/actions",
+            json!({"action": "delete", "connectors": [
+                {"id": stopped.id.0, "version": version},
+                {"id": other, "version": 1}
+            ]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["results"][0]["deleted"], true, "{body}");
+    assert_eq!(body["results"][1]["error"]["code"], "conflict", "{body}");
+    let (status, _) = api.get(&format!("/connectors/{}", stopped.id.0)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
 }
 
 #[tokio::test]

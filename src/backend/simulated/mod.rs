@@ -22,14 +22,18 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
 
 use super::{
-    Backend, BackendError, BackendEvent, FleetSnapshot, LocalFuture, Sink, Subscription, Watchers,
+    Acted, Backend, BackendError, BackendEvent, FleetSnapshot, LocalFuture, Sink, Subscription,
+    Watchers,
 };
 pub use crate::simulation::{Exercise, SimulationState, Speed};
+use bots_status_core::api::Target;
 
 mod saved;
 use saved::Saved;
 
 const TICK: Duration = Duration::from_millis(1000);
+/// What every action gets during the failure drill.
+const FAILED: &str = "the backend did not answer (a simulated failure: see the Simulation area)";
 /// Saving a large fleet costs time, so it happens at most this often.
 const SAVE_EVERY_MS: f64 = 3000.0;
 
@@ -331,6 +335,12 @@ impl SimulatedBackend {
         self.save_if_due(true);
     }
 
+    /// The periodic load update of every online connector, now (benchmarks).
+    pub fn load_update(&self) {
+        let changes = self.inner.borrow_mut().sim.move_load_now();
+        self.publish(changes);
+    }
+
     /// A burst of `count` status changes, delivered like any other (benchmarks).
     pub fn burst(&self, count: usize) {
         let changes = self.inner.borrow_mut().sim.flip_bot_server_links(count);
@@ -363,11 +373,9 @@ impl SimulatedBackend {
     /// The failure every action gets while the backend is set to fail.
     fn refuse_if_failing<T: 'static>(&self) -> Option<LocalFuture<Result<T, BackendError>>> {
         self.inner.borrow().failing.then(|| {
-            let failed: LocalFuture<Result<T, BackendError>> =
-                Box::pin(std::future::ready(Err(BackendError::Failed(
-                    "the backend did not answer (a simulated failure: see the Simulation area)"
-                        .to_owned(),
-                ))));
+            let failed: LocalFuture<Result<T, BackendError>> = Box::pin(std::future::ready(Err(
+                BackendError::Failed(FAILED.to_owned()),
+            )));
             failed
         })
     }
@@ -526,6 +534,48 @@ impl Backend for SimulatedBackend {
             )))));
         }
         self.change(|sim, permissions, now| sim.act(id, action, permissions, now))
+    }
+
+    fn act_on_many(&self, action: Action, targets: Vec<Target>) -> LocalFuture<Vec<Acted>> {
+        if self.inner.borrow().failing {
+            let why = FAILED;
+            let all = targets
+                .iter()
+                .map(|t| (t.id, Err(BackendError::Failed(why.to_owned()))))
+                .collect();
+            return Box::pin(std::future::ready(all));
+        }
+        let (acted, changes) = {
+            let mut inner = self.inner.borrow_mut();
+            let now = inner.sim.now();
+            let permissions = inner.sim.session().permissions;
+            let mut changes = Vec::new();
+            let acted: Vec<Acted> = targets
+                .iter()
+                .map(|t| {
+                    // The same rule as the live API: an action over a newer version is a
+                    // conflict.
+                    let result = match (t.version, inner.sim.connector(t.id)) {
+                        (Some(seen), Some(current)) if current.version != seen => {
+                            Err(BackendError::Conflict(Box::new(current.clone())))
+                        }
+                        _ => inner
+                            .sim
+                            .act(t.id, action.clone(), permissions, now)
+                            .map_err(BackendError::Refused),
+                    };
+                    if let Ok(change) = &result {
+                        changes.push(change.clone());
+                    }
+                    (t.id, result)
+                })
+                .collect();
+            (acted, changes)
+        };
+        // One batch for the whole action, as the stream would bring it.
+        self.publish(changes);
+        self.settle_now_if_instant();
+        Box::pin(std::future::ready(acted))
     }
 
     fn act_on_pcs(

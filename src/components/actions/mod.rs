@@ -7,6 +7,7 @@
 
 use std::collections::BTreeSet;
 
+use bots_status_core::api::Target;
 use bots_status_core::bulk::{BulkPlan, report};
 use bots_status_core::lifecycle::{Action, ActionKind, Context, redeploy_target};
 use bots_status_core::model::{Connector, ConnectorId, Environment};
@@ -195,29 +196,43 @@ impl ActionFlow {
             .collect();
         self.progress.set((0, total));
         self.show(generation, Step::Working { kind });
+        // One request for the whole action (in chunks), not one per connector. A delete
+        // names the version the operator confirmed, so it never removes what someone else
+        // changed meanwhile. Other actions do not: the counters move a running connector's
+        // version every few seconds, and the lifecycle checks each action against the
+        // connector as it is anyway.
+        let targets: Vec<Target> = plan
+            .affected
+            .iter()
+            .map(|id| Target {
+                id: *id,
+                version: matches!(action, Action::Delete)
+                    .then(|| self.store.get_untracked(*id).map(|c| c.version))
+                    .flatten(),
+            })
+            .collect();
+        let future = self
+            .backend
+            .with_value(|b| b.act_on_many(action.clone(), targets));
         spawn_local(async move {
-            for (done, line) in lines.iter_mut().enumerate() {
-                let id = line.0;
-                // A delete names the version the operator confirmed, so it never removes
-                // what someone else changed meanwhile. Other actions do not: the counters
-                // move a running connector's version on every few seconds, and the lifecycle
-                // checks each action against the connector as it is anyway.
-                let seen = matches!(action, Action::Delete)
-                    .then(|| self.store.get_untracked(id).map(|c| c.version))
-                    .flatten();
-                let future = self.backend.with_value(|b| b.act(id, action.clone(), seen));
-                line.2 = match future.await {
-                    Ok(_) => Outcome::Done,
-                    Err(BackendError::Refused(why)) => Outcome::Skipped(why.short().to_owned()),
-                    Err(BackendError::Conflict(now)) => Outcome::Skipped(format!(
+            let acted: std::collections::BTreeMap<ConnectorId, _> =
+                future.await.into_iter().collect();
+            for line in &mut lines {
+                line.2 = match acted.get(&line.0) {
+                    Some(Ok(_)) => Outcome::Done,
+                    Some(Err(BackendError::Refused(why))) => {
+                        Outcome::Skipped(why.short().to_owned())
+                    }
+                    Some(Err(BackendError::Conflict(now))) => Outcome::Skipped(format!(
                         "changed since you confirmed (now {}); look at it again",
                         now.state.status().label()
                     )),
-                    Err(BackendError::Failed(why)) => Outcome::Failed(why),
-                    Err(other) => Outcome::Failed(other.to_string()),
+                    Some(Err(BackendError::Failed(why))) => Outcome::Failed(why.clone()),
+                    Some(Err(other)) => Outcome::Failed(other.to_string()),
+                    None => Outcome::Failed("the backend did not say what it did".to_owned()),
                 };
-                let _ = self.progress.try_set((done + 1, total));
             }
+            let _ = self.progress.try_set((total, total));
             let mut lines: Vec<(String, Outcome)> =
                 lines.into_iter().map(|(_, name, o)| (name, o)).collect();
             lines.extend(skipped);
