@@ -28,8 +28,10 @@ pub struct FleetStore {
     pub history: RwSignal<History>,
     /// The simulation's clock and exercise; `None` for the live backend.
     pub simulation: RwSignal<Option<SimulationState>>,
-    /// Moves on when connectors come or go (a snapshot, an add, a delete), not when one
-    /// changes: what depends on which connectors exist (the bots) tracks this.
+    /// Moves on when connectors come, go (a snapshot, an add, a delete) or are listed anew
+    /// (an edit of a name, the agent user ID, account, environment, type or role), not when
+    /// a state or load changes: what depends on the listing alone (the bots, the search
+    /// index) tracks this.
     pub roster: RwSignal<u64>,
 }
 
@@ -119,13 +121,30 @@ impl FleetStore {
                                 }
                                 self.history.update_untracked(|h| h.record(&c, at));
                                 match slot {
-                                    Ok(i) => list[i] = *c,
+                                    Ok(i) => {
+                                        roster_moved |= !list[i].same_listing(&c);
+                                        list[i] = *c;
+                                    }
                                     Err(i) => {
                                         list.insert(i, *c);
                                         roster_moved = true;
                                     }
                                 }
                                 recorded = true;
+                            }
+                            // A load is no status: nothing for the history, and the
+                            // listing stays as it was.
+                            Change::Load {
+                                id,
+                                version,
+                                conversations,
+                            } => {
+                                if let Ok(i) = list.binary_search_by_key(&id, |x| x.id)
+                                    && list[i].version <= version
+                                {
+                                    list[i].concurrent_conversations = conversations;
+                                    list[i].version = version;
+                                }
                             }
                             Change::Removed(id) => {
                                 if let Ok(i) = list.binary_search_by_key(&id, |x| x.id) {

@@ -618,3 +618,53 @@ async fn a_save_over_someone_else_s_change_stops_and_says_what_changed() {
     })
     .await;
 }
+
+#[wasm_bindgen_test]
+async fn a_connector_edited_to_another_agent_is_searched_and_sorted_by_its_new_one() {
+    let (host, _app) = mount(fresh_config("form-relisted"));
+    open_agents(&host).await;
+    let before = isolate(&host, "stopped").await;
+    open_details(&host).await;
+    let form = edit_form(&host).await;
+    let agents = options(&form, "Agent User ID");
+    let after = agents
+        .iter()
+        .find(|a| **a != before && !a.is_empty())
+        .expect("another agent of the account")
+        .clone();
+    set_value(&control(&form, "Agent User ID"), &after, "change");
+    click_button(&form, "Save");
+    wait_for("the form to close", || {
+        query_all(&host, "dialog[open]").is_empty()
+    })
+    .await;
+    // The search still reads the old agent user ID: the connector no longer has it.
+    wait_for("no row for the old agent user ID", || {
+        column(&host, "Agent user ID").is_empty()
+            && text(&host).contains("No connectors match these filters.")
+    })
+    .await;
+    type_into(&host, "Search", &after);
+    wait_for("the connector under its new agent user ID", || {
+        column(&host, "Agent user ID").contains(&after)
+    })
+    .await;
+    // And the Agent user ID column sorts it by the new one.
+    type_into(&host, "Search", "");
+    choose(&host, "Environment", "all");
+    query_all(&host, "thead th button")
+        .into_iter()
+        .find(|b| text(b).starts_with("Agent user ID"))
+        .expect("the column")
+        .dyn_into::<HtmlElement>()
+        .expect("a button")
+        .click();
+    wait_for("the table sorted by agent user ID", || {
+        let shown = column(&host, "Agent user ID");
+        shown.len() > 1
+            && shown
+                .windows(2)
+                .all(|w| w[0].to_lowercase() <= w[1].to_lowercase())
+    })
+    .await;
+}

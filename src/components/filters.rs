@@ -2,13 +2,12 @@
 //! of rows it would show.
 
 use bots_status_core::model::ConversationType;
-use bots_status_core::query::{ConnectorQuery, EnvironmentFilter, LinkFacet};
+use bots_status_core::query::{ConnectorQuery, EnvironmentFilter, FacetCounts, LinkFacet};
 use bots_status_core::status::{ConnectorStatus, StatusValue};
 use leptos::prelude::*;
 
 use super::choice::Choice;
 use super::environment_picker::EnvironmentPicker;
-use crate::store::FleetStore;
 
 /// `None` first ("Any"), then every value.
 fn any_or<T: Copy>(values: &[T]) -> Vec<Option<T>> {
@@ -21,11 +20,9 @@ fn any_or<T: Copy>(values: &[T]) -> Vec<Option<T>> {
 pub fn Filters(
     /// The connector query the filters change.
     query: RwSignal<ConnectorQuery>,
+    /// How many connectors each filter value would show.
+    counts: Memo<FacetCounts>,
 ) -> impl IntoView {
-    let store = FleetStore::from_context();
-    // Sorting does not change the counts, so they depend on the filters alone.
-    let filters = Memo::new(move |_| query.with(ConnectorQuery::filters_only));
-    let counts = Memo::new(move |_| filters.with(|q| store.connectors.with(|c| q.facet_counts(c))));
     let environment = Signal::derive(move || query.with(|q| q.environment));
     let set_environment =
         Callback::new(move |e: EnvironmentFilter| query.update(|q| q.environment = e));

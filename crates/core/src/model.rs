@@ -155,4 +155,19 @@ impl Connector {
     pub fn conversation_type(&self) -> ConversationType {
         self.settings.conversation_type
     }
+
+    /// Whether `other` is listed as this connector is: the same bot, agent user ID,
+    /// account, environment, conversation type and role. Only its state, load or version
+    /// differ, so what is derived from the listing (a [`crate::query::FleetIndex`], the
+    /// bots) still holds.
+    pub fn same_listing(&self, other: &Connector) -> bool {
+        let (a, b) = (&self.settings, &other.settings);
+        self.id == other.id
+            && self.bot == other.bot
+            && a.agent_user_id == b.agent_user_id
+            && a.account == b.account
+            && a.environment == b.environment
+            && a.conversation_type == b.conversation_type
+            && a.role == b.role
+    }
 }

@@ -287,14 +287,22 @@ impl ConnectorQuery {
     /// How many rows each filter value would show, given every *other* filter of this query
     /// (the usual faceted-search count), in one pass over the fleet.
     pub fn facet_counts(&self, connectors: &[Connector]) -> FacetCounts {
-        let mut counts = FacetCounts::default();
         let needle = self.needle();
-        for c in connectors {
-            if !self.environment.admits(c.environment())
-                || !needle.as_ref().is_none_or(|n| n.found_in(c))
-            {
-                continue;
-            }
+        self.count_facets(connectors.iter().filter(|c| {
+            self.environment.admits(c.environment())
+                && needle.as_ref().is_none_or(|n| n.found_in(c))
+        }))
+    }
+
+    /// [`Self::facet_counts`] over connectors already known to pass the environment filter
+    /// and the search (see [`FleetIndex::searched`]).
+    pub fn facet_counts_among(&self, connectors: &[Connector], searched: &[usize]) -> FacetCounts {
+        self.count_facets(searched.iter().map(|&i| &connectors[i]))
+    }
+
+    fn count_facets<'a>(&self, searched: impl Iterator<Item = &'a Connector>) -> FacetCounts {
+        let mut counts = FacetCounts::default();
+        for c in searched {
             let state = &c.state;
             let status_ok = self.status.is_none_or(|s| s == state.status());
             let cloud = LinkFacet::of_cloud(state);
@@ -332,6 +340,16 @@ impl ConnectorQuery {
         let needle = self.needle();
         (0..connectors.len())
             .filter(|&i| self.matches_with(&connectors[i], needle.as_ref()))
+            .collect()
+    }
+
+    /// [`Self::matching`] over connectors already known to pass the environment filter and
+    /// the search (see [`FleetIndex::searched`]): the status and type filters alone are left.
+    pub fn matching_among(&self, connectors: &[Connector], searched: &[usize]) -> Vec<usize> {
+        searched
+            .iter()
+            .copied()
+            .filter(|&i| self.matches_facets(&connectors[i]))
             .collect()
     }
 
@@ -492,6 +510,9 @@ fn status_index(s: ConnectorStatus) -> usize {
 fn facet_index(f: LinkFacet) -> usize {
     LinkFacet::CLOUD.iter().position(|x| *x == f).unwrap_or(0)
 }
+
+mod index;
+pub use index::FleetIndex;
 
 #[cfg(test)]
 mod tests;

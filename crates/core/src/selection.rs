@@ -84,9 +84,9 @@ impl Selection {
     }
 
     /// Drops selected rows that are no longer shown; returns how many were dropped.
-    pub fn retain_shown(&mut self, shown: &BTreeSet<ConnectorId>) -> usize {
+    pub fn retain_shown(&mut self, is_shown: impl Fn(&ConnectorId) -> bool) -> usize {
         let before = self.ids.len();
-        self.ids.retain(|id| shown.contains(id));
+        self.ids.retain(|id| is_shown(id));
         before - self.ids.len()
     }
 }
@@ -145,7 +145,7 @@ mod tests {
         let mut s = Selection::default();
         s.toggle_all(&ids(&[1, 2, 3]));
         let still: BTreeSet<_> = ids(&[2]).into_iter().collect();
-        assert_eq!(s.retain_shown(&still), 2);
+        assert_eq!(s.retain_shown(|id| still.contains(id)), 2);
         assert_eq!(s.ids().collect::<Vec<_>>(), ids(&[2]));
     }
 }

@@ -100,8 +100,26 @@ impl Resources {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Change {
     Connector(Box<Connector>),
+    /// Only the connector's conversation count moved (the periodic load update): its new
+    /// count and version, without the rest, which is as it was.
+    Load {
+        id: ConnectorId,
+        version: u64,
+        conversations: u32,
+    },
     Removed(ConnectorId),
     Pcs(Box<PcsConnector>),
+}
+
+impl Change {
+    /// The change of the connector `c`'s load to what it is now.
+    pub fn load_of(c: &Connector) -> Change {
+        Change::Load {
+            id: c.id,
+            version: c.version,
+            conversations: c.concurrent_conversations,
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -456,13 +474,17 @@ impl Simulator {
 
     /// The indices of each bot's online connectors.
     fn online_by_bot(&self) -> BTreeMap<BotId, Vec<usize>> {
-        let mut online: BTreeMap<BotId, Vec<usize>> = BTreeMap::new();
+        // Grouped by reference first: one id is copied per bot, not per connector.
+        let mut online: BTreeMap<&BotId, Vec<usize>> = BTreeMap::new();
         for (i, c) in self.fleet.connectors.iter().enumerate() {
             if c.state.status() == crate::ConnectorStatus::Online {
-                online.entry(c.bot.id.clone()).or_default().push(i);
+                online.entry(&c.bot.id).or_default().push(i);
             }
         }
         online
+            .into_iter()
+            .map(|(bot, indices)| (bot.clone(), indices))
+            .collect()
     }
 
     /// Spreads `demand` conversations over the connectors at `indices` as evenly as it goes.
@@ -476,7 +498,7 @@ impl Simulator {
             if c.concurrent_conversations != load {
                 c.concurrent_conversations = load;
                 c.version += 1;
-                changes.push(Change::Connector(Box::new(c.clone())));
+                changes.push(Change::load_of(c));
             }
         }
         changes

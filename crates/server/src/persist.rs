@@ -337,6 +337,11 @@ impl Db {
                     Change::Connector(c) => {
                         upsert.execute(params![c.id.0 as i64, serde_json::to_string(c)?])?;
                     }
+                    Change::Load { id, .. } => {
+                        if let Some(c) = sim.connector(*id) {
+                            upsert.execute(params![id.0 as i64, serde_json::to_string(c)?])?;
+                        }
+                    }
                     Change::Removed(id) => {
                         delete.execute([id.0 as i64])?;
                     }

@@ -4,9 +4,10 @@
 //! table, the details and the dialogs take it from there.
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 use bots_status_core::model::ConnectorId;
-use bots_status_core::query::ConnectorQuery;
+use bots_status_core::query::{ConnectorQuery, FacetCounts, FleetIndex};
 use bots_status_core::selection::Selection;
 use bots_status_core::words::plural;
 use leptos::prelude::*;
@@ -21,6 +22,10 @@ use crate::store::FleetStore;
 pub struct AgentsPage {
     /// The connectors the query shows, in its order: the only ones an action may touch.
     pub rows: Memo<Vec<ConnectorId>>,
+    /// The same connectors as indices into the store's list, in its (id) order.
+    matching: Memo<Vec<usize>>,
+    /// How many connectors each filter value would show.
+    pub counts: Memo<FacetCounts>,
     pub selection: RwSignal<Selection>,
     /// Why selected connectors were deselected ("2 selected connectors left the filter…").
     pub deselected: RwSignal<Option<String>>,
@@ -35,21 +40,50 @@ pub struct AgentsPage {
 impl AgentsPage {
     /// The page's controller over `query`.
     pub fn new(store: FleetStore, query: RwSignal<ConnectorQuery>) -> AgentsPage {
-        // Filtering and ordering are separate steps, so a new sort only re-sorts.
+        // Each step depends on as little as it can, so a status batch redoes only the steps
+        // that read statuses, and a new sort only re-sorts. The index and the search depend
+        // on what connectors are listed as, never on their states.
+        let index = Memo::new(move |_| {
+            store.roster.track();
+            Indexed(Arc::new(
+                store.connectors.with_untracked(|l| FleetIndex::new(l)),
+            ))
+        });
+        let search = Memo::new(move |_| {
+            query.with(|q| ConnectorQuery {
+                environment: q.environment,
+                text: q.text.clone(),
+                ..ConnectorQuery::default()
+            })
+        });
+        let searched = Memo::new(move |_| {
+            index.with(|ix| {
+                search.with(|q| store.connectors.with_untracked(|l| ix.0.searched(l, q)))
+            })
+        });
         let filters = Memo::new(move |_| query.with(ConnectorQuery::filters_only));
-        let matching =
-            Memo::new(move |_| filters.with(|q| store.connectors.with(|list| q.matching(list))));
+        let matching = Memo::new(move |_| {
+            searched.with(|s| filters.with(|q| store.connectors.with(|l| q.matching_among(l, s))))
+        });
+        let counts = Memo::new(move |_| {
+            searched
+                .with(|s| filters.with(|q| store.connectors.with(|l| q.facet_counts_among(l, s))))
+        });
         let rows = Memo::new(move |_| {
             let mut order = matching.get();
-            query.with(|q| {
-                store.connectors.with(|list| {
-                    q.order(list, &mut order);
-                    order.into_iter().map(|i| list[i].id).collect::<Vec<_>>()
+            index.with(|ix| {
+                query.with(|q| {
+                    store.connectors.with(|list| {
+                        ix.0.order(list, q, &mut order);
+                        order.into_iter().map(|i| list[i].id).collect::<Vec<_>>()
+                    })
                 })
             })
         });
         let page = AgentsPage {
             rows,
+            matching,
+            counts,
             selection: RwSignal::new(Selection::default()),
             deselected: RwSignal::new(None),
             flow: ActionFlow::new(store, rows, expect_context::<BackendRef>()),
@@ -91,15 +125,20 @@ impl AgentsPage {
     /// Rows that leave the filter leave the selection too, and the user is told; deleted
     /// connectors just leave it (the action's report said so).
     fn deselect_what_leaves_the_filter(&self, store: FleetStore) {
-        let (rows, selection, deselected) = (self.rows, self.selection, self.deselected);
+        let (matching, selection, deselected) = (self.matching, self.selection, self.deselected);
         Effect::new(move |_| {
-            rows.track();
+            matching.track();
             if selection.with_untracked(Selection::is_empty) {
                 return;
             }
-            let shown: BTreeSet<ConnectorId> = rows.with(|r| r.iter().copied().collect());
-            let stale = selection.with_untracked(|s| s.ids().any(|id| !shown.contains(&id)));
-            if !stale {
+            // The shown ids in id order (the list's), so each selected one is a binary search.
+            let shown: Vec<ConnectorId> = matching.with(|m| {
+                store
+                    .connectors
+                    .with_untracked(|list| m.iter().map(|&i| list[i].id).collect())
+            });
+            let is_shown = |id: &ConnectorId| shown.binary_search(id).is_ok();
+            if selection.with_untracked(|s| s.ids().all(|id| is_shown(&id))) {
                 return;
             }
             let existing: BTreeSet<ConnectorId> = selection.with_untracked(|s| {
@@ -107,9 +146,9 @@ impl AgentsPage {
                     .filter(|id| store.get_untracked(*id).is_some())
                     .collect()
             });
-            let hidden = existing.iter().filter(|id| !shown.contains(id)).count();
+            let hidden = existing.iter().filter(|id| !is_shown(id)).count();
             selection.update(|s| {
-                s.retain_shown(&shown);
+                s.retain_shown(is_shown);
             });
             if hidden > 0 {
                 deselected.set(Some(format!(
@@ -125,5 +164,15 @@ impl AgentsPage {
     pub fn selected(&self) -> Signal<Vec<ConnectorId>> {
         let selection = self.selection;
         Signal::derive(move || selection.with(|s| s.ids().collect::<Vec<_>>()))
+    }
+}
+
+/// The fleet index of the roster as it is; a new one is never equal to the last.
+#[derive(Clone)]
+struct Indexed(Arc<FleetIndex>);
+
+impl PartialEq for Indexed {
+    fn eq(&self, other: &Indexed) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
     }
 }

@@ -69,7 +69,7 @@ pub fn BotAgents() -> impl IntoView {
                 _ => view! {
                     <div role="tabpanel" aria-label="Custom Connectors">
                         <MetricsBar />
-                        <Filters query=view_state.query />
+                        <Filters query=view_state.query counts=page.counts />
                         <ConnectorTable rows=page.rows query=view_state.query />
                         <Legend />
                     </div>

@@ -185,6 +185,35 @@ fn a_bots_load_is_spread_evenly_over_its_online_connectors() {
 }
 
 #[test]
+fn a_load_update_says_only_the_loads_and_they_are_the_whole_change() {
+    let mut sim = sim();
+    let mut replayed = sim.connectors().to_vec();
+    let changes = sim.move_load_now();
+    assert!(!changes.is_empty());
+    for change in &changes {
+        let Change::Load {
+            id,
+            version,
+            conversations,
+        } = change
+        else {
+            panic!("a load update changed more than a load: {change:?}");
+        };
+        let c = replayed.iter_mut().find(|c| c.id == *id).expect("known");
+        assert!(*version > c.version);
+        c.version = *version;
+        c.concurrent_conversations = *conversations;
+    }
+    assert_eq!(replayed, sim.connectors());
+    let text = serde_json::to_string(&changes[0]).expect("serializes");
+    assert!(text.starts_with(r#"{"Load":{"id":"#), "{text}");
+    assert_eq!(
+        serde_json::from_str::<Change>(&text).ok().as_ref(),
+        Some(&changes[0])
+    );
+}
+
+#[test]
 fn stopping_leaves_in_progress_conversations_as_they_are() {
     let mut sim = sim();
     sim.advance_to(sim.now().plus(LOAD_PERIOD_MS));

@@ -313,6 +313,16 @@ fn replaying_the_setup_history_reaches_the_fleet_the_trainee_finds() {
                             None => fleet.push((**c).clone()),
                         }
                     }
+                    crate::simulator::Change::Load {
+                        id,
+                        version,
+                        conversations,
+                    } => {
+                        if let Some(x) = fleet.iter_mut().find(|x| x.id == *id) {
+                            x.version = *version;
+                            x.concurrent_conversations = *conversations;
+                        }
+                    }
                     crate::simulator::Change::Removed(id) => fleet.retain(|x| x.id != *id),
                     crate::simulator::Change::Pcs(_) => {}
                 }
