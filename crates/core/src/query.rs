@@ -167,6 +167,16 @@ impl SortKey {
         SortKey::ALL.into_iter().find(|k| k.slug() == slug)
     }
 
+    /// Whether this column's order moves with a connector's state or load; the others
+    /// follow its listing alone ([`Connector::same_listing`]), so a status batch or a load
+    /// update leaves an order by them as it was.
+    pub fn reads_state(self) -> bool {
+        matches!(
+            self,
+            SortKey::Concurrent | SortKey::ConnectorStatus | SortKey::Cloud | SortKey::BotServer
+        )
+    }
+
     /// What this column orders a connector by.
     fn value(self, c: &Connector) -> SortValue<'_> {
         match self {

@@ -73,7 +73,12 @@ impl AgentsPage {
             let mut order = matching.get();
             index.with(|ix| {
                 query.with(|q| {
-                    store.connectors.with(|list| {
+                    // An order by the listing alone (the default, by bot) is left as it is
+                    // by a status batch or a load update; the matching rows still follow.
+                    if q.sort.reads_state() {
+                        store.connectors.track();
+                    }
+                    store.connectors.with_untracked(|list| {
                         ix.0.order(list, q, &mut order);
                         order.into_iter().map(|i| list[i].id).collect::<Vec<_>>()
                     })

@@ -260,6 +260,28 @@ mod tests {
     }
 
     #[test]
+    fn a_column_that_reads_no_state_orders_the_same_whatever_the_states() {
+        let list = fleet(5, 300);
+        let mut moved = list.clone();
+        for (i, c) in moved.iter_mut().enumerate() {
+            c.state = list[(i * 7 + 3) % list.len()].state.clone();
+            c.concurrent_conversations = (i as u32 * 13) % 50;
+            assert!(c.same_listing(&list[i]));
+        }
+        for sort in SortKey::ALL.into_iter().filter(|k| !k.reads_state()) {
+            let q = ConnectorQuery {
+                environment: EnvironmentFilter::All,
+                sort,
+                ..ConnectorQuery::default()
+            };
+            let (mut a, mut b): (Vec<usize>, Vec<usize>) = ((0..300).collect(), (0..300).collect());
+            FleetIndex::new(&list).order(&list, &q, &mut a);
+            FleetIndex::new(&moved).order(&moved, &q, &mut b);
+            assert_eq!(a, b, "{sort:?}");
+        }
+    }
+
+    #[test]
     fn a_find_across_two_fields_or_two_connectors_is_no_match() {
         let mut list = fleet(1, 2);
         list[0].bot.name = "Alpha".into();
