@@ -1207,3 +1207,66 @@ fn the_release_server_unwinds_on_a_panic_while_the_wasm_app_aborts() {
         .unwrap_or_default();
     assert!(!release.contains("panic = \"abort\""), "{release}");
 }
+
+/// The periodic load update streams only the counts (`Change::Load`), and what it changes is
+/// saved: a restarted server's fleet is the fleet before plus every change it streamed.
+#[tokio::test]
+async fn a_load_update_streams_only_the_counts_and_a_restart_keeps_them() {
+    use bots_status_core::simulator::Change;
+    let (_dir, db) = temp_db();
+    let settings = |tick: Duration| Config {
+        db: Some(db.clone()),
+        speed: bots_status_server::Speed::Times(60),
+        tick,
+        ..config()
+    };
+    // Every 50 ms the simulation moves 3 s on: a load update every half second.
+    let (server, api) = start(settings(Duration::from_millis(50))).await;
+    let before = api.fleet().await;
+    let mut stream = Stream::open(&api, before.last_event_id).await;
+    let first_load = tokio::time::timeout(Duration::from_secs(20), async {
+        for _ in 0..5_000 {
+            if let (_, Change::Load { id, .. }) = stream.change().await {
+                return Some(id);
+            }
+        }
+        None
+    })
+    .await
+    .expect("a load update within 20 s");
+    assert!(first_load.is_some(), "a load update within 5,000 changes");
+    server.stop().await;
+
+    // The restarted server (its clock all but stopped) replays what it saved.
+    let (_server, api) = start(settings(Duration::from_secs(3600))).await;
+    let after = api.fleet().await;
+    let mut replayed = before.connectors.clone();
+    let mut stream = Stream::open(&api, before.last_event_id).await;
+    let mut loads = 0;
+    while stream.last < after.last_event_id {
+        match stream.change().await.1 {
+            Change::Connector(c) => match replayed.iter_mut().find(|x| x.id == c.id) {
+                Some(x) => *x = *c,
+                None => replayed.push(*c),
+            },
+            Change::Load {
+                id,
+                version,
+                conversations,
+            } => {
+                loads += 1;
+                let c = replayed.iter_mut().find(|x| x.id == id).expect("known");
+                assert!(version > c.version, "a load moves the version on");
+                c.version = version;
+                c.concurrent_conversations = conversations;
+            }
+            Change::Removed(id) => replayed.retain(|x| x.id != id),
+            Change::Pcs(_) => {}
+        }
+    }
+    assert!(loads > 0, "the saved changes hold the load update");
+    let mut saved = after.connectors;
+    saved.sort_by_key(|c| c.id);
+    replayed.sort_by_key(|c| c.id);
+    assert_eq!(saved, replayed);
+}
