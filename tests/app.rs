@@ -156,6 +156,56 @@ async fn shift_click_selects_a_range_of_rows() {
 }
 
 #[wasm_bindgen_test]
+async fn the_conversation_counts_follow_the_load_update() {
+    let (host, app) = mount(fresh_config("load-update"));
+    open_agents(&host).await;
+    let sim = app.backend().expect("the simulated backend");
+    sim.set_paused(true);
+    // The shown rows' counts, and the simulator's for the same agents.
+    let shown = || -> Vec<(String, String)> {
+        column(&host, "Agent user ID")
+            .into_iter()
+            .zip(column(&host, "Conversations"))
+            .collect()
+    };
+    let simulated = |rows: &[(String, String)]| -> Vec<(String, String)> {
+        sim.with_simulator(|s| {
+            rows.iter()
+                .map(|(agent, _)| {
+                    let c = s
+                        .connectors()
+                        .iter()
+                        .find(|c| &c.settings.agent_user_id == agent);
+                    (
+                        agent.clone(),
+                        c.map_or_else(String::new, |c| c.concurrent_conversations.to_string()),
+                    )
+                })
+                .collect()
+        })
+    };
+    let before = shown();
+    assert!(!before.is_empty());
+    // Demand drifts a few conversations per update; within ten, a shown count moves.
+    for _ in 0..10 {
+        sim.load_update();
+        if simulated(&before) != before {
+            break;
+        }
+    }
+    assert_ne!(
+        simulated(&before),
+        before,
+        "a load update moved a shown count"
+    );
+    wait_for("the rows to show the simulator's counts", || {
+        let now = shown();
+        now == simulated(&now)
+    })
+    .await;
+}
+
+#[wasm_bindgen_test]
 async fn sorting_by_a_column_orders_the_rows_and_says_so() {
     let (host, _app) = mount(fresh_config("sort"));
     open_agents(&host).await;
