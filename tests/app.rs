@@ -205,6 +205,61 @@ async fn the_conversation_counts_follow_the_load_update() {
     .await;
 }
 
+/// WCAG's contrast ratio of two computed colours ("rgb(r, g, b)").
+fn contrast(a: &str, b: &str) -> f64 {
+    let luminance = |css: &str| -> f64 {
+        let channels: Vec<f64> = css
+            .trim_start_matches("rgba(")
+            .trim_start_matches("rgb(")
+            .trim_end_matches(')')
+            .split(',')
+            .take(3)
+            .map(|v| v.trim().parse::<f64>().expect("a channel") / 255.0)
+            .map(|c| {
+                if c <= 0.03928 {
+                    c / 12.92
+                } else {
+                    ((c + 0.055) / 1.055).powf(2.4)
+                }
+            })
+            .collect();
+        0.2126 * channels[0] + 0.7152 * channels[1] + 0.0722 * channels[2]
+    };
+    let (x, y) = (luminance(a), luminance(b));
+    (x.max(y) + 0.05) / (x.min(y) + 0.05)
+}
+
+#[wasm_bindgen_test]
+async fn every_status_badge_reads_at_aa_contrast() {
+    let (host, _app) = mount(fresh_config("contrast"));
+    open_agents(&host).await;
+    let window = web_sys::window().expect("a window");
+    let mut tones = std::collections::BTreeSet::new();
+    for badge in query_all(&host, ".bs-status") {
+        let style = window
+            .get_computed_style(&badge)
+            .expect("a style")
+            .expect("computed");
+        let color = style.get_property_value("color").expect("a colour");
+        let background = style
+            .get_property_value("background-color")
+            .expect("a background");
+        let ratio = contrast(&color, &background);
+        assert!(
+            ratio >= 4.5,
+            "{:?} \"{}\": {color} on {background} is {ratio:.2}:1",
+            badge.class_name(),
+            text(&badge)
+        );
+        tones.insert(badge.class_name());
+    }
+    assert_eq!(
+        tones.len(),
+        5,
+        "every tone is on the page (the legend): {tones:?}"
+    );
+}
+
 #[wasm_bindgen_test]
 async fn sorting_by_a_column_orders_the_rows_and_says_so() {
     let (host, _app) = mount(fresh_config("sort"));
