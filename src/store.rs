@@ -58,6 +58,7 @@ impl FleetStore {
     /// Forgets the fleet, for another backend to fill it.
     pub fn clear(&self) {
         self.connectors.set(Vec::new());
+        self.roster.update(|r| *r += 1);
         self.pcs.set(None);
         self.updated_at.set(None);
         self.session.set(None);

@@ -307,7 +307,7 @@ impl ConnectorQuery {
     /// [`Self::facet_counts`] over connectors already known to pass the environment filter
     /// and the search (see [`FleetIndex::searched`]).
     pub fn facet_counts_among(&self, connectors: &[Connector], searched: &[usize]) -> FacetCounts {
-        self.count_facets(searched.iter().map(|&i| &connectors[i]))
+        self.count_facets(searched.iter().filter_map(|&i| connectors.get(i)))
     }
 
     fn count_facets<'a>(&self, searched: impl Iterator<Item = &'a Connector>) -> FacetCounts {
@@ -359,7 +359,7 @@ impl ConnectorQuery {
         searched
             .iter()
             .copied()
-            .filter(|&i| self.matches_facets(&connectors[i]))
+            .filter(|&i| connectors.get(i).is_some_and(|c| self.matches_facets(c)))
             .collect()
     }
 

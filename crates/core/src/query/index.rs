@@ -96,7 +96,11 @@ impl FleetIndex {
     /// ([`ConnectorQuery::facet_counts_among`]). `connectors` is the list the index was
     /// built over.
     pub fn searched(&self, connectors: &[Connector], query: &ConnectorQuery) -> Vec<usize> {
-        let in_environment = |i: &usize| query.environment.admits(connectors[*i].environment());
+        let in_environment = |i: &usize| {
+            connectors
+                .get(*i)
+                .is_some_and(|c| query.environment.admits(c.environment()))
+        };
         match query.needle() {
             None => (0..connectors.len()).filter(in_environment).collect(),
             Some(needle) => self
@@ -146,7 +150,7 @@ impl FleetIndex {
         };
         let value = |i: usize| -> u32 {
             match (&column, query.sort.value(&connectors[i])) {
-                (Column::Ranked(_), _) => ranks.map_or(0, |r| r[i]),
+                (Column::Ranked(_), _) => ranks.and_then(|r| r.get(i)).copied().unwrap_or(0),
                 (_, SortValue::Number(n)) => u32::try_from(n).unwrap_or(u32::MAX),
                 (_, SortValue::Text(t) | SortValue::Folded(super::Folded(t))) => {
                     LINK_LABELS.iter().position(|l| *l == t).unwrap_or(0) as u32
