@@ -482,3 +482,58 @@ async fn a_chart_bar_opens_its_list_from_the_keyboard() {
             .all(|s| s == "Online")
     );
 }
+
+#[wasm_bindgen_test]
+async fn problems_first_lists_the_worst_statuses_first_and_toggles_back() {
+    let (host, _app) = mount(fresh_config("problems-first"));
+    open_agents(&host).await;
+    choose(&host, "Environment", "all");
+    let button = || {
+        query_all(&host, "button")
+            .into_iter()
+            .find(|b| text(b) == "Problems first")
+            .expect("the Problems first button")
+    };
+    assert_eq!(
+        button().get_attribute("aria-pressed").as_deref(),
+        Some("false")
+    );
+    click_button(&host, "Problems first");
+    let place = |status: &str| {
+        [
+            "Not Connected",
+            "Starting",
+            "Online",
+            "Ready to Start",
+            "Stopped",
+        ]
+        .iter()
+        .position(|s| *s == status)
+    };
+    wait_for("the worst statuses first", || {
+        let shown = column(&host, "Bot Agent Connector");
+        shown.first().map(String::as_str) == Some("Not Connected")
+            && shown.windows(2).all(|w| place(&w[0]) <= place(&w[1]))
+    })
+    .await;
+    assert_eq!(
+        button().get_attribute("aria-pressed").as_deref(),
+        Some("true")
+    );
+    // No column claims the order.
+    assert!(
+        query_all(&host, "th")
+            .iter()
+            .all(|th| th.get_attribute("aria-sort").as_deref() != Some("ascending")),
+        "a column header says it sorts"
+    );
+    click_button(&host, "Problems first");
+    wait_for("the default order by bot", || {
+        let bots = column(&host, "Bot");
+        button().get_attribute("aria-pressed").as_deref() == Some("false")
+            && bots
+                .windows(2)
+                .all(|w| w[0].to_lowercase() <= w[1].to_lowercase())
+    })
+    .await;
+}

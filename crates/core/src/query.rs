@@ -132,10 +132,13 @@ pub enum SortKey {
     ConnectorStatus,
     Cloud,
     BotServer,
+    /// "Problems first": the worst of a connector's statuses first
+    /// ([`ConnectorState::concern`]), then by bot.
+    Problems,
 }
 
 impl SortKey {
-    pub const ALL: [SortKey; 10] = [
+    pub const ALL: [SortKey; 11] = [
         SortKey::Bot,
         SortKey::AgentUserId,
         SortKey::Account,
@@ -146,6 +149,7 @@ impl SortKey {
         SortKey::ConnectorStatus,
         SortKey::Cloud,
         SortKey::BotServer,
+        SortKey::Problems,
     ];
 
     pub fn slug(self) -> &'static str {
@@ -160,6 +164,7 @@ impl SortKey {
             SortKey::ConnectorStatus => "status",
             SortKey::Cloud => "cloud",
             SortKey::BotServer => "bot-server",
+            SortKey::Problems => "problems",
         }
     }
 
@@ -173,7 +178,11 @@ impl SortKey {
     pub fn reads_state(self) -> bool {
         matches!(
             self,
-            SortKey::Concurrent | SortKey::ConnectorStatus | SortKey::Cloud | SortKey::BotServer
+            SortKey::Concurrent
+                | SortKey::ConnectorStatus
+                | SortKey::Cloud
+                | SortKey::BotServer
+                | SortKey::Problems
         )
     }
 
@@ -190,6 +199,7 @@ impl SortKey {
             SortKey::ConnectorStatus => SortValue::Number(c.state.status() as u64),
             SortKey::Cloud => SortValue::Text(c.state.statuses().cloud.label()),
             SortKey::BotServer => SortValue::Text(c.state.statuses().bot_server.label()),
+            SortKey::Problems => SortValue::Concern(c.state.concern(), Folded(&c.bot.name)),
         }
     }
 }
@@ -201,6 +211,8 @@ enum SortValue<'a> {
     Number(u64),
     Text(&'a str),
     Folded(Folded<'a>),
+    /// How much it needs looking at, then the bot's name.
+    Concern(u8, Folded<'a>),
 }
 
 /// Text ordered case-insensitively (see [`cmp_text`]).
@@ -383,6 +395,17 @@ impl ConnectorQuery {
         for (row, (_, _, i)) in rows.iter_mut().zip(keyed) {
             *row = i;
         }
+    }
+
+    /// Turns "Problems first" on (worst status first, then by bot), or off again to the
+    /// default order.
+    pub fn toggle_problems_first(&mut self) {
+        self.sort = if self.sort == SortKey::Problems {
+            SortKey::default()
+        } else {
+            SortKey::Problems
+        };
+        self.descending = false;
     }
 
     /// The same filters in the default order: what facet counts and the matching set depend

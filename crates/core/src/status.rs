@@ -388,6 +388,23 @@ impl ConnectorState {
         }
     }
 
+    /// Where the connector comes in "Problems first", the worst first: Not Connected, then
+    /// Starting, then Online with a connection down or away, Online, Ready to Start, and
+    /// Stopped last (stopped by hand, not a failure).
+    pub fn concern(&self) -> u8 {
+        match self {
+            ConnectorState::NotConnected { .. } => 0,
+            ConnectorState::Starting { .. } => 1,
+            ConnectorState::Online { links } => {
+                let down =
+                    links.cloud.health() != LinkHealth::Up || !links.bot_server.is_connected();
+                if down { 2 } else { 3 }
+            }
+            ConnectorState::ReadyToStart => 4,
+            ConnectorState::Stopped => 5,
+        }
+    }
+
     pub fn links(&self) -> Option<&Links> {
         match self {
             ConnectorState::Starting { links, .. }

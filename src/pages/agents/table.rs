@@ -136,6 +136,15 @@ pub fn ConnectorTable(
                     format!("Showing {shown} of {total} connectors")
                 }}
             </p>
+            <button
+                type="button"
+                class="bs-button bs-button--quiet"
+                title="The worst status first: Not Connected, Starting, Online with a connection down or away, Online, Ready to Start, Stopped; then by bot"
+                aria-pressed=move || query.with(|q| q.sort == SortKey::Problems).to_string()
+                on:click=move |_| query.update(ConnectorQuery::toggle_problems_first)
+            >
+                "Problems first"
+            </button>
             <p class="bs-selection" role="status" aria-live="polite">
                 <span>{move || format!("{} selected", selection.with(Selection::len))}</span>
                 <Show when=move || !selection.with(Selection::is_empty)>

@@ -31,6 +31,8 @@ enum Column {
     Number,
     /// A connection column: the place of its label among every label there is.
     Label,
+    /// "Problems first": the connector's concern, then its rank by bot name.
+    Concern,
 }
 
 /// Every label a connection column can show, in the order text sorts them.
@@ -50,6 +52,7 @@ impl Column {
             SortKey::AgentUserId => Column::Ranked(1),
             SortKey::Account => Column::Ranked(2),
             SortKey::Cloud | SortKey::BotServer => Column::Label,
+            SortKey::Problems => Column::Concern,
             SortKey::Environment
             | SortKey::ConversationType
             | SortKey::Role
@@ -146,12 +149,20 @@ impl FleetIndex {
         let column = Column::of(query.sort);
         let ranks = match column {
             Column::Ranked(slot) => Some(self.ranks(slot, query.sort, connectors)),
+            Column::Concern => Some(self.ranks(0, SortKey::Bot, connectors)),
             Column::Number | Column::Label => None,
         };
         let value = |i: usize| -> u32 {
             match (&column, query.sort.value(&connectors[i])) {
                 (Column::Ranked(_), _) => ranks.and_then(|r| r.get(i)).copied().unwrap_or(0),
+                // A fleet has at most 100,000 connectors: a bot's rank fits in 24 bits.
+                (Column::Concern, SortValue::Concern(concern, _)) => {
+                    let rank = ranks.and_then(|r| r.get(i)).copied().unwrap_or(0);
+                    (u32::from(concern) << 24) | rank.min((1 << 24) - 1)
+                }
+                (Column::Concern, _) => 0,
                 (_, SortValue::Number(n)) => u32::try_from(n).unwrap_or(u32::MAX),
+                (_, SortValue::Concern(..)) => 0,
                 (_, SortValue::Text(t) | SortValue::Folded(super::Folded(t))) => {
                     LINK_LABELS.iter().position(|l| *l == t).unwrap_or(0) as u32
                 }

@@ -197,3 +197,51 @@ fn search_ignores_case_in_non_ascii_names_too() {
     assert!(contains_ignoring_case("Billing Bot", "ing b"));
     assert!(!contains_ignoring_case("Billing", "billings"));
 }
+
+#[test]
+fn problems_first_lists_the_worst_status_first_then_by_bot() {
+    let all = fleet();
+    let q = ConnectorQuery {
+        environment: EnvironmentFilter::All,
+        sort: SortKey::Problems,
+        ..ConnectorQuery::default()
+    };
+    let rows = q.select(&all);
+    assert_eq!(rows.len(), all.len());
+    let first = &all[rows[0]];
+    assert_eq!(first.state.status(), ConnectorStatus::NotConnected);
+    assert_eq!(
+        all[*rows.last().expect("rows")].state.status(),
+        ConnectorStatus::Stopped
+    );
+    for w in rows.windows(2) {
+        let (a, b) = (&all[w[0]], &all[w[1]]);
+        let (ca, cb) = (a.state.concern(), b.state.concern());
+        assert!(ca < cb || (ca == cb && cmp_text(&a.bot.name, &b.bot.name).is_le()));
+    }
+    // Each step of the order is a status a user can tell apart.
+    let order: Vec<ConnectorStatus> = rows.iter().map(|&i| all[i].state.status()).collect();
+    let place = |s: ConnectorStatus| {
+        [
+            ConnectorStatus::NotConnected,
+            ConnectorStatus::Starting,
+            ConnectorStatus::Online,
+            ConnectorStatus::ReadyToStart,
+            ConnectorStatus::Stopped,
+        ]
+        .iter()
+        .position(|x| *x == s)
+    };
+    assert!(order.windows(2).all(|w| place(w[0]) <= place(w[1])));
+    assert_eq!(SortKey::from_slug("problems"), Some(SortKey::Problems));
+    let mut q = ConnectorQuery {
+        sort: SortKey::Concurrent,
+        descending: true,
+        ..ConnectorQuery::default()
+    };
+    q.toggle_problems_first();
+    assert_eq!((q.sort, q.descending), (SortKey::Problems, false));
+    assert_eq!(q.to_query_string(), "sort=problems");
+    q.toggle_problems_first();
+    assert_eq!((q.sort, q.descending), (SortKey::default(), false));
+}
