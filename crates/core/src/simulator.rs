@@ -474,17 +474,13 @@ impl Simulator {
 
     /// The indices of each bot's online connectors.
     fn online_by_bot(&self) -> BTreeMap<BotId, Vec<usize>> {
-        // Grouped by reference first: one id is copied per bot, not per connector.
-        let mut online: BTreeMap<&BotId, Vec<usize>> = BTreeMap::new();
+        let mut online: BTreeMap<BotId, Vec<usize>> = BTreeMap::new();
         for (i, c) in self.fleet.connectors.iter().enumerate() {
             if c.state.status() == crate::ConnectorStatus::Online {
-                online.entry(&c.bot.id).or_default().push(i);
+                online.entry(c.bot.id.clone()).or_default().push(i);
             }
         }
         online
-            .into_iter()
-            .map(|(bot, indices)| (bot.clone(), indices))
-            .collect()
     }
 
     /// Spreads `demand` conversations over the connectors at `indices` as evenly as it goes.

@@ -124,7 +124,7 @@ impl FleetIndex {
             while i < self.bounds.len() && (self.bounds[i].2 as usize) <= at {
                 i += 1;
             }
-            let Some(&(start, middle, end)) = self.bounds.get(i) else {
+            let Some(&(_, middle, end)) = self.bounds.get(i) else {
                 break;
             };
             let field_end = if at < middle as usize { middle } else { end };
@@ -137,7 +137,6 @@ impl FleetIndex {
                 let step = self.text[at..].chars().next().map_or(1, char::len_utf8);
                 from = at + step;
             }
-            debug_assert!(start as usize <= at);
         }
         found
     }
@@ -152,30 +151,28 @@ impl FleetIndex {
             Column::Concern => Some(self.ranks(0, SortKey::Bot, connectors)),
             Column::Number | Column::Label => None,
         };
+        let rank = |i: usize| ranks.and_then(|r| r.get(i)).copied().unwrap_or(0);
         let value = |i: usize| -> u32 {
-            match (&column, query.sort.value(&connectors[i])) {
-                (Column::Ranked(_), _) => ranks.and_then(|r| r.get(i)).copied().unwrap_or(0),
+            match column {
+                Column::Ranked(_) => rank(i),
                 // A fleet has at most 100,000 connectors: a bot's rank fits in 24 bits.
-                (Column::Concern, SortValue::Concern(concern, _)) => {
-                    let rank = ranks.and_then(|r| r.get(i)).copied().unwrap_or(0);
-                    (u32::from(concern) << 24) | rank.min((1 << 24) - 1)
+                Column::Concern => {
+                    (u32::from(connectors[i].state.concern()) << 24) | rank(i).min((1 << 24) - 1)
                 }
-                (Column::Concern, _) => 0,
-                (_, SortValue::Number(n)) => u32::try_from(n).unwrap_or(u32::MAX),
-                (_, SortValue::Concern(..)) => 0,
-                (_, SortValue::Text(t) | SortValue::Folded(super::Folded(t))) => {
-                    LINK_LABELS.iter().position(|l| *l == t).unwrap_or(0) as u32
-                }
+                Column::Number | Column::Label => match query.sort.value(&connectors[i]) {
+                    SortValue::Number(n) => u32::try_from(n).unwrap_or(u32::MAX),
+                    SortValue::Text(t) => {
+                        LINK_LABELS.iter().position(|l| *l == t).unwrap_or(0) as u32
+                    }
+                    SortValue::Folded(_) | SortValue::Concern(..) => 0,
+                },
             }
         };
         let mut keyed: Vec<u64> = rows
             .iter()
             .map(|&i| {
-                let v = if query.descending {
-                    !value(i)
-                } else {
-                    value(i)
-                };
+                let v = value(i);
+                let v = if query.descending { !v } else { v };
                 (u64::from(v) << 32) | i as u64
             })
             .collect();
