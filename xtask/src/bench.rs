@@ -365,14 +365,13 @@ fn report(latest: &Value, previous: Option<&Value>, budgets: &Budgets) -> (Strin
                     n
                 }
             });
-            let verdict = verdict(p95, limit);
-            if verdict.starts_with("over") {
-                over.push(format!(
+            let verdict = judge(&mut over, p95, limit, || {
+                format!(
                     "{label} at {fleet} connectors: p95 {:.1} ms, budget {:.1} ms",
                     p95.unwrap_or(f64::NAN),
                     limit.unwrap_or(f64::NAN)
-                ));
-            }
+                )
+            });
             out.push_str(&format!(
                 "| {label} | {settled} | {frame} | {painted} | {} | {} | {verdict} |\n",
                 was.map_or_else(|| "—".to_owned(), |w| format!("{w:.1}")),
@@ -381,14 +380,13 @@ fn report(latest: &Value, previous: Option<&Value>, budgets: &Budgets) -> (Strin
         }
         let memory = now["memory_mb"].as_f64();
         let limit = budget.and_then(|b| b.get("memory_mb")).copied();
-        let verdict = verdict(memory, limit);
-        if verdict.starts_with("over") {
-            over.push(format!(
+        let verdict = judge(&mut over, memory, limit, || {
+            format!(
                 "memory at {fleet} connectors: {:.0} MB, budget {:.0} MB",
                 memory.unwrap_or(f64::NAN),
                 limit.unwrap_or(f64::NAN)
-            ));
-        }
+            )
+        });
         out.push_str(&format!(
             "| memory of the page (JS heap and wasm), MB | {} | | | {} | {} | {verdict} |\n",
             memory.map_or_else(|| "—".to_owned(), |m| format!("{m:.0}")),
@@ -416,14 +414,13 @@ fn report(latest: &Value, previous: Option<&Value>, budgets: &Budgets) -> (Strin
     let total = latest["download"]["gzip"].as_f64();
     let was = previous.and_then(|p| p["download"]["gzip"].as_f64());
     let kb = total.map(|t| t / 1000.0);
-    let verdict = verdict(kb, Some(budgets.download_gzip_kb));
-    if verdict.starts_with("over") {
-        over.push(format!(
+    let verdict = judge(&mut over, kb, Some(budgets.download_gzip_kb), || {
+        format!(
             "download: {:.0} KB gzip, budget {:.0} KB",
             kb.unwrap_or(f64::NAN),
             budgets.download_gzip_kb
-        ));
-    }
+        )
+    });
     out.push_str(&format!(
         "| **total** | {} | **{}** | {} | {} |\n\nDownload: {:.0} KB gzip, budget {:.0} KB: {verdict}.\n",
         latest["download"]["bytes"],
@@ -452,6 +449,19 @@ fn report(latest: &Value, previous: Option<&Value>, budgets: &Budgets) -> (Strin
 }
 
 /// "met" or "over budget" for `value` against `limit` (none: no budget).
+/// [`verdict`], and when `value` is over `limit`, `line()` joins the figures over budget.
+fn judge(
+    over: &mut Vec<String>,
+    value: Option<f64>,
+    limit: Option<f64>,
+    line: impl FnOnce() -> String,
+) -> String {
+    if matches!((value, limit), (Some(v), Some(l)) if v > l) {
+        over.push(line());
+    }
+    verdict(value, limit)
+}
+
 fn verdict(value: Option<f64>, limit: Option<f64>) -> String {
     match (value, limit) {
         (Some(v), Some(l)) if v > l => format!("over budget (≤ {l})"),
