@@ -5,6 +5,7 @@
 use std::rc::Rc;
 
 use bots_status_core::query::ConnectorQuery;
+use bots_status_core::views::Columns;
 use leptos::prelude::*;
 
 use crate::backend::simulated::SimulationOptions;
@@ -12,6 +13,7 @@ use crate::backend::{Adapter, BackendRef, Mode, Running, Sink};
 use crate::components::access_denied::AccessDenied;
 use crate::components::connection::{ConnectionControl, ConnectionStatus};
 use crate::components::notices::Notices;
+use crate::components::shortcuts::KeyboardShortcuts;
 use crate::components::simulation::SimulationPanel;
 use crate::components::toasts::{ToastList, Toasts};
 use crate::components::training::ExerciseBar;
@@ -20,6 +22,7 @@ use crate::format::TimeZone;
 use crate::pages::agents::BotAgents;
 use crate::pages::dashboard::Dashboard;
 use crate::pages::events::EventLog;
+use crate::prefs::PrefsKey;
 use crate::store::FleetStore;
 use crate::view::{Page, UrlMode, ViewState};
 
@@ -36,6 +39,11 @@ pub struct AppConfig {
     /// The view to open when the URL does not name one.
     pub page: Option<Page>,
     pub query: ConnectorQuery,
+    /// The columns to show when the URL does not name them (else the ones kept in this
+    /// browser).
+    pub columns: Option<Columns>,
+    /// Where the operator's columns and saved views are kept in this browser, if anywhere.
+    pub prefs: PrefsKey,
     pub zone: TimeZone,
     /// The element that receives the app's events (`bots-status:action`, …), if any.
     pub events: Option<web_sys::HtmlElement>,
@@ -53,15 +61,16 @@ pub fn App(
     running: Running,
 ) -> impl IntoView {
     let store = FleetStore::new();
-    let (view, ignored) = ViewState::open(config.url, config.page, &config.query);
+    let (view, told) = ViewState::open(
+        config.url,
+        config.page,
+        &config.query,
+        config.columns,
+        config.prefs.clone(),
+    );
     store.notices.update(|n| {
         n.extend(config.notices.iter().cloned());
-        if !ignored.is_empty() {
-            n.push(format!(
-                "Some parts of the link were not understood and were ignored: {}.",
-                ignored.join(", ")
-            ));
-        }
+        n.extend(told);
     });
     view.follow_in_url(config.url);
 
@@ -123,8 +132,9 @@ pub fn App(
         }
     };
 
+    let app_root = NodeRef::<leptos::html::Div>::new();
     view! {
-        <div class="bs-app">
+        <div class="bs-app" node_ref=app_root>
             <style>{crate::style::CSS}</style>
             <header class="bs-header">
                 <h1 class="bs-title">"Bots Status"</h1>
@@ -139,6 +149,7 @@ pub fn App(
                     {move || store.session.with(|s| s.as_ref().map(|s| format!("{} · {}", s.user_name, s.role)))}
                 </span>
                 <ConnectionControl mode=mode remember=config.remember_connection />
+                <KeyboardShortcuts root=app_root />
             </header>
             <ConnectionStatus adapter=adapter />
             <Notices notices=store.notices />

@@ -12,6 +12,7 @@ pub mod embed;
 pub mod format;
 pub mod options;
 pub mod pages;
+pub mod prefs;
 pub mod simulation;
 pub mod store;
 pub mod style;
@@ -140,6 +141,7 @@ pub fn hosted_config(search: &str) -> AppConfig {
         backend: backend::remembered::remembered().unwrap_or_default(),
         remember_connection: true,
         url: view::UrlMode::Query,
+        prefs: prefs::PrefsKey(Some("bots-status".to_owned())),
         ..AppConfig::default()
     });
     let mut notices = Vec::new();

@@ -6,6 +6,7 @@
 
 use bots_status_core::limits::MAX_CONNECTORS;
 use bots_status_core::query::ConnectorQuery;
+use bots_status_core::views::{ColumnSet, Columns};
 
 use crate::app::AppConfig;
 use crate::backend::Mode;
@@ -102,7 +103,16 @@ impl Options {
                 config.page = Some(Page::from_slug(value).ok_or_else(|| choices(&pages))?);
             }
             "filters" => {
-                let (query, ignored) = ConnectorQuery::from_query_string(value);
+                // The columns ride along as in a link (`cols=agent,status`).
+                let (cols, rest): (Vec<&str>, Vec<&str>) =
+                    value.split('&').partition(|p| p.starts_with("cols="));
+                let (query, mut ignored) = ConnectorQuery::from_query_string(&rest.join("&"));
+                for part in cols {
+                    match ColumnSet::from_slugs(&part["cols=".len()..]) {
+                        Some(set) => config.columns = Some(Columns::Chosen(set)),
+                        None => ignored.push(part.to_owned()),
+                    }
+                }
                 if !ignored.is_empty() {
                     return Err(format!(
                         "filters=\"{value}\": {} not understood (e.g. filters=\"env=demo&status=online\").",
@@ -148,6 +158,8 @@ impl Options {
             }
             "storage-key" => {
                 config.simulation.storage_key = (!value.is_empty()).then(|| value.to_owned());
+                // The operator's columns and views are kept beside the simulation.
+                config.prefs = crate::prefs::PrefsKey(config.simulation.storage_key.clone());
             }
             _ => {
                 return Err(format!(

@@ -3,6 +3,7 @@
 //! the same parameters in its fragment when the host allows it.
 
 use bots_status_core::query::ConnectorQuery;
+use bots_status_core::views::{ColumnSet, Columns};
 
 use crate::view::Page;
 
@@ -37,11 +38,19 @@ pub fn decode(value: &str) -> String {
         .unwrap_or(spaced)
 }
 
-/// The page and query a query string or fragment names, and the parameters that were not
-/// understood.
-pub fn parse(search: &str) -> (Page, ConnectorQuery, Vec<String>) {
+/// What a link names: the page, the query, and the columns if it chose them.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Link {
+    pub page: Page,
+    pub query: ConnectorQuery,
+    pub columns: Option<Columns>,
+}
+
+/// What a query string or fragment names, and the parameters that were not understood.
+pub fn parse(search: &str) -> (Link, Vec<String>) {
     let search = search.strip_prefix('?').unwrap_or(search);
     let mut page = Page::Dashboard;
+    let mut columns = None;
     let mut rest = Vec::new();
     let mut ignored = Vec::new();
     for part in search.split('&').filter(|p| !p.is_empty()) {
@@ -51,17 +60,30 @@ pub fn parse(search: &str) -> (Page, ConnectorQuery, Vec<String>) {
                 Some(p) => page = p,
                 None => ignored.push(part.to_owned()),
             }
+        } else if key == "cols" {
+            match ColumnSet::from_slugs(&decode(value)) {
+                Some(set) => columns = Some(Columns::Chosen(set)),
+                None => ignored.push(part.to_owned()),
+            }
         } else if !APP_PARAMS.contains(&key) && !READ_ONCE.contains(&key) {
             rest.push(part);
         }
     }
     let (query, mut more) = ConnectorQuery::from_query_string(&rest.join("&"));
     ignored.append(&mut more);
-    (page, query, ignored)
+    (
+        Link {
+            page,
+            query,
+            columns,
+        },
+        ignored,
+    )
 }
 
-/// The view's own parameters: `view=agents&env=demo…` (nothing for the unfiltered dashboard).
-fn view_parts(page: Page, query: &ConnectorQuery) -> Vec<String> {
+/// The view's own parameters: `view=agents&env=demo…&cols=…` (nothing for the unfiltered
+/// dashboard).
+fn view_parts(page: Page, query: &ConnectorQuery, columns: Columns) -> Vec<String> {
     let mut parts = Vec::new();
     if page != Page::Dashboard {
         parts.push(format!("view={}", page.slug()));
@@ -70,12 +92,21 @@ fn view_parts(page: Page, query: &ConnectorQuery) -> Vec<String> {
     if !q.is_empty() {
         parts.push(q);
     }
+    if let Some(cols) = columns.to_param() {
+        parts.push(format!("cols={cols}"));
+    }
     parts
 }
 
+/// The view as a link's query string, without the leading `?` and without the app's own
+/// parameters: what a saved view keeps.
+pub fn view_link(page: Page, query: &ConnectorQuery, columns: Columns) -> String {
+    view_parts(page, query, columns).join("&")
+}
+
 /// The query string the hosted page shows for the view.
-pub fn format(page: Page, query: &ConnectorQuery) -> String {
-    let mut parts = view_parts(page, query);
+pub fn format(page: Page, query: &ConnectorQuery, columns: Columns) -> String {
+    let mut parts = view_parts(page, query, columns);
     // Keep the app's own parameters (fleet size, seed) so a reload keeps the same fleet.
     let search = location_search();
     for part in search.trim_start_matches('?').split('&') {
@@ -94,8 +125,8 @@ pub fn format(page: Page, query: &ConnectorQuery) -> String {
 }
 
 /// Replaces the URL's query with the view, without adding a history entry per keystroke.
-pub fn write(page: Page, query: &ConnectorQuery) {
-    let search = format(page, query);
+pub fn write(page: Page, query: &ConnectorQuery, columns: Columns) {
+    let search = format(page, query, columns);
     if location_search() != search {
         replace(&search, &location_hash());
     }
@@ -103,8 +134,8 @@ pub fn write(page: Page, query: &ConnectorQuery) {
 
 /// Keeps the view in the URL's fragment instead, for a host that allows it: its path and
 /// query stay as they are.
-pub fn write_fragment(page: Page, query: &ConnectorQuery) {
-    let parts = view_parts(page, query);
+pub fn write_fragment(page: Page, query: &ConnectorQuery, columns: Columns) {
+    let parts = view_parts(page, query, columns);
     let hash = if parts.is_empty() {
         String::new()
     } else {

@@ -4,8 +4,10 @@
 //! This module knows pages by name only; it never builds one.
 
 use bots_status_core::query::ConnectorQuery;
+use bots_status_core::views::{Columns, SavedViews};
 use leptos::prelude::*;
 
+use crate::prefs::PrefsKey;
 use crate::url;
 
 /// Which page is open.
@@ -47,23 +49,31 @@ pub enum UrlMode {
     Fragment,
 }
 
-/// The view state every page shares: the open page and the connector query.
+/// The view state every page shares: the open page, the connector query and the table's
+/// columns; with the views saved in this browser.
 #[derive(Clone, Copy)]
 pub struct ViewState {
     pub page: RwSignal<Page>,
     pub query: RwSignal<ConnectorQuery>,
+    pub columns: RwSignal<Columns>,
+    pub saved: RwSignal<SavedViews>,
+    prefs: StoredValue<PrefsKey>,
 }
 
 /// How long the view must stay unchanged before the URL follows it.
 const URL_SETTLE: std::time::Duration = std::time::Duration::from_millis(150);
 
 impl ViewState {
-    /// The view a new app opens on: what the URL names (in `mode`), else `page` and `query`;
-    /// with what the URL held that was not understood.
+    /// The view a new app opens on: what the URL names (in `mode`), else the default saved
+    /// view (when the view lives in the URL), else `page`, `query` and `columns` (else the
+    /// columns kept in this browser); with what the user
+    /// should be told (the parts of the URL that were not understood, storage unreadable).
     pub fn open(
         mode: UrlMode,
         page: Option<Page>,
         query: &ConnectorQuery,
+        columns: Option<Columns>,
+        prefs: PrefsKey,
     ) -> (ViewState, Vec<String>) {
         let from_url = match mode {
             UrlMode::Query => url::location_search(),
@@ -71,20 +81,77 @@ impl ViewState {
             UrlMode::Off => String::new(),
         };
         let from_url = from_url.trim_start_matches(['?', '#']);
-        let parsed = url::parse(from_url);
+        let (parsed, ignored) = url::parse(from_url);
+        let (saved, unreadable) = prefs.views();
+        let mut notices = Vec::new();
         // A fragment that holds nothing of the app's (the host's own, say) leaves the options
         // in charge, and is not reported as a link the app failed to understand.
-        let understood = !from_url.is_empty() && parsed.2.len() < from_url.split('&').count();
-        let (page, query, ignored) = if understood {
+        let understood = !from_url.is_empty() && ignored.len() < from_url.split('&').count();
+        let link = if understood {
+            if !ignored.is_empty() {
+                notices.push(format!(
+                    "Some parts of the link were not understood and were ignored: {}.",
+                    ignored.join(", ")
+                ));
+            }
             parsed
+        } else if let Some(view) = saved.default_view().filter(|_| mode != UrlMode::Off) {
+            url::parse(&view.link).0
         } else {
-            (page.unwrap_or(Page::Dashboard), query.clone(), Vec::new())
+            url::Link {
+                page: page.unwrap_or(Page::Dashboard),
+                query: query.clone(),
+                columns,
+            }
         };
+        notices.extend(unreadable);
+        let columns = link.columns.unwrap_or_else(|| prefs.columns());
         let view = ViewState {
-            page: RwSignal::new(page),
-            query: RwSignal::new(query),
+            page: RwSignal::new(link.page),
+            query: RwSignal::new(link.query),
+            columns: RwSignal::new(columns),
+            saved: RwSignal::new(saved),
+            prefs: StoredValue::new(prefs),
         };
-        (view, ignored)
+        (view, notices)
+    }
+
+    /// The current view as a saved view keeps it (`view=agents&env=all&cols=…`).
+    pub fn link(&self) -> String {
+        url::view_link(
+            self.page.get_untracked(),
+            &self.query.get_untracked(),
+            self.columns.get_untracked(),
+        )
+    }
+
+    /// Opens a view's link: its page, query and columns (the default ones if it names none).
+    pub fn open_link(&self, link: &str) {
+        let (parsed, _) = url::parse(link);
+        self.columns.set(parsed.columns.unwrap_or_default());
+        self.show(parsed.page, parsed.query);
+    }
+
+    /// Shows `columns`, and keeps the choice in this browser.
+    pub fn set_columns(&self, columns: Columns) -> Result<(), String> {
+        self.columns.set(columns);
+        self.prefs.with_value(|p| p.save_columns(columns))
+    }
+
+    /// Changes the saved views with `change`, and keeps them; on a refusal or a storage
+    /// failure nothing is lost from the page (the list shows the change either way, and
+    /// the error says it is not kept).
+    pub fn change_saved<T>(
+        &self,
+        change: impl FnOnce(&mut SavedViews) -> Result<T, String>,
+    ) -> Result<T, String> {
+        let mut views = self.saved.get_untracked();
+        let done = change(&mut views)?;
+        self.saved.set(views.clone());
+        self.prefs
+            .with_value(|p| p.save_views(&views))
+            .map_err(|why| format!("Not kept in this browser: {why}."))?;
+        Ok(done)
     }
 
     /// Opens `page`; opening the page already shown changes nothing (and rebuilds nothing).
@@ -109,14 +176,14 @@ impl ViewState {
         }
         let pending = StoredValue::new_local(None::<TimeoutHandle>);
         Effect::new(move |_| {
-            let (page, query) = (self.page.get(), self.query.get());
+            let (page, query, columns) = (self.page.get(), self.query.get(), self.columns.get());
             if let Some(earlier) = pending.get_value() {
                 earlier.clear();
             }
             let write = set_timeout_with_handle(
                 move || match mode {
-                    UrlMode::Fragment => url::write_fragment(page, &query),
-                    _ => url::write(page, &query),
+                    UrlMode::Fragment => url::write_fragment(page, &query, columns),
+                    _ => url::write(page, &query, columns),
                 },
                 URL_SETTLE,
             );

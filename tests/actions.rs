@@ -274,8 +274,13 @@ async fn redeploy_chooses_an_environment_saves_confirms_and_leaves_the_agent_sto
         column(&host, "Agent user ID") == vec![agent.clone()]
     })
     .await;
-    assert_eq!(column(&host, "Environment"), vec!["Demo"]);
     assert_eq!(column(&host, "Bot Agent Connector"), vec!["Stopped"]);
+    // With every environment shown, the Environment column is back and says so.
+    choose(&host, "Environment", "all");
+    wait_for("the Environment column", || {
+        column_or_none(&host, "Environment") == Some(vec!["Demo".to_owned()])
+    })
+    .await;
 }
 
 #[wasm_bindgen_test]

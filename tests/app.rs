@@ -95,7 +95,14 @@ async fn a_stopped_connector_shows_na_for_its_connections() {
             .all(|s| s == "N/A")
     );
     assert!(column(&host, "Bot Server").iter().all(|s| s == "N/A"));
-    let cell = query(&query(&host, ".bs-row"), "td:nth-child(10) .bs-status");
+    let cloud = headers(&host)
+        .iter()
+        .position(|h| h == "Conversational Cloud")
+        .expect("a Cloud column");
+    let cell = query(
+        &query_all(&query(&host, ".bs-row"), "td")[cloud],
+        ".bs-status",
+    );
     assert!(
         cell.get_attribute("title")
             .unwrap_or_default()
@@ -536,4 +543,94 @@ async fn problems_first_lists_the_worst_statuses_first_and_toggles_back() {
                 .all(|w| w[0].to_lowercase() <= w[1].to_lowercase())
     })
     .await;
+}
+
+#[wasm_bindgen_test]
+async fn slash_focuses_the_search_and_question_mark_lists_the_shortcuts_but_not_while_typing() {
+    let (host, _app) = mount(fresh_config("shortcuts"));
+    wait_for("the dashboard", || {
+        !query_all(&host, ".bs-metric").is_empty()
+    })
+    .await;
+    let active = || document().active_element();
+    // From the dashboard, "/" opens the Bot Agents page with the search focused.
+    press(&query(&host, ".bs-title"), "/", false);
+    wait_for("the focused search", || {
+        active().is_some_and(|a| a.get_attribute("aria-keyshortcuts").as_deref() == Some("/"))
+    })
+    .await;
+    let search = active().expect("the search");
+    // Typing in a field is typing: "?" and "/" do nothing there.
+    for key in ["?", "/"] {
+        let init = web_sys::KeyboardEventInit::new();
+        init.set_key(key);
+        init.set_bubbles(true);
+        init.set_cancelable(true);
+        let event = web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init)
+            .expect("event");
+        search.dispatch_event(&event).expect("dispatch");
+        assert!(!event.default_prevented(), "{key} was taken from the field");
+    }
+    tick().await;
+    assert!(query_all(&host, "dialog[open]").is_empty());
+    // Anywhere else, "?" lists the shortcuts; Escape closes the list.
+    press(&query(&host, ".bs-count"), "?", true);
+    wait_for("the shortcuts", || {
+        query_all(&host, "dialog[open]").first().is_some_and(|d| {
+            text(d).contains("Keyboard shortcuts") && text(d).contains("Search the connectors")
+        })
+    })
+    .await;
+    press(&query(&host, "dialog[open] button"), "Escape", false);
+    wait_for("the list closed", || {
+        query_all(&host, "dialog[open]").is_empty()
+    })
+    .await;
+    // With Ctrl held, a key is the browser's.
+    let init = web_sys::KeyboardEventInit::new();
+    init.set_key("/");
+    init.set_ctrl_key(true);
+    init.set_bubbles(true);
+    init.set_cancelable(true);
+    let event =
+        web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).expect("event");
+    query(&host, ".bs-count")
+        .dispatch_event(&event)
+        .expect("dispatch");
+    assert!(!event.default_prevented());
+}
+
+#[wasm_bindgen_test]
+async fn copy_details_gives_the_ids_statuses_and_remedy_of_a_failed_connector() {
+    let (host, _app) = mount(fresh_config("copy-details"));
+    open_agents(&host).await;
+    let agent = isolate(&host, "not-connected").await;
+    click_button(&query(&host, ".bs-row"), &column(&host, "Bot")[0]);
+    wait_for("the details", || {
+        !query_all(&host, ".bs-details").is_empty()
+    })
+    .await;
+    click_button(&query(&host, ".bs-details"), "Copy details");
+    wait_for("the copied text and its outcome", || {
+        !query_all(&host, ".bs-copy__text").is_empty()
+            && !text(&query(&host, ".bs-copy__outcome")).is_empty()
+    })
+    .await;
+    let copied: web_sys::HtmlTextAreaElement =
+        wasm_bindgen::JsCast::dyn_into(query(&host, ".bs-copy__text")).expect("textarea");
+    let report = copied.value();
+    assert!(
+        report.contains(&format!("agent user ID {agent}")),
+        "{report}"
+    );
+    assert!(
+        report.contains("Bot Agent Connector: Not Connected"),
+        "{report}"
+    );
+    assert!(report.contains("Remedy: "), "{report}");
+    let outcome = text(&query(&host, ".bs-copy__outcome"));
+    assert!(
+        outcome == "Copied to the clipboard." || outcome.starts_with("Select it and copy it"),
+        "{outcome}"
+    );
 }

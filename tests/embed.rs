@@ -122,8 +122,9 @@ async fn unmount_leaves_the_document_as_it_was() {
 #[wasm_bindgen_test]
 async fn two_instances_on_one_page_keep_their_own_state() {
     let (a, b) = (fresh_host(), fresh_host());
-    let _first = mount(a.clone(), options(r#"{"page": "agents", "fleet": 60}"#)).expect("a");
-    let _second = mount(b.clone(), options(r#"{"page": "agents", "fleet": 60}"#)).expect("b");
+    let both = r#"{"page": "agents", "fleet": 60, "filters": "cols=agent,environment,status"}"#;
+    let _first = mount(a.clone(), options(both)).expect("a");
+    let _second = mount(b.clone(), options(both)).expect("b");
     wait_for("both tables", || {
         !query_all(&a, ".bs-row").is_empty() && !query_all(&b, ".bs-row").is_empty()
     })
@@ -218,7 +219,10 @@ fn element(attributes: &[(&str, &str)]) -> (HtmlElement, Element) {
 async fn the_custom_element_honours_its_attributes() {
     let (host, el) = element(&[
         ("page", "agents"),
-        ("filters", "env=demo&type=messaging"),
+        (
+            "filters",
+            "env=demo&type=messaging&cols=environment,type,status",
+        ),
         ("fleet", "60"),
         ("clock", "utc"),
     ]);

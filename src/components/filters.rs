@@ -78,7 +78,8 @@ pub fn Filters(
                 <input
                     class="bs-input"
                     type="search"
-                    placeholder="Bot or agent name"
+                    placeholder="Bot or agent name (press /)"
+                    aria-keyshortcuts="/"
                     prop:value=move || query.with(|q| q.text.clone())
                     on:input=move |ev| query.update(|q| q.text = event_target_value(&ev))
                 />

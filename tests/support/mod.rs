@@ -7,6 +7,7 @@
 
 use bots_status::app::AppConfig;
 use bots_status::backend::simulated::{SimulationOptions, Speed};
+use bots_status::prefs::PrefsKey;
 use bots_status::{AppHandle, mount_app};
 use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlElement};
@@ -147,6 +148,7 @@ pub fn config(key: &str) -> AppConfig {
             storage_key: Some(format!("bots-status-test/{key}")),
             speed: Speed::RealTime,
         },
+        prefs: PrefsKey(Some(format!("bots-status-test/{key}-prefs"))),
         ..AppConfig::default()
     }
 }
@@ -155,6 +157,11 @@ pub fn fresh_config(key: &str) -> AppConfig {
     let config = config(key);
     if let Some(k) = &config.simulation.storage_key {
         let _ = storage().remove_item(k);
+    }
+    if let Some(k) = &config.prefs.0 {
+        for what in ["views", "views.unreadable", "columns"] {
+            let _ = storage().remove_item(&format!("{k}/{what}"));
+        }
     }
     config
 }
@@ -168,14 +175,25 @@ pub fn mount(config: AppConfig) -> (web_sys::HtmlElement, AppHandle) {
 
 /// The text of the column headed `header` ("Bot Agent Connector") in every rendered row.
 pub fn column(root: &web_sys::Element, header: &str) -> Vec<String> {
-    let headers = query_all(root, ".bs-table thead th");
-    let n = headers
+    column_or_none(root, header).unwrap_or_else(|| panic!("no column {header}"))
+}
+
+/// [`column`], or `None` while the table does not show that column.
+pub fn column_or_none(root: &web_sys::Element, header: &str) -> Option<Vec<String>> {
+    let n = headers(root).iter().position(|h| h == header)?;
+    Some(
+        query_all(root, ".bs-row")
+            .iter()
+            .map(|row| text(&query_all(row, "td")[n]))
+            .collect(),
+    )
+}
+
+/// The table's headers, without their sort arrows.
+pub fn headers(root: &web_sys::Element) -> Vec<String> {
+    query_all(root, ".bs-table thead th")
         .iter()
-        .position(|th| text(th).trim_end_matches(['▲', '▼']) == header)
-        .unwrap_or_else(|| panic!("no column {header}"));
-    query_all(root, ".bs-row")
-        .iter()
-        .map(|row| text(&query_all(row, "td")[n]))
+        .map(|th| text(th).trim_end_matches(['▲', '▼']).to_owned())
         .collect()
 }
 

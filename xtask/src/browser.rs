@@ -55,10 +55,18 @@ impl Driver {
     pub fn session(&self, width: u32, height: u32) -> Result<Session<'_>, String> {
         let mut args = self.args.clone();
         args.push(json!(format!("--window-size={width},{height}")));
+        let mut options = json!({ "binary": self.chromium, "args": args });
+        // Chromium's windows are no narrower than about 500 pixels: a phone's width is
+        // emulated instead, as its device toolbar does.
+        if width < 500 {
+            options["mobileEmulation"] = json!({
+                "deviceMetrics": { "width": width, "height": height, "pixelRatio": 1.0, "touch": true, "mobile": true }
+            });
+        }
         let body = json!({
             "capabilities": { "alwaysMatch": {
                 "browserName": "chrome",
-                "goog:chromeOptions": { "binary": self.chromium, "args": args },
+                "goog:chromeOptions": options,
                 "goog:loggingPrefs": { "browser": "ALL" }
             }}
         });

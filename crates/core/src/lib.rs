@@ -6,7 +6,7 @@
 //! configuration fields and their validation ([`config`]), the add/edit form rules
 //! ([`settings`]), bulk-action plans over a selection ([`bulk`]), failover and capacity advice
 //! ([`advice`]), dashboard metrics ([`metrics`]), the table's filter/sort/search model
-//! ([`query`]) and checkbox selection ([`selection`]), the troubleshooting catalog ([`troubleshooting`]), permissions ([`access`]),
+//! ([`query`]) with its columns and saved views ([`views`]) and checkbox selection ([`selection`]), the troubleshooting catalog ([`troubleshooting`]), permissions ([`access`]),
 //! the size limits of everything a user sends ([`limits`]),
 //! the live client's decisions ([`live`]) and the HTTP contract's bodies ([`api`]),
 //! the PCS connector ([`pcs`]), a seeded sample fleet ([`fleet`]) and a deterministic simulator
@@ -39,6 +39,7 @@ pub mod simulator;
 pub mod status;
 pub mod training;
 pub mod troubleshooting;
+pub mod views;
 pub mod words;
 
 pub use lifecycle::{Action, Lifecycle, Refused};

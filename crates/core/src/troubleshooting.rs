@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::status::{ConnectorState, LinkHealth};
+use crate::status::{ConnectorState, LinkHealth, StatusValue};
 
 /// One of the two external components a connector connects to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -115,6 +115,40 @@ pub fn diagnose(state: &ConnectorState) -> Vec<Problem> {
     }
 }
 
+/// What an operator pastes into a support ticket about `connector`: its ids, its three
+/// statuses with the error and the remedy of each problem it shows, as of `at` (a time the
+/// caller formats in the user's zone).
+pub fn support_report(connector: &crate::Connector, at: &str) -> String {
+    let c = connector;
+    let shown = c.state.statuses();
+    let s = &c.settings;
+    let mut lines = vec![
+        format!(
+            "Bots Status: {} ({}), as of {at}",
+            c.bot.name,
+            s.environment.label()
+        ),
+        format!(
+            "Connector {} · bot {} · agent user ID {} · account {}",
+            c.id, c.bot.id.0, s.agent_user_id, s.account
+        ),
+        format!(
+            "{} · {} · {} conversations",
+            s.conversation_type.label(),
+            s.role.label(),
+            c.concurrent_conversations
+        ),
+        format!("Bot Agent Connector: {}", shown.connector.label()),
+        format!("Conversational Cloud: {}", shown.cloud.label()),
+        format!("Bot Server: {}", shown.bot_server.label()),
+    ];
+    for p in diagnose(&c.state) {
+        lines.push(format!("Problem: {}. {}", p.title(), p.explanation()));
+        lines.push(format!("Remedy: {}", p.remedy()));
+    }
+    lines.join("\n")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -180,5 +214,32 @@ mod tests {
         };
         assert!(diagnose(&online).is_empty());
         assert!(diagnose(&ConnectorState::Stopped).is_empty());
+    }
+
+    #[test]
+    fn a_support_report_names_the_connector_its_statuses_and_the_remedy() {
+        let fleet = crate::fleet::Fleet::generate(7, 80, crate::model::Millis(0)).connectors;
+        let failed = fleet
+            .iter()
+            .find(|c| matches!(c.state, ConnectorState::NotConnected { .. }))
+            .expect("a failed connector");
+        let report = support_report(failed, "10:42:05");
+        assert!(report.contains("as of 10:42:05"), "{report}");
+        assert!(report.contains(&failed.settings.agent_user_id), "{report}");
+        assert!(report.contains(&failed.id.to_string()), "{report}");
+        assert!(
+            report.contains("Bot Agent Connector: Not Connected"),
+            "{report}"
+        );
+        let problem = diagnose(&failed.state)[0];
+        assert!(
+            report.contains(&format!("Remedy: {}", problem.remedy())),
+            "{report}"
+        );
+        let healthy = fleet
+            .iter()
+            .find(|c| diagnose(&c.state).is_empty())
+            .expect("a healthy connector");
+        assert!(!support_report(healthy, "10:42:05").contains("Remedy"));
     }
 }

@@ -14,6 +14,7 @@ use leptos::prelude::*;
 use super::AgentsPage;
 use crate::backend::BackendRef;
 use crate::components::actions::ActionsMenu;
+use crate::components::copy_details::CopyDetails;
 use crate::components::drift::DriftTable;
 use crate::components::status_badge::StatusBadge;
 use crate::components::timeline::Timeline;
@@ -123,6 +124,7 @@ pub fn Details() -> impl IntoView {
                                 {(!problems.is_empty()).then(|| view! {
                                     <section class="bs-problems" aria-label="Troubleshooting">
                                         <h4>"What is wrong"</h4>
+                                        <CopyDetails connector=connector />
                                         {problems.into_iter().map(|p| view! {
                                             <div class="bs-problem">
                                                 <p class="bs-problem__title">{p.title()}</p>

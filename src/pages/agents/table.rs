@@ -5,6 +5,7 @@
 use bots_status_core::model::{Connector, ConnectorId};
 use bots_status_core::query::{ConnectorQuery, SortKey};
 use bots_status_core::selection::Selection;
+use bots_status_core::views::{Column, ColumnSet};
 use leptos::html;
 use leptos::prelude::*;
 use web_sys::MouseEvent;
@@ -12,26 +13,33 @@ use web_sys::MouseEvent;
 use super::AgentsPage;
 use crate::components::actions::{ActionsMenu, RowMenuAt};
 use crate::components::status_badge::StatusBadge;
+use crate::components::view_controls::{ColumnChooser, ViewsMenu};
 use crate::store::FleetStore;
+use crate::view::ViewState;
 
 /// Every row has this height (CSS keeps it), so scroll position maps to a row.
 pub const ROW_HEIGHT: f64 = 44.0;
 /// Rows rendered above and below the ones in view, so a scroll shows rows at once.
 const MARGIN: usize = 4;
 
-/// Each column with its header and width in pixels.
-const COLUMNS: [(SortKey, &str, u32); 10] = [
-    (SortKey::Bot, "Bot", 230),
-    (SortKey::AgentUserId, "Agent user ID", 150),
-    (SortKey::Account, "Account", 105),
-    (SortKey::Environment, "Environment", 120),
-    (SortKey::ConversationType, "Conversation type", 150),
-    (SortKey::Role, "Role", 90),
-    (SortKey::Concurrent, "Conversations", 130),
-    (SortKey::ConnectorStatus, "Bot Agent Connector", 175),
-    (SortKey::Cloud, "Conversational Cloud", 180),
-    (SortKey::BotServer, "Bot Server", 130),
-];
+/// A column's width in pixels. The default columns (every one but the Environment while one
+/// environment is shown) fit a 1280-pixel window: headers wrap onto two lines for that.
+fn width(column: Column) -> u32 {
+    match column {
+        Column::Bot => 162,
+        Column::AgentUserId => 120,
+        Column::Account => 92,
+        Column::Environment => 110,
+        Column::ConversationType => 116,
+        Column::Role => 80,
+        Column::Conversations => 122,
+        Column::ConnectorStatus | Column::Cloud | Column::BotServer => 140,
+    }
+}
+
+/// The checkbox column's width and the row menu's, in pixels.
+const CHECK_WIDTH: u32 = 36;
+const MENU_WIDTH: u32 = 40;
 
 /// The connector table over `rows` (the page's filtered, sorted connectors); `query` is the
 /// sort its headers change.
@@ -126,6 +134,15 @@ pub fn ConnectorTable(
     });
     let all_selected = move || header.get().0;
     let some_selected = move || header.get().1;
+    let view_state = ViewState::from_context();
+    let shown = Memo::new(move |_| {
+        let columns = view_state.columns.get();
+        query.with(|q| columns.resolve(q))
+    });
+    let min_width = move || {
+        let columns: u32 = shown.get().iter().map(width).sum();
+        format!("{}px", CHECK_WIDTH + columns + MENU_WIDTH)
+    };
 
     view! {
         <div class="bs-table-bar">
@@ -145,6 +162,10 @@ pub fn ConnectorTable(
             >
                 "Problems first"
             </button>
+            <span class="bs-table-bar__views">
+                <ViewsMenu />
+                <ColumnChooser />
+            </span>
             <p class="bs-selection" role="status" aria-live="polite">
                 <span>{move || format!("{} selected", selection.with(Selection::len))}</span>
                 <Show when=move || !selection.with(Selection::is_empty)>
@@ -171,10 +192,10 @@ pub fn ConnectorTable(
                 viewport.set(height);
             }
         }>
-            <table class="bs-table" aria-rowcount=move || rows.with(Vec::len) + 1>
+            <table class="bs-table" style:min-width=min_width aria-rowcount=move || rows.with(Vec::len) + 1>
                 <thead>
                     <tr aria-rowindex="1">
-                        <th class="bs-cell bs-cell--check" scope="col">
+                        <th class="bs-cell bs-cell--check" scope="col" style:width=format!("{CHECK_WIDTH}px")>
                             <input
                                 type="checkbox"
                                 aria-label="Select all shown connectors"
@@ -183,23 +204,26 @@ pub fn ConnectorTable(
                                 on:click=move |_| rows.with_untracked(|r| selection.update(|s| s.toggle_all(r)))
                             />
                         </th>
-                        {COLUMNS
-                            .into_iter()
-                            .map(|(key, label, width)| {
+                        {move || shown.get()
+                            .iter()
+                            .map(|column| {
+                                let key = column.sort();
+                                let label = column.label();
                                 let sorted = move || query.with(|q| (q.sort == key).then_some(q.descending));
                                 view! {
                                     <th
-                                        class="bs-cell"
+                                        class="bs-cell bs-cell--head"
+                                        class:bs-cell--bot=column == Column::Bot
                                         scope="col"
-                                        style:width=format!("{width}px")
+                                        style:width=format!("{}px", width(column))
                                         aria-sort=move || match sorted() {
                                             Some(true) => "descending",
                                             Some(false) => "ascending",
                                             None => "none",
                                         }
                                     >
-                                        <button type="button" class="bs-sort" on:click=move |_| sort_by(key)>
-                                            {label}
+                                        <button type="button" class="bs-sort" title=format!("Sort by {label}") on:click=move |_| sort_by(key)>
+                                            <span>{label}</span>
                                             <span class="bs-sort__arrow" aria-hidden="true">
                                                 {move || match sorted() {
                                                     Some(true) => "▼",
@@ -212,7 +236,7 @@ pub fn ConnectorTable(
                                 }
                             })
                             .collect_view()}
-                        <th class="bs-cell bs-cell--menu" scope="col">
+                        <th class="bs-cell bs-cell--menu" scope="col" style:width=format!("{MENU_WIDTH}px")>
                             <span class="bs-visually-hidden">"Row actions"</span>
                         </th>
                     </tr>
@@ -232,7 +256,7 @@ pub fn ConnectorTable(
                                     .or_else(|| prev.cloned())
                                     .unwrap_or_else(|| first.clone())
                             });
-                            view! { <Row row=row rows=rows /> }
+                            view! { <Row row=row rows=rows shown=shown /> }
                         }
                     />
                     <tr class="bs-spacer" aria-hidden="true" style:height=move || {
@@ -254,6 +278,8 @@ fn Row(
     row: Memo<(usize, Connector)>,
     /// Every row's connector, in order: a shift-click selects a range of them.
     rows: Memo<Vec<ConnectorId>>,
+    /// The columns the table shows.
+    shown: Memo<ColumnSet>,
 ) -> impl IntoView {
     let AgentsPage {
         selection,
@@ -295,28 +321,32 @@ fn Row(
                     }
                 />
             </td>
-            <td class="bs-cell bs-cell--bot">
-                <button
-                    type="button"
-                    class="bs-linklike"
-                    title="Show details"
-                    on:click=move |ev| {
-                        ev.stop_propagation();
-                        open_details.set(Some(id_now()));
-                    }
-                >
-                    {text(|c| c.bot.name.clone())}
-                </button>
-            </td>
-            <td class="bs-cell">{text(|c| c.settings.agent_user_id.clone())}</td>
-            <td class="bs-cell">{text(|c| c.settings.account.clone())}</td>
-            <td class="bs-cell">{move || row.with(|(_, c)| c.environment().label())}</td>
-            <td class="bs-cell">{move || row.with(|(_, c)| c.conversation_type().label())}</td>
-            <td class="bs-cell">{move || row.with(|(_, c)| c.settings.role.label())}</td>
-            <td class="bs-cell bs-cell--num">{move || row.with(|(_, c)| c.concurrent_conversations)}</td>
-            <td class="bs-cell"><StatusBadge value=Signal::derive(move || statuses.get().connector) /></td>
-            <td class="bs-cell"><StatusBadge value=Signal::derive(move || statuses.get().cloud) /></td>
-            <td class="bs-cell"><StatusBadge value=Signal::derive(move || statuses.get().bot_server) /></td>
+            {move || shown.get().iter().map(|column| match column {
+                Column::Bot => view! {
+                    <td class="bs-cell bs-cell--bot">
+                        <button
+                            type="button"
+                            class="bs-linklike"
+                            title=move || row.with(|(_, c)| format!("{}: show details", c.bot.name))
+                            on:click=move |ev| {
+                                ev.stop_propagation();
+                                open_details.set(Some(id_now()));
+                            }
+                        >
+                            {text(|c| c.bot.name.clone())}
+                        </button>
+                    </td>
+                }.into_any(),
+                Column::AgentUserId => view! { <td class="bs-cell" title=text(|c| c.settings.agent_user_id.clone())>{text(|c| c.settings.agent_user_id.clone())}</td> }.into_any(),
+                Column::Account => view! { <td class="bs-cell" title=text(|c| c.settings.account.clone())>{text(|c| c.settings.account.clone())}</td> }.into_any(),
+                Column::Environment => view! { <td class="bs-cell">{move || row.with(|(_, c)| c.environment().label())}</td> }.into_any(),
+                Column::ConversationType => view! { <td class="bs-cell">{move || row.with(|(_, c)| c.conversation_type().label())}</td> }.into_any(),
+                Column::Role => view! { <td class="bs-cell">{move || row.with(|(_, c)| c.settings.role.label())}</td> }.into_any(),
+                Column::Conversations => view! { <td class="bs-cell bs-cell--num">{move || row.with(|(_, c)| c.concurrent_conversations)}</td> }.into_any(),
+                Column::ConnectorStatus => view! { <td class="bs-cell"><StatusBadge value=Signal::derive(move || statuses.get().connector) /></td> }.into_any(),
+                Column::Cloud => view! { <td class="bs-cell"><StatusBadge value=Signal::derive(move || statuses.get().cloud) /></td> }.into_any(),
+                Column::BotServer => view! { <td class="bs-cell"><StatusBadge value=Signal::derive(move || statuses.get().bot_server) /></td> }.into_any(),
+            }).collect_view()}
             <td class="bs-cell bs-cell--menu" on:click=|ev| ev.stop_propagation()>
                 <button
                     type="button"

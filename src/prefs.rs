@@ -1,0 +1,82 @@
+//! What an operator keeps in this browser between visits: the table's columns and the saved
+//! views, in localStorage under the app's key (`bots-status/views`, `bots-status/columns`).
+//! Read once as the app starts, written on each change. An entry that cannot be read is
+//! reported and left as it was: it is moved aside (`…/views.unreadable`) only when the
+//! operator saves over it.
+
+use bots_status_core::views::{ColumnSet, Columns, SavedViews};
+
+/// Where an app keeps its preferences: a key prefix, or nowhere.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PrefsKey(pub Option<String>);
+
+impl PrefsKey {
+    fn item(&self, what: &str) -> Option<String> {
+        self.0.as_ref().map(|k| format!("{k}/{what}"))
+    }
+
+    /// The saved views, or why what is stored could not be read (then none).
+    pub fn views(&self) -> (SavedViews, Option<String>) {
+        let Some(text) = self.item("views").and_then(|k| read(&k)) else {
+            return (SavedViews::default(), None);
+        };
+        match SavedViews::from_stored(&text) {
+            Ok(views) => (views, None),
+            Err(why) => (
+                SavedViews::default(),
+                Some(format!(
+                    "The views saved in this browser could not be read: {why}. They are kept as \
+                     they were until you save a view."
+                )),
+            ),
+        }
+    }
+
+    /// Keeps `views`, or says why the browser would not.
+    pub fn save_views(&self, views: &SavedViews) -> Result<(), String> {
+        let Some(key) = self.item("views") else {
+            return Ok(());
+        };
+        if let Some(old) = read(&key)
+            && SavedViews::from_stored(&old).is_err()
+        {
+            write(&format!("{key}.unreadable"), &old)?;
+        }
+        write(&key, &views.to_stored())
+    }
+
+    /// The columns chosen last in this browser (the default if none or unreadable).
+    pub fn columns(&self) -> Columns {
+        self.item("columns")
+            .and_then(|k| read(&k))
+            .map_or(Columns::Default, |text| match text.as_str() {
+                "default" => Columns::Default,
+                slugs => ColumnSet::from_slugs(slugs).map_or(Columns::Default, Columns::Chosen),
+            })
+    }
+
+    pub fn save_columns(&self, columns: Columns) -> Result<(), String> {
+        match self.item("columns") {
+            Some(key) => write(
+                &key,
+                &columns.to_param().unwrap_or_else(|| "default".into()),
+            ),
+            None => Ok(()),
+        }
+    }
+}
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok()?
+}
+
+fn read(key: &str) -> Option<String> {
+    storage()?.get_item(key).ok()?
+}
+
+fn write(key: &str, value: &str) -> Result<(), String> {
+    storage()
+        .ok_or("this browser keeps no local storage")?
+        .set_item(key, value)
+        .map_err(|_| "the browser's storage for this site is full or turned off".to_owned())
+}
