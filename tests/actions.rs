@@ -514,3 +514,104 @@ async fn a_bot_developer_may_change_nothing_in_production_and_is_told_why() {
         );
     }
 }
+
+/// A Production bot whose Online connectors the table can isolate by searching its name,
+/// with `wanted` of them online: its name and their conversations. The table is left
+/// showing just those connectors.
+async fn bot_online_on(host: &Element, wanted: impl Fn(usize) -> bool) -> (String, Vec<u32>) {
+    choose(host, "Bot Agent Connector", "online");
+    wait_for("online rows", || {
+        let shown = column(host, "Bot Agent Connector");
+        !shown.is_empty() && shown.iter().all(|s| s == "Online")
+    })
+    .await;
+    let names: std::collections::BTreeSet<String> = column(host, "Bot").into_iter().collect();
+    for name in names {
+        type_into(host, "Search", &name);
+        wait_for("the bot's rows", || {
+            let bots = column(host, "Bot");
+            !bots.is_empty() && bots.iter().all(|b| b.contains(&name))
+        })
+        .await;
+        let bots = column(host, "Bot");
+        if bots.iter().all(|b| *b == name) && wanted(bots.len()) {
+            let load = column(host, "Conversations")
+                .iter()
+                .map(|n| n.parse().expect("a number"))
+                .collect();
+            return (name, load);
+        }
+    }
+    panic!("no Production bot with such online connectors in the sample fleet");
+}
+
+#[wasm_bindgen_test]
+async fn stopping_every_online_connector_of_a_bot_asks_for_its_name() {
+    let (host, _app) = mount(instant("impact-none"));
+    open_agents(&host).await;
+    let (bot, _) = bot_online_on(&host, |n| n >= 1).await;
+    click_with_shift(&query(&host, ".bs-table thead input[type=checkbox]"), false);
+    let dialog = choose_action(&host, "Stop Agent").await;
+    let said = text(&dialog);
+    assert!(
+        said.contains(&format!(
+            "{bot} would have 0 online Production connectors: nobody answers its conversations."
+        )),
+        "{said}"
+    );
+    let yes = || {
+        query_all(&dialog, "button")
+            .into_iter()
+            .find(|b| text(b) == "Yes")
+            .expect("Yes")
+            .dyn_into::<web_sys::HtmlButtonElement>()
+            .expect("a button")
+    };
+    assert!(yes().disabled(), "Yes waits for the bot's name");
+    let label = format!("Type {bot} to confirm");
+    type_into(&dialog, &label, "not the name");
+    tick().await;
+    assert!(yes().disabled());
+    type_into(&dialog, &label, &bot.to_lowercase());
+    wait_for("Yes enabled", || !yes().disabled()).await;
+    let results = confirm_and_close(&host).await;
+    assert!(results.contains("Stop Agent:"), "{results}");
+}
+
+#[wasm_bindgen_test]
+async fn stopping_one_of_two_online_connectors_says_failover_is_lost_and_where_the_load_goes() {
+    let (host, _app) = mount(instant("impact-failover"));
+    open_agents(&host).await;
+    let (bot, load) = bot_online_on(&host, |n| n == 2).await;
+    select_row(&host, 0);
+    let dialog = choose_action(&host, "Stop Agent").await;
+    let said = text(&dialog);
+    assert!(
+        said.contains(&format!(
+            "{bot} would have 1 online Production connector: no failover."
+        )),
+        "{said}"
+    );
+    // Every conversation of the bot falls on the one left: over 50, the dialog says so.
+    let total: u32 = load.iter().sum();
+    let capacity = format!("{bot}'s ");
+    if total > 55 {
+        assert!(
+            said.contains(&capacity)
+                && said.contains("would fall on 1 connector")
+                && said.contains("(50 is the baseline)"),
+            "{said}"
+        );
+    } else if total < 45 {
+        assert!(!said.contains("would fall on"), "{said}");
+    }
+    // One bot keeps a connector online: a plain Yes.
+    let yes = query_all(&dialog, "button")
+        .into_iter()
+        .find(|b| text(b) == "Yes")
+        .expect("Yes")
+        .dyn_into::<web_sys::HtmlButtonElement>()
+        .expect("a button");
+    assert!(!yes.disabled());
+    click_button(&dialog, "Cancel");
+}

@@ -5,7 +5,7 @@
 //! which action is allowed in which state and what it leads to ([`lifecycle`]), the custom
 //! configuration fields and their validation ([`config`]), the add/edit form rules
 //! ([`settings`]), bulk-action plans over a selection ([`bulk`]), failover and capacity advice
-//! ([`advice`]), dashboard metrics ([`metrics`]), the table's filter/sort/search model
+//! ([`advice`]) and what an action would do to them ([`impact`]), dashboard metrics ([`metrics`]), the table's filter/sort/search model
 //! ([`query`]) with its columns and saved views ([`views`]) and checkbox selection ([`selection`]), the troubleshooting catalog ([`troubleshooting`]), permissions ([`access`]),
 //! the size limits of everything a user sends ([`limits`]),
 //! the live client's decisions ([`live`]) and the HTTP contract's bodies ([`api`]),
@@ -26,6 +26,7 @@ pub mod bulk;
 pub mod config;
 pub mod fleet;
 pub mod history;
+pub mod impact;
 pub mod lifecycle;
 pub mod limits;
 pub mod live;

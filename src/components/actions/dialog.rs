@@ -2,6 +2,7 @@
 //! a "Yes", its progress, and what happened to each connector.
 
 use bots_status_core::bulk::BulkPlan;
+use bots_status_core::impact::Impact;
 use bots_status_core::lifecycle::{Action, ActionKind};
 use bots_status_core::model::{ConnectorId, Environment};
 use leptos::prelude::*;
@@ -92,6 +93,19 @@ fn confirm(flow: ActionFlow, action: Action, plan: BulkPlan) -> impl IntoView {
     let destructive = kind.is_destructive();
     let lead = plan.lead(&action);
     let possible = plan.is_possible();
+    // What it would do to each Production bot's failover and capacity, as the fleet is when
+    // the dialog opens (the plan is of that moment too).
+    let impact = flow
+        .store
+        .connectors
+        .with_untracked(|list| Impact::of(kind, &plan.affected, list));
+    let impact = StoredValue::new(impact);
+    let typed = RwSignal::new(String::new());
+    let ticked = RwSignal::new(false);
+    let confirmed = move || {
+        impact
+            .with_value(|i| !i.needs_confirmation() || i.confirmed_by(&typed.get()) || ticked.get())
+    };
     let (cancel_button, yes_button) = (NodeRef::new(), NodeRef::new());
     // The safe choice has focus first: confirming is never the default of a destructive
     // action.
@@ -106,6 +120,7 @@ fn confirm(flow: ActionFlow, action: Action, plan: BulkPlan) -> impl IntoView {
     };
     view! {
         <PlanView flow=flow plan=plan lead=lead />
+        <ImpactView impact=impact typed=typed ticked=ticked />
         <p class="bs-dialog__note">{kind.note()}</p>
         <div class="bs-dialog__buttons">
             <button type="button" class="bs-button" node_ref=cancel_button on:click=move |_| flow.cancel()>
@@ -117,13 +132,70 @@ fn confirm(flow: ActionFlow, action: Action, plan: BulkPlan) -> impl IntoView {
                 class:bs-button--danger=destructive
                 class:bs-button--primary=!destructive
                 node_ref=yes_button
-                disabled=!possible
+                disabled=move || !possible || !confirmed()
                 on:click=go
             >
                 "Yes"
             </button>
         </div>
     }
+}
+
+/// The failover and capacity lines of an action, and the confirmation it needs when a bot
+/// would be left with nobody online in Production: its name typed, or (several bots) a tick.
+#[component]
+fn ImpactView(
+    impact: StoredValue<Impact>,
+    typed: RwSignal<String>,
+    ticked: RwSignal<bool>,
+) -> impl IntoView {
+    let lines = impact.with_value(Impact::lines);
+    if lines.is_empty() {
+        return ().into_any();
+    }
+    let none_online: Vec<String> = impact.with_value(|i| {
+        i.left_with_none_online()
+            .into_iter()
+            .map(str::to_owned)
+            .collect()
+    });
+    let ask = match none_online.as_slice() {
+        [] => ().into_any(),
+        [one] => view! {
+            <label class="bs-field bs-impact__confirm">
+                <span class="bs-field__label">{format!("Type {one} to confirm")}</span>
+                <input
+                    class="bs-input"
+                    type="text"
+                    autocomplete="off"
+                    spellcheck="false"
+                    prop:value=move || typed.get()
+                    on:input=move |ev| typed.set(event_target_value(&ev))
+                />
+            </label>
+        }
+        .into_any(),
+        several => {
+            let names = several.join(", ");
+            view! {
+                <label class="bs-check bs-impact__confirm">
+                    <input type="checkbox" prop:checked=move || ticked.get() on:change=move |ev| ticked.set(event_target_checked(&ev)) />
+                    {format!("I understand: {names} would have no online Production connector.")}
+                </label>
+            }
+            .into_any()
+        }
+    };
+    view! {
+        <section class="bs-impact" aria-label="Failover and capacity">
+            <h3 class="bs-impact__title">"Failover and capacity afterwards"</h3>
+            <ul class="bs-impact__lines">
+                {lines.into_iter().map(|l| view! { <li>{l}</li> }).collect_view()}
+            </ul>
+            {ask}
+        </section>
+    }
+    .into_any()
 }
 
 fn working(flow: ActionFlow, kind: ActionKind) -> impl IntoView {
