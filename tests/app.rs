@@ -320,6 +320,9 @@ async fn clicking_a_row_shows_its_statuses_and_the_remedy_for_its_error() {
     let details = text(&query(&host, ".bs-details"));
     assert!(details.contains("What is wrong"), "{details}");
     assert!(details.contains("Remedy:"), "{details}");
+    assert!(details.contains("Last change"), "{details}");
+    // The simulated backend is the page's own: nothing to confirm against.
+    assert!(!details.contains("Confirmed"), "{details}");
     // Escape closes it.
     press(&query(&host, ".bs-details button"), "Escape", false);
     wait_for("the panel to close", || {

@@ -376,6 +376,18 @@ async fn server_errors_are_shown_and_the_connection_comes_back() {
         vec![online.settings.agent_user_id.clone()],
         "still shown"
     );
+    // Every status in the table is marked as possibly out of date, as of the last update.
+    let stale = text(&query(&host, ".bs-stale"));
+    assert!(stale.contains("these statuses are as of"), "{stale}");
+    let scroller = || query(&host, ".bs-table-scroll").get_attribute("data-stale");
+    assert_eq!(scroller().as_deref(), Some("true"));
+    open_details(&host).await;
+    let details = text(&query(&host, ".bs-details"));
+    assert!(
+        details.contains("Confirmed") && details.contains("Not since"),
+        "{details}"
+    );
+    click_button(&query(&host, ".bs-details"), "Close");
 
     // The server is back: "Retry now" reconnects at once.
     set_faults(json!({})).await;
@@ -386,6 +398,14 @@ async fn server_errors_are_shown_and_the_connection_comes_back() {
     );
     click_button(&query(&host, ".bs-connection-status"), "Retry now");
     wait_live(&host).await;
+    wait_for("current statuses", || {
+        query_all(&host, ".bs-stale").is_empty()
+    })
+    .await;
+    assert_eq!(scroller().as_deref(), Some("false"));
+    open_details(&host).await;
+    let details = text(&query(&host, ".bs-details"));
+    assert!(details.contains("By the server at"), "{details}");
     let (status, text_) = call(
         Method::PUT,
         "/admin/resources",

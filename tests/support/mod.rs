@@ -308,7 +308,23 @@ pub fn value_of(control: &HtmlElement) -> String {
 }
 
 /// Says Yes to the open action dialog, then closes its results; returns what they said.
+/// Where the action would leave a bot with nobody online, it first gives the confirmation
+/// the dialog asks for (the bot's name, or the tick).
 pub async fn confirm_and_close(host: &Element) -> String {
+    if let Some(ask) = query_all(host, "dialog[open] .bs-impact__confirm").first() {
+        let input: web_sys::HtmlInputElement = query(ask, "input").dyn_into().expect("input");
+        if input.type_() == "checkbox" {
+            input.click();
+        } else {
+            let label = text(&query(ask, ".bs-field__label"));
+            let name = label
+                .strip_prefix("Type ")
+                .and_then(|l| l.strip_suffix(" to confirm"))
+                .expect("the bot's name");
+            set_value(&input.clone().unchecked_into(), name, "input");
+        }
+        tick().await;
+    }
     click_button(&query(host, "dialog[open]"), "Yes");
     wait_for("the results", || {
         query_all(host, "dialog[open] [aria-label='Result per connector']").len() == 1

@@ -104,6 +104,15 @@ impl Event {
     }
 }
 
+/// When a connector's statuses last changed, as far as a history knows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LastChange {
+    /// A status changed at this time.
+    Changed(Millis),
+    /// Nothing changed since it was first seen, at this time.
+    SeenSince(Millis),
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 struct Known {
     readings: [Reading; 3],
@@ -185,6 +194,18 @@ impl History {
 
     pub fn events(&self) -> impl DoubleEndedIterator<Item = &Event> {
         self.events.iter()
+    }
+
+    /// When `id`'s statuses last changed, as far as this history knows: its newest event,
+    /// else when it was first seen (`None` for a connector never seen).
+    pub fn last_change(&self, id: ConnectorId) -> Option<LastChange> {
+        match self.events.iter().rev().find(|e| e.connector == id) {
+            Some(e) => Some(LastChange::Changed(e.at)),
+            None => self
+                .known
+                .get(&id)
+                .map(|k| LastChange::SeenSince(k.first_seen)),
+        }
     }
 
     /// The events `filter` lets through, newest first.

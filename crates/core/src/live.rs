@@ -119,6 +119,15 @@ pub enum Link {
 }
 
 impl Link {
+    /// Whether the statuses the page shows may be out of date: the stream that keeps them
+    /// current is down (or was refused), so they are as of the last word from the server.
+    pub fn statuses_may_be_stale(&self) -> bool {
+        matches!(
+            self,
+            Link::Reconnecting { .. } | Link::Offline { .. } | Link::Refused(_)
+        )
+    }
+
     /// The state after try number `attempt` (0 for the drop itself) failed at `now`: the
     /// time the connection was lost is kept across tries.
     pub fn after_failure(&self, attempt: u32, now: Millis) -> Link {
@@ -197,6 +206,16 @@ impl Cursor {
 mod tests {
     use super::*;
     use crate::model::ConnectorId;
+
+    #[test]
+    fn statuses_may_be_stale_only_while_the_stream_is_down() {
+        let since = Millis(5);
+        assert!(!Link::Connecting.statuses_may_be_stale());
+        assert!(!Link::Live.statuses_may_be_stale());
+        assert!(Link::Reconnecting { since }.statuses_may_be_stale());
+        assert!(Link::Offline { since }.statuses_may_be_stale());
+        assert!(Link::Refused("no".into()).statuses_may_be_stale());
+    }
 
     #[test]
     fn a_token_for_plain_http_on_another_machine_needs_consent() {

@@ -5,7 +5,9 @@
 //! why not, with a Stop shortcut for a running connector.
 
 use bots_status_core::config::drift;
+use bots_status_core::history::LastChange;
 use bots_status_core::lifecycle::{ActionKind, Context, Lifecycle};
+use bots_status_core::model::Millis;
 use bots_status_core::status::StatusValue;
 use bots_status_core::troubleshooting::diagnose;
 use leptos::html;
@@ -18,6 +20,7 @@ use crate::components::copy_details::CopyDetails;
 use crate::components::drift::DriftTable;
 use crate::components::status_badge::StatusBadge;
 use crate::components::timeline::Timeline;
+use crate::format::{TimeZone, time_of_day};
 use crate::store::FleetStore;
 
 #[component]
@@ -82,6 +85,31 @@ pub fn Details() -> impl IntoView {
             drift(&same_bot)
         })
     });
+    let zone = TimeZone::from_context();
+    // When its statuses last changed, as far as this page's history knows.
+    let last_change = Memo::new(move |_| {
+        let id = open.get()?;
+        let at = |m: Millis| time_of_day(m.0 as f64, zone);
+        Some(match store.history.with(|h| h.last_change(id))? {
+            LastChange::Changed(m) => at(m),
+            LastChange::SeenSince(m) => format!("None since this page first saw it, at {}", at(m)),
+        })
+    });
+    // Live: when the server last confirmed what the page shows.
+    let confirmed = Memo::new(move |_| {
+        let link = store.connection.get()?;
+        let last = store
+            .updated_at
+            .get()
+            .map_or_else(|| "never".to_owned(), |ms| time_of_day(ms, zone));
+        Some(if link.statuses_may_be_stale() {
+            format!(
+                "Not since {last}: the live connection is down, so the statuses may have changed."
+            )
+        } else {
+            format!("By the server at {last}; changes arrive as they happen.")
+        })
+    });
     view! {
             <Show when=move || open.get().is_some()>
                 <aside
@@ -119,6 +147,12 @@ pub fn Details() -> impl IntoView {
                                     <dd><StatusBadge value=Signal::stored(shown.cloud) /><span class="bs-details__desc">{shown.cloud.description()}</span></dd>
                                     <dt>"Bot Server"</dt>
                                     <dd><StatusBadge value=Signal::stored(shown.bot_server) /><span class="bs-details__desc">{shown.bot_server.description()}</span></dd>
+                                    <dt>"Last change"</dt>
+                                    <dd class="bs-details__changed">{move || last_change.get()}</dd>
+                                    {move || confirmed.get().map(|said| view! {
+                                        <dt>"Confirmed"</dt>
+                                        <dd class="bs-details__confirmed">{said}</dd>
+                                    })}
                                 </dl>
                                 <Timeline id=c.id />
                                 {(!problems.is_empty()).then(|| view! {

@@ -2,6 +2,7 @@
 //! margin) are in the DOM, so filtering, sorting and live updates stay fast at ten thousand
 //! connectors.
 
+use bots_status_core::live::Link;
 use bots_status_core::model::{Connector, ConnectorId};
 use bots_status_core::query::{ConnectorQuery, SortKey};
 use bots_status_core::selection::Selection;
@@ -14,6 +15,7 @@ use super::AgentsPage;
 use crate::components::actions::{ActionsMenu, RowMenuAt};
 use crate::components::status_badge::StatusBadge;
 use crate::components::view_controls::{ColumnChooser, ViewsMenu};
+use crate::format::{TimeZone, time_of_day};
 use crate::store::FleetStore;
 use crate::view::ViewState;
 
@@ -135,6 +137,13 @@ pub fn ConnectorTable(
     let all_selected = move || header.get().0;
     let some_selected = move || header.get().1;
     let view_state = ViewState::from_context();
+    let zone = TimeZone::from_context();
+    // While the live stream is down, every status is as of the last word from the server.
+    let stale = Memo::new(move |_| {
+        store
+            .connection
+            .with(|l| l.as_ref().is_some_and(Link::statuses_may_be_stale))
+    });
     let shown = Memo::new(move |_| {
         let columns = view_state.columns.get();
         query.with(|q| columns.resolve(q))
@@ -180,7 +189,15 @@ pub fn ConnectorTable(
             </p>
             <ActionsMenu flow=flow targets=selected />
         </div>
-        <div class="bs-table-scroll" node_ref=scroller on:scroll=move |ev| {
+        <Show when=move || stale.get()>
+            <p class="bs-stale" id="bs-stale-note" role="status">
+                {move || format!(
+                    "The live connection is down: these statuses are as of {}, and may have changed since.",
+                    store.updated_at.get().map(|ms| time_of_day(ms, zone)).unwrap_or_else(|| "the last update".to_owned()),
+                )}
+            </p>
+        </Show>
+        <div class="bs-table-scroll" data-stale=move || stale.get().to_string() node_ref=scroller on:scroll=move |ev| {
             let el: web_sys::Element = event_target(&ev);
             scroll_top.set(f64::from(el.scroll_top()));
             // A row's menu would stay put while its row scrolls away.

@@ -216,3 +216,21 @@ fn a_time_past_the_year_9999_is_written_not_panicked_over() {
     assert!(iso_time(far).contains("ms after 1970"), "{}", iso_time(far));
     assert!(iso_time(Millis(u64::MAX)).starts_with(&u64::MAX.to_string()));
 }
+
+#[test]
+fn the_last_change_is_the_newest_event_or_the_first_sighting() {
+    let mut history = History::new();
+    let id = connector(online(LinkHealth::Up, true)).id;
+    assert_eq!(history.last_change(id), None);
+    history.record(&connector(online(LinkHealth::Up, true)), Millis(1_000));
+    assert_eq!(
+        history.last_change(id),
+        Some(LastChange::SeenSince(Millis(1_000)))
+    );
+    history.record(&connector(online(LinkHealth::Down, true)), Millis(5_000));
+    history.record(&connector(online(LinkHealth::Down, true)), Millis(9_000));
+    assert_eq!(
+        history.last_change(id),
+        Some(LastChange::Changed(Millis(5_000)))
+    );
+}
