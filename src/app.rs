@@ -24,6 +24,7 @@ use crate::pages::dashboard::Dashboard;
 use crate::pages::events::EventLog;
 use crate::prefs::PrefsKey;
 use crate::store::FleetStore;
+use crate::theme::{Theme, shows_dark};
 use crate::view::{Page, UrlMode, ViewState};
 
 /// How an app instance runs.
@@ -42,8 +43,11 @@ pub struct AppConfig {
     /// The columns to show when the URL does not name them (else the ones kept in this
     /// browser).
     pub columns: Option<Columns>,
-    /// Where the operator's columns and saved views are kept in this browser, if anywhere.
+    /// Where the operator's columns, saved views and theme are kept in this browser, if
+    /// anywhere.
     pub prefs: PrefsKey,
+    /// The theme the host asks for; else the one kept in this browser, else the system's.
+    pub theme: Option<Theme>,
     pub zone: TimeZone,
     /// The element that receives the app's events (`bots-status:action`, …), if any.
     pub events: Option<web_sys::HtmlElement>,
@@ -133,8 +137,28 @@ pub fn App(
     };
 
     let app_root = NodeRef::<leptos::html::Div>::new();
+    let theme = RwSignal::new(
+        config
+            .theme
+            .or_else(|| config.prefs.theme())
+            .unwrap_or_default(),
+    );
+    let dark = shows_dark(theme);
+    let prefs = StoredValue::new(config.prefs.clone());
+    let choose_theme = move |chosen: Theme| {
+        theme.set(chosen);
+        if let Err(why) = prefs.with_value(|p| p.save_theme(chosen)) {
+            toasts.failed(format!(
+                "The theme is shown but not kept in this browser: {why}."
+            ));
+        }
+    };
     view! {
-        <div class="bs-app" node_ref=app_root>
+        <div
+            class="bs-app"
+            node_ref=app_root
+            data-theme=move || if dark.get() { "dark" } else { "light" }
+        >
             <style>{crate::style::CSS}</style>
             <header class="bs-header">
                 <h1 class="bs-title">"Bots Status"</h1>
@@ -150,6 +174,19 @@ pub fn App(
                 </span>
                 <ConnectionControl mode=mode remember=config.remember_connection />
                 <KeyboardShortcuts root=app_root />
+                <select
+                    class="bs-select bs-theme"
+                    aria-label="Theme"
+                    on:change=move |ev| {
+                        if let Some(t) = Theme::from_slug(&event_target_value(&ev)) {
+                            choose_theme(t);
+                        }
+                    }
+                >
+                    {Theme::ALL.into_iter().map(|t| view! {
+                        <option value=t.slug() selected=move || theme.get() == t>{t.label()}</option>
+                    }).collect_view()}
+                </select>
             </header>
             <ConnectionStatus adapter=adapter />
             <Notices notices=store.notices />

@@ -40,8 +40,9 @@ impl Embedded {
 /// `page` ("dashboard" | "agents" | "pcs" | "events"), `filters` (as in the
 /// hosted page's URL, e.g. "env=demo&status=online"), `url` ("none" | "fragment"), `clock`
 /// ("local" | "utc"), `fleet` (connectors, 1 to 100000), `seed`, `speed` ("1" | "10" | "60" |
-/// "instant") and `storageKey` (keep the simulation, and the operator's columns and saved
-/// views, in localStorage under this key).
+/// "instant"), `theme` ("light" | "dark" | "auto", the default: the system's) and
+/// `storageKey` (keep the simulation, and the operator's columns, saved views and theme, in
+/// localStorage under this key).
 /// Options it does not understand are refused: the element shows why, and so does the error
 /// thrown.
 #[wasm_bindgen]

@@ -16,6 +16,7 @@ pub mod prefs;
 pub mod simulation;
 pub mod store;
 pub mod style;
+pub mod theme;
 pub mod url;
 pub mod view;
 
@@ -151,7 +152,7 @@ pub fn hosted_config(search: &str) -> AppConfig {
             continue;
         };
         // The rest of the link is the view's (`url.rs`), or the benchmark's.
-        if !["fleet", "seed", "speed", "api", "token"].contains(&key) {
+        if !["fleet", "seed", "speed", "api", "token", "theme"].contains(&key) {
             continue;
         }
         match reading.set(key, &url::decode(value)) {

@@ -13,10 +13,11 @@ use crate::backend::Mode;
 use crate::backend::live::LiveOptions;
 use crate::backend::simulated::{SimulationOptions, Speed};
 use crate::format::TimeZone;
+use crate::theme::Theme;
 use crate::view::{Page, UrlMode};
 
 /// Every option, by its attribute spelling (`storage-key`; `storageKey` in JavaScript).
-pub const OPTIONS: [&str; 11] = [
+pub const OPTIONS: [&str; 12] = [
     "backend",
     "api",
     "token",
@@ -28,6 +29,7 @@ pub const OPTIONS: [&str; 11] = [
     "seed",
     "speed",
     "storage-key",
+    "theme",
 ];
 
 /// An app configuration being read, option by option.
@@ -155,6 +157,12 @@ impl Options {
                 let speeds = Speed::ALL.map(Speed::slug);
                 config.simulation.speed =
                     Speed::from_slug(value).ok_or_else(|| choices(&speeds))?;
+            }
+            "theme" => {
+                config.theme = Some(
+                    Theme::from_slug(value)
+                        .ok_or_else(|| format!("theme=\"{value}\": use light, dark or auto."))?,
+                );
             }
             "storage-key" => {
                 config.simulation.storage_key = (!value.is_empty()).then(|| value.to_owned());

@@ -1,10 +1,12 @@
-//! What an operator keeps in this browser between visits: the table's columns and the saved
-//! views, in localStorage under the app's key (`bots-status/views`, `bots-status/columns`).
+//! What an operator keeps in this browser between visits: the table's columns, the saved
+//! views and the theme, in localStorage under the app's key (`bots-status/views`, `bots-status/columns`).
 //! Read once as the app starts, written on each change. An entry that cannot be read is
 //! reported and left as it was: it is moved aside (`…/views.unreadable`) only when the
 //! operator saves over it.
 
 use bots_status_core::views::{ColumnSet, Columns, SavedViews};
+
+use crate::theme::Theme;
 
 /// Where an app keeps its preferences: a key prefix, or nowhere.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -53,6 +55,20 @@ impl PrefsKey {
                 "default" => Columns::Default,
                 slugs => ColumnSet::from_slugs(slugs).map_or(Columns::Default, Columns::Chosen),
             })
+    }
+
+    /// The theme chosen last in this browser, if any.
+    pub fn theme(&self) -> Option<Theme> {
+        self.item("theme")
+            .and_then(|k| read(&k))
+            .and_then(|t| Theme::from_slug(&t))
+    }
+
+    pub fn save_theme(&self, theme: Theme) -> Result<(), String> {
+        match self.item("theme") {
+            Some(key) => write(&key, theme.slug()),
+            None => Ok(()),
+        }
     }
 
     pub fn save_columns(&self, columns: Columns) -> Result<(), String> {

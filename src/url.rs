@@ -22,7 +22,7 @@ pub fn location_hash() -> String {
 }
 
 /// Parameters that configure the app rather than the view; they are read elsewhere.
-const APP_PARAMS: [&str; 5] = ["fleet", "seed", "speed", "bench", "api"];
+const APP_PARAMS: [&str; 6] = ["fleet", "seed", "speed", "bench", "api", "theme"];
 
 /// Parameters read once as the app starts and then taken out of the address bar, so a
 /// bookmark or a shared link does not carry them (the access token).

@@ -478,7 +478,7 @@ async fn a_chart_bar_opens_its_list_from_the_keyboard() {
         .find(|g| {
             g.get_attribute("aria-label")
                 .unwrap_or_default()
-                .starts_with("Online:")
+                .starts_with("Online ")
         })
         .expect("an Online bar");
     press(&bar, "Enter", false);

@@ -225,8 +225,13 @@ async fn the_custom_element_honours_its_attributes() {
         ),
         ("fleet", "60"),
         ("clock", "utc"),
+        ("theme", "dark"),
     ]);
     wait_for("rows", || !query_all(&el, ".bs-row").is_empty()).await;
+    assert_eq!(
+        query(&el, ".bs-app").get_attribute("data-theme").as_deref(),
+        Some("dark")
+    );
     assert!(column(&el, "Environment").iter().all(|e| e == "Demo"));
     assert!(
         column(&el, "Conversation type")

@@ -668,3 +668,42 @@ async fn a_connector_edited_to_another_agent_is_searched_and_sorted_by_its_new_o
     })
     .await;
 }
+
+#[wasm_bindgen_test]
+async fn the_bot_is_found_by_part_of_its_name_and_stays_chosen() {
+    let (host, _app) = mount(fresh_config("form-bot-search"));
+    let form = open_add_form(&host).await;
+    let bot = control(&form, "Bot");
+    let names = || -> Vec<String> { query_all(&bot, "option").iter().skip(1).map(text).collect() };
+    let all = names();
+    assert!(all.len() > 2, "{all:?}");
+    let wanted = all[1].clone();
+    set_value(
+        &control(&form, "Find a bot"),
+        &wanted.to_lowercase(),
+        "input",
+    );
+    wait_for("the narrowed list", || {
+        names().iter().all(|n| n.contains(&wanted))
+    })
+    .await;
+    assert!(names().contains(&wanted));
+    let value = query_all(&bot, "option")
+        .into_iter()
+        .find(|o| text(o) == wanted)
+        .and_then(|o| o.get_attribute("value"))
+        .expect("the bot's option");
+    set_value(&bot, &value, "change");
+    // A search that matches nothing says so, and keeps the chosen bot.
+    set_value(
+        &control(&form, "Find a bot"),
+        "no bot is named this",
+        "input",
+    );
+    wait_for("the empty search", || {
+        text(&form).contains("No bot's name holds that.")
+    })
+    .await;
+    assert_eq!(names(), vec![wanted.clone()]);
+    assert_eq!(value_of(&bot), value);
+}

@@ -1,6 +1,7 @@
 //! The table an operator arranges: the columns that fit, the column chooser, saved views
 //! (kept, reloaded as the default, opened by link, refused with a reason, kept through a
-//! full or unreadable storage), and the page at a phone's width.
+//! full or unreadable storage), the page at a phone's width, and how every page reads in
+//! both themes (axe-core, injected into the test page).
 
 #![cfg(target_arch = "wasm32")]
 #![allow(clippy::expect_used)]
@@ -341,23 +342,27 @@ async fn the_built_in_problems_first_view_sorts_the_worst_first() {
 async fn a_view_saved_while_storage_is_full_stays_on_the_page_with_the_reason() {
     let (host, _app) = mount(fresh_config("views-full"));
     open_agents(&host).await;
-    // Fill this site's storage until the browser refuses more.
-    let chunk = "x".repeat(512 * 1024);
-    let mut fillers = Vec::new();
-    for n in 0..64 {
-        let key = format!("bots-status-test/filler-{n}");
-        if storage().set_item(&key, &chunk).is_err() {
-            break;
+    // Fill this site's storage until the browser refuses more: large items, then ever
+    // smaller ones, so not even a few bytes are left (each loop is bounded).
+    /// Frees the storage again, even when the test fails.
+    struct Fillers(Vec<String>);
+    impl Drop for Fillers {
+        fn drop(&mut self) {
+            for key in &self.0 {
+                let _ = storage().remove_item(key);
+            }
         }
-        fillers.push(key);
     }
-    let small = "y".repeat(1024);
-    for n in 0..4096 {
-        let key = format!("bots-status-test/filler-small-{n}");
-        if storage().set_item(&key, &small).is_err() {
-            break;
+    let mut fillers = Fillers(Vec::new());
+    for size in [512 * 1024, 32 * 1024, 1024, 64, 1] {
+        let chunk = "x".repeat(size);
+        for _ in 0..4096 {
+            let key = format!("bots-status-test/filler-{}", fillers.0.len());
+            if storage().set_item(&key, &chunk).is_err() {
+                break;
+            }
+            fillers.0.push(key);
         }
-        fillers.push(key);
     }
     let views = open_disclosure(&host, "Views");
     type_into(
@@ -376,9 +381,7 @@ async fn a_view_saved_while_storage_is_full_stays_on_the_page_with_the_reason() 
         said().contains("A long name for a view"),
         "the view stays listed"
     );
-    for key in fillers {
-        let _ = storage().remove_item(&key);
-    }
+    drop(fillers);
 }
 
 #[wasm_bindgen_test]
@@ -430,4 +433,143 @@ async fn at_390_pixels_the_page_does_not_scroll_sideways_and_the_metrics_sit_two
     assert_eq!(top(2), top(3), "the last two metrics share a row");
     assert!(top(2) > top(0));
     frame.remove();
+}
+
+/// axe-core, as the setup installs it (npm, into `.tools/`).
+const AXE: &str = include_str!(concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/.tools/node_modules/axe-core/axe.min.js"
+));
+
+/// axe-core's serious and critical violations of WCAG 2.1 A and AA inside `root`, one line
+/// each: the rule, how many elements, and the first of them.
+async fn serious_violations(root: &web_sys::Element) -> Vec<String> {
+    let window = web_sys::window().expect("window");
+    let axe_key = wasm_bindgen::JsValue::from_str("axe");
+    if !js_sys::Reflect::has(&window, &axe_key).unwrap_or(false) {
+        js_sys::eval(AXE).expect("axe-core loads");
+    }
+    let axe = js_sys::Reflect::get(&window, &axe_key).expect("axe");
+    let run: js_sys::Function = js_sys::Reflect::get(&axe, &"run".into())
+        .expect("axe.run")
+        .unchecked_into();
+    let options = js_sys::JSON::parse(
+        r#"{"runOnly":{"type":"tag","values":["wcag2a","wcag2aa","wcag21a","wcag21aa"]},"resultTypes":["violations"]}"#,
+    )
+    .expect("options");
+    let promise: js_sys::Promise = run
+        .call2(&axe, root, &options)
+        .expect("axe.run runs")
+        .unchecked_into();
+    let results = wasm_bindgen_futures::JsFuture::from(promise)
+        .await
+        .expect("axe finishes");
+    let violations = js_sys::Reflect::get(&results, &"violations".into()).expect("violations");
+    let text = js_sys::JSON::stringify(&violations)
+        .expect("JSON")
+        .as_string()
+        .unwrap_or_default();
+    let list: serde_json::Value = serde_json::from_str(&text).expect("violations as JSON");
+    list.as_array()
+        .into_iter()
+        .flatten()
+        .filter(|v| matches!(v["impact"].as_str(), Some("serious" | "critical")))
+        .map(|v| {
+            let nodes = v["nodes"].as_array().map_or(0, Vec::len);
+            format!(
+                "{} ({} elements, e.g. {}: {})",
+                v["id"], nodes, v["nodes"][0]["html"], v["nodes"][0]["failureSummary"]
+            )
+        })
+        .collect()
+}
+
+#[wasm_bindgen_test]
+async fn every_page_reads_at_aa_in_the_light_and_the_dark_theme() {
+    let mut found = Vec::new();
+    for theme in [
+        bots_status::theme::Theme::Light,
+        bots_status::theme::Theme::Dark,
+    ] {
+        let mut config = instant(&format!("axe-{}", theme.slug()));
+        config.theme = Some(theme);
+        let (host, _app) = mount(config);
+        wait_for("the dashboard", || {
+            !query_all(&host, ".bs-metric").is_empty()
+        })
+        .await;
+        let root = query(&host, ".bs-app");
+        assert_eq!(
+            root.get_attribute("data-theme").as_deref(),
+            Some(theme.slug())
+        );
+        let mut check = async |page: &str| {
+            for v in serious_violations(&host).await {
+                found.push(format!("{} theme, {page}: {v}", theme.slug()));
+            }
+        };
+        check("dashboard").await;
+        open_agents(&host).await;
+        check("Bot Agents").await;
+        select_row(&host, 0);
+        choose_action(&host, "Stop Agent").await;
+        check("an action dialog").await;
+        click_button(&dialog(&host), "Cancel");
+        wait_for("the dialog closed", || {
+            query_all(&host, "dialog[open]").is_empty()
+        })
+        .await;
+        click_button(&host, "New Bot Connector");
+        wait_for("the form", || {
+            !query_all(&host, "dialog[open] form").is_empty()
+        })
+        .await;
+        check("the connector form").await;
+        click_button(&dialog(&host), "Cancel");
+        wait_for("the form closed", || {
+            query_all(&host, "dialog[open]").is_empty()
+        })
+        .await;
+        click_button(&host, "Event log");
+        wait_for("the event log", || text(&host).contains("Event log")).await;
+        check("the Event log").await;
+    }
+    assert!(found.is_empty(), "{}", found.join("\n"));
+}
+
+#[wasm_bindgen_test]
+async fn the_theme_chosen_in_the_header_is_kept_and_auto_follows_the_system() {
+    let config = fresh_config("theme");
+    let shown = |host: &web_sys::Element| query(host, ".bs-app").get_attribute("data-theme");
+    {
+        let (host, _app) = mount(config.clone());
+        wait_for("the app", || !query_all(&host, ".bs-metric").is_empty()).await;
+        let system_dark = web_sys::window()
+            .and_then(|w| w.match_media("(prefers-color-scheme: dark)").ok().flatten())
+            .is_some_and(|q| q.matches());
+        let system = if system_dark { "dark" } else { "light" };
+        assert_eq!(
+            shown(&host).as_deref(),
+            Some(system),
+            "auto is the system's"
+        );
+        let select: web_sys::HtmlElement =
+            query(&host, "select.bs-theme").dyn_into().expect("select");
+        set_value(&select, "dark", "change");
+        wait_for("the dark theme", || shown(&host).as_deref() == Some("dark")).await;
+    }
+    let (host, _app) = mount(config);
+    wait_for("the app", || !query_all(&host, ".bs-metric").is_empty()).await;
+    assert_eq!(
+        shown(&host).as_deref(),
+        Some("dark"),
+        "kept in this browser"
+    );
+    let select: web_sys::HtmlElement = query(&host, "select.bs-theme").dyn_into().expect("select");
+    assert_eq!(value_of(&select), "dark");
+    set_value(&select, "light", "change");
+    wait_for("the light theme", || {
+        shown(&host).as_deref() == Some("light")
+    })
+    .await;
 }

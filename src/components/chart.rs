@@ -69,7 +69,7 @@ pub fn StatusChart() -> impl IntoView {
                                 class="bs-chart__row"
                                 role="button"
                                 tabindex="0"
-                                aria-label=move || format!("{}: {}. List them.", status.label(), counts.get()[i])
+                                aria-label=move || format!("{} {}, list them", status.label(), counts.get()[i])
                                 on:click=move |_| open()
                                 on:keydown=move |ev| {
                                     if ev.key() == "Enter" || ev.key() == " " {
@@ -78,8 +78,10 @@ pub fn StatusChart() -> impl IntoView {
                                     }
                                 }
                             >
-                                <title>{format!("{}: {}", status.label(), status.description())}</title>
-                                <text x="0" y=y + BAR_HEIGHT * 0.7 class="bs-chart__label">{status.label()}</text>
+                                // The label holds the bar's texts, in order ("Online 12"), so the name
+                                // a voice user says matches what they see; a <title> (the
+                                // description) would be text the name does not hold.
+                                <text x="0" y=y + BAR_HEIGHT * 0.7 class="bs-chart__label">{status.label()}" "</text>
                                 <rect
                                     x=LABEL_WIDTH
                                     y=y

@@ -159,7 +159,7 @@ pub fn fresh_config(key: &str) -> AppConfig {
         let _ = storage().remove_item(k);
     }
     if let Some(k) = &config.prefs.0 {
-        for what in ["views", "views.unreadable", "columns"] {
+        for what in ["views", "views.unreadable", "columns", "theme"] {
             let _ = storage().remove_item(&format!("{k}/{what}"));
         }
     }

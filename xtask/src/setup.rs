@@ -16,6 +16,8 @@ const TRUNK_VERSION: &str = "0.21.14";
 /// Must match `[tools] wasm_opt` in Trunk.toml. npm's binaryen runs anywhere node does, and its
 /// output loads in Chromium (Debian's binaryen 108 produces modules that fail to instantiate).
 const BINARYEN_VERSION: &str = "132";
+/// axe-core, the accessibility checker the browser tests inject into their page.
+const AXE_VERSION: &str = "4.14.1";
 const WASM_TARGET: &str = "wasm32-unknown-unknown";
 
 /// Where the tools are, for the commands that use them.
@@ -43,6 +45,7 @@ pub fn setup() -> Result<Tools, String> {
     trunk(&path)?;
     wasm_bindgen(&root, &path)?;
     wasm_opt(&root, &path)?;
+    axe_core(&root, &path)?;
     let (chromium, chromedriver) = chromium(&path)?;
     println!("setup: ready in {:.1}s", started.elapsed().as_secs_f64());
     Ok(Tools {
@@ -191,6 +194,38 @@ fn wasm_opt(root: &Path, path: &OsString) -> Result<(), String> {
             "--no-fund",
             "--loglevel=error",
             &format!("binaryen@{BINARYEN_VERSION}.0.0"),
+        ],
+        path,
+    )
+}
+
+/// npm's axe-core into `.tools/`, where the browser tests read it (`tests/support/axe.rs`).
+fn axe_core(root: &Path, path: &OsString) -> Result<(), String> {
+    let tools = root.join(".tools");
+    let manifest = tools.join("node_modules/axe-core/package.json");
+    let installed = std::fs::read_to_string(&manifest)
+        .ok()
+        .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok())
+        .is_some_and(|v| v["version"] == AXE_VERSION);
+    if installed {
+        ok("axe-core", AXE_VERSION);
+        return Ok(());
+    }
+    installing(
+        &format!("axe-core {AXE_VERSION}"),
+        "npm package axe-core into .tools/",
+    );
+    std::fs::create_dir_all(&tools).map_err(|e| format!("cannot create .tools/: {e}"))?;
+    command(
+        "npm",
+        &[
+            "install",
+            "--prefix",
+            &tools.to_string_lossy(),
+            "--no-audit",
+            "--no-fund",
+            "--loglevel=error",
+            &format!("axe-core@{AXE_VERSION}"),
         ],
         path,
     )

@@ -26,6 +26,23 @@ pub fn bots(connectors: &[Connector]) -> Vec<BotRef> {
     bots
 }
 
+/// The bots whose name holds `text` (any case), the first `at_most` of them in `bots`'
+/// order, with how many hold it in all: what the add form's bot search lists.
+pub fn bots_named<'a>(bots: &'a [BotRef], text: &str, at_most: usize) -> (Vec<&'a BotRef>, usize) {
+    let needle = text.trim().to_lowercase();
+    let mut found = Vec::new();
+    let mut total = 0;
+    for bot in bots {
+        if needle.is_empty() || bot.name.to_lowercase().contains(&needle) {
+            total += 1;
+            if found.len() < at_most {
+                found.push(bot);
+            }
+        }
+    }
+    (found, total)
+}
+
 /// A small deterministic random number generator (SplitMix64).
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct SeededRng(u64);
@@ -325,6 +342,24 @@ pub(crate) mod tests_support {
 mod tests {
     use super::*;
     use crate::status::ConnectorStatus;
+
+    #[test]
+    fn the_bot_search_lists_the_first_matches_and_counts_them_all() {
+        let fleet = Fleet::generate(3, 400, Millis(0));
+        let all = bots(&fleet.connectors);
+        let (listed, total) = bots_named(&all, "", 5);
+        assert_eq!((listed.len(), total), (5, all.len()));
+        let word = all[0]
+            .name
+            .split_whitespace()
+            .next()
+            .expect("a word")
+            .to_uppercase();
+        let (listed, total) = bots_named(&all, &format!("  {word} "), 2);
+        assert!(listed.len() <= 2 && total >= listed.len() && total >= 1);
+        assert!(listed.iter().all(|b| b.name.to_uppercase().contains(&word)));
+        assert_eq!(bots_named(&all, "no such bot", 10), (Vec::new(), 0));
+    }
 
     #[test]
     fn each_bot_is_offered_once_by_name() {

@@ -12,10 +12,11 @@ mod save;
 mod state;
 
 use bots_status_core::config::draft_drift;
-use bots_status_core::fleet::bots;
+use bots_status_core::fleet::{bots, bots_named};
 use bots_status_core::lifecycle::ActionKind;
-use bots_status_core::model::{BotId, ConnectorId, ConversationType, Environment, Role};
+use bots_status_core::model::{BotId, BotRef, ConnectorId, ConversationType, Environment, Role};
 use bots_status_core::settings::{Field, SettingsDraft};
+use bots_status_core::words::{plural, thousands};
 use leptos::html;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
@@ -239,9 +240,42 @@ fn ConnectorForm(
                         None => {
                             let bot_id = id("bot");
                             let bot_msg = id("bot-msg");
-                            let options = bot_choices.get_value();
+                            let find_id = id("bot-find");
+                            // Thousands of bots at 10,000 connectors: a search narrows the list.
+                            const LISTED: usize = 200;
+                            let typed = RwSignal::new(String::new());
+                            let listed = Memo::new(move |_| {
+                                let chosen = form.bot.get();
+                                bot_choices.with_value(|all| {
+                                    let (found, total) = typed.with(|t| bots_named(all, t, LISTED));
+                                    let mut shown: Vec<BotRef> = found.into_iter().cloned().collect();
+                                    // The chosen bot stays listed, whatever the search.
+                                    if let Some(c) = chosen.as_ref().filter(|c| !shown.iter().any(|b| &b.id == *c))
+                                        && let Some(b) = all.iter().find(|b| &b.id == c)
+                                    {
+                                        shown.insert(0, b.clone());
+                                    }
+                                    (shown, total)
+                                })
+                            });
                             view! {
                                 <div class="bs-form__field">
+                                    <label class="bs-field__label" for=find_id.clone()>"Find a bot"</label>
+                                    <input
+                                        id=find_id
+                                        class="bs-input"
+                                        type="search"
+                                        placeholder="Part of its name"
+                                        prop:value=move || typed.get()
+                                        on:input=move |ev| typed.set(event_target_value(&ev))
+                                    />
+                                    <p class="bs-field__hint" aria-live="polite">
+                                        {move || listed.with(|(_, total)| match *total {
+                                            0 => "No bot's name holds that.".to_owned(),
+                                            t if t > LISTED => format!("Showing the first {LISTED} of {} bots: type to narrow the list.", thousands(t as u64)),
+                                            t => format!("{} bot{}.", thousands(t as u64), plural(t)),
+                                        })}
+                                    </p>
                                     <label class="bs-field__label" for=bot_id.clone()>"Bot"</label>
                                     <select
                                         id=bot_id
@@ -254,7 +288,7 @@ fn ConnectorForm(
                                         }
                                     >
                                         <option value="" prop:selected=move || form.bot.with(Option::is_none)>"Choose a bot…"</option>
-                                        {options.into_iter().map(|b| {
+                                        {move || listed.get().0.into_iter().map(|b| {
                                             let value = b.id.0.clone();
                                             let this = b.id.clone();
                                             view! {

@@ -122,7 +122,7 @@ impl Save {
                     let count = problems.len();
                     let _ = form.refused.try_set(problems);
                     not_saved(format!(
-                        "Not saved: the self.backend found {count} problem{} (marked above). Everything you entered is kept.",
+                        "Not saved: the backend found {count} problem{} (marked above). Everything you entered is kept.",
                         plural(count)
                     ));
                     focus_first_invalid(self.form_ref);
