@@ -234,18 +234,19 @@ pub enum ViewsUnreadable {
 }
 
 /// The views an operator saved in this browser, and which one the page opens with.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct SavedViews {
     views: Vec<SavedView>,
     default: Option<String>,
 }
 
-/// What storage holds: the views with the format's version.
+/// What storage holds: the views with the format's version. (Fields spelled out rather
+/// than a flattened `SavedViews`: serde's flatten costs the app's download kilobytes.)
 #[derive(Serialize, Deserialize)]
 struct Stored {
     version: u32,
-    #[serde(flatten)]
-    views: SavedViews,
+    views: Vec<SavedView>,
+    default: Option<String>,
 }
 
 impl SavedViews {
@@ -354,7 +355,8 @@ impl SavedViews {
     pub fn to_stored(&self) -> String {
         let stored = Stored {
             version: SavedViews::VERSION,
-            views: self.clone(),
+            views: self.views.clone(),
+            default: self.default.clone(),
         };
         serde_json::to_string(&stored).unwrap_or_default()
     }
@@ -372,7 +374,10 @@ impl SavedViews {
         }
         let stored: Stored =
             serde_json::from_str(text).map_err(|e| ViewsUnreadable::Malformed(e.to_string()))?;
-        let mut views = stored.views;
+        let mut views = SavedViews {
+            views: stored.views,
+            default: stored.default,
+        };
         // A name storage holds twice, empty or too long was not saved by us: keep the first.
         let mut seen = std::collections::HashSet::new();
         views.views.retain(|v| {

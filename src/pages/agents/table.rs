@@ -354,12 +354,12 @@ fn Row(
                         </button>
                     </td>
                 }.into_any(),
-                Column::AgentUserId => view! { <td class="bs-cell" title=text(|c| c.settings.agent_user_id.clone())>{text(|c| c.settings.agent_user_id.clone())}</td> }.into_any(),
-                Column::Account => view! { <td class="bs-cell" title=text(|c| c.settings.account.clone())>{text(|c| c.settings.account.clone())}</td> }.into_any(),
-                Column::Environment => view! { <td class="bs-cell">{move || row.with(|(_, c)| c.environment().label())}</td> }.into_any(),
-                Column::ConversationType => view! { <td class="bs-cell">{move || row.with(|(_, c)| c.conversation_type().label())}</td> }.into_any(),
-                Column::Role => view! { <td class="bs-cell">{move || row.with(|(_, c)| c.settings.role.label())}</td> }.into_any(),
-                Column::Conversations => view! { <td class="bs-cell bs-cell--num">{move || row.with(|(_, c)| c.concurrent_conversations)}</td> }.into_any(),
+                Column::AgentUserId => text_cell(row, "bs-cell", |c| c.settings.agent_user_id.clone()),
+                Column::Account => text_cell(row, "bs-cell", |c| c.settings.account.clone()),
+                Column::Environment => text_cell(row, "bs-cell", |c| c.environment().label().to_owned()),
+                Column::ConversationType => text_cell(row, "bs-cell", |c| c.conversation_type().label().to_owned()),
+                Column::Role => text_cell(row, "bs-cell", |c| c.settings.role.label().to_owned()),
+                Column::Conversations => text_cell(row, "bs-cell bs-cell--num", |c| c.concurrent_conversations.to_string()),
                 Column::ConnectorStatus => view! { <td class="bs-cell"><StatusBadge value=Signal::derive(move || statuses.get().connector) /></td> }.into_any(),
                 Column::Cloud => view! { <td class="bs-cell"><StatusBadge value=Signal::derive(move || statuses.get().cloud) /></td> }.into_any(),
                 Column::BotServer => view! { <td class="bs-cell"><StatusBadge value=Signal::derive(move || statuses.get().bot_server) /></td> }.into_any(),
@@ -382,6 +382,17 @@ fn Row(
             </td>
         </tr>
     }
+}
+
+/// A cell of text from the row's connector, with the whole text as its title (the cell cuts
+/// what does not fit). One function for every text column, so each adds no code of its own.
+fn text_cell(
+    row: Memo<(usize, Connector)>,
+    class: &'static str,
+    f: fn(&Connector) -> String,
+) -> AnyView {
+    let value = Memo::new(move |_| row.with(|(_, c)| f(c)));
+    view! { <td class=class title=value>{value}</td> }.into_any()
 }
 
 /// Where a row's menu opens: under its button, right-aligned with it, or above it when the
