@@ -582,7 +582,7 @@ async fn stopping_every_online_connector_of_a_bot_asks_for_its_name() {
 async fn stopping_one_of_two_online_connectors_says_failover_is_lost_and_where_the_load_goes() {
     let (host, _app) = mount(instant("impact-failover"));
     open_agents(&host).await;
-    let (bot, load) = bot_online_on(&host, |n| n == 2).await;
+    let (bot, _) = bot_online_on(&host, |n| n == 2).await;
     select_row(&host, 0);
     let dialog = choose_action(&host, "Stop Agent").await;
     let said = text(&dialog);
@@ -592,19 +592,52 @@ async fn stopping_one_of_two_online_connectors_says_failover_is_lost_and_where_t
         )),
         "{said}"
     );
-    // Every conversation of the bot falls on the one left: over 50, the dialog says so.
-    let total: u32 = load.iter().sum();
-    let capacity = format!("{bot}'s ");
-    if total > 55 {
-        assert!(
-            said.contains(&capacity)
-                && said.contains("would fall on 1 connector")
-                && said.contains("(50 is the baseline)"),
-            "{said}"
-        );
-    } else if total < 45 {
-        assert!(!said.contains("would fall on"), "{said}");
-    }
+    click_button(&dialog, "Cancel");
+    wait_for("the dialog closed", || {
+        query_all(&host, "dialog[open]").is_empty()
+    })
+    .await;
+    // A traffic spike of 220 conversations on the bot: stopping one of its two connectors
+    // would put them all on the other.
+    let sim = query(&host, ".bs-simulation");
+    let traffic = query_all(&sim, "fieldset")
+        .into_iter()
+        .find(|f| {
+            query_all(f, "button")
+                .iter()
+                .any(|b| text(b) == "Traffic spike")
+        })
+        .expect("the traffic controls");
+    let bot_select = control(&traffic, "Bot");
+    let bot_id = query_all(&bot_select, "option")
+        .into_iter()
+        .find(|o| text(o) == bot)
+        .and_then(|o| o.get_attribute("value"))
+        .expect("the bot among the simulation's");
+    set_value(&bot_select, &bot_id, "change");
+    set_value(
+        &control(&traffic, "Concurrent conversations"),
+        "220",
+        "input",
+    );
+    click_button(&traffic, "Traffic spike");
+    wait_for("the spike in the table", || {
+        column(&host, "Conversations")
+            .iter()
+            .map(|n| n.parse::<u32>().unwrap_or(0))
+            .sum::<u32>()
+            == 220
+    })
+    .await;
+    // The selection is kept after Cancel.
+    let dialog = choose_action(&host, "Stop Agent").await;
+    let said = text(&dialog);
+    assert!(
+        said.contains(&format!(
+            "{bot}'s 220 conversations would fall on 1 connector, 220 each (50 is the baseline)."
+        )),
+        "{said}"
+    );
     // One bot keeps a connector online: a plain Yes.
     let yes = query_all(&dialog, "button")
         .into_iter()
