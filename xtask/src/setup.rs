@@ -182,6 +182,11 @@ fn wasm_opt(root: &Path, path: &OsString) -> Result<(), String> {
         &format!("wasm-opt {BINARYEN_VERSION}"),
         "npm package binaryen into .tools/",
     );
+    npm_install(root, &format!("binaryen@{BINARYEN_VERSION}.0.0"), path)
+}
+
+/// Installs the npm `package` (`name@version`) into `.tools/`.
+fn npm_install(root: &Path, package: &str, path: &OsString) -> Result<(), String> {
     let tools = root.join(".tools");
     std::fs::create_dir_all(&tools).map_err(|e| format!("cannot create .tools/: {e}"))?;
     command(
@@ -193,13 +198,13 @@ fn wasm_opt(root: &Path, path: &OsString) -> Result<(), String> {
             "--no-audit",
             "--no-fund",
             "--loglevel=error",
-            &format!("binaryen@{BINARYEN_VERSION}.0.0"),
+            package,
         ],
         path,
     )
 }
 
-/// npm's axe-core into `.tools/`, where the browser tests read it (`tests/support/axe.rs`).
+/// npm's axe-core into `.tools/`, where the browser tests read it (`tests/views.rs`).
 fn axe_core(root: &Path, path: &OsString) -> Result<(), String> {
     let tools = root.join(".tools");
     let manifest = tools.join("node_modules/axe-core/package.json");
@@ -215,20 +220,7 @@ fn axe_core(root: &Path, path: &OsString) -> Result<(), String> {
         &format!("axe-core {AXE_VERSION}"),
         "npm package axe-core into .tools/",
     );
-    std::fs::create_dir_all(&tools).map_err(|e| format!("cannot create .tools/: {e}"))?;
-    command(
-        "npm",
-        &[
-            "install",
-            "--prefix",
-            &tools.to_string_lossy(),
-            "--no-audit",
-            "--no-fund",
-            "--loglevel=error",
-            &format!("axe-core@{AXE_VERSION}"),
-        ],
-        path,
-    )
+    npm_install(root, &format!("axe-core@{AXE_VERSION}"), path)
 }
 
 fn chromium(path: &OsString) -> Result<(PathBuf, PathBuf), String> {
