@@ -23,6 +23,7 @@ use tokio::sync::{broadcast, oneshot, watch};
 
 use crate::Config;
 use crate::log::{EventLog, Logged, Resume};
+use crate::metrics::{self, Metrics, Outcome};
 use crate::persist::{self, Db};
 use crate::writer::{self, Applied, Queue};
 
@@ -94,6 +95,7 @@ pub struct Fleet {
     /// Counts API requests, so the fault mode's error rate is exact and repeatable.
     requests: AtomicU64,
     shutdown: watch::Sender<bool>,
+    metrics: Arc<Metrics>,
 }
 
 fn wall_ms() -> u64 {
@@ -131,6 +133,7 @@ impl Fleet {
                 (sim, Vec::new(), 0)
             }
         };
+        let metrics = Metrics::new().map_err(|e| format!("cannot set up the metrics: {e}"))?;
         let (events, _) = broadcast::channel(1024);
         let shared = Arc::new(Shared {
             committed: RwLock::new(Arc::new(Committed { sim, last_event_id })),
@@ -147,11 +150,21 @@ impl Fleet {
             faults: Mutex::new(config.faults),
             requests: AtomicU64::new(0),
             shutdown,
+            metrics: Arc::new(metrics),
         })
     }
 
     fn now(&self) -> Arc<Committed> {
         self.shared.committed()
+    }
+
+    pub fn metrics(&self) -> &Arc<Metrics> {
+        &self.metrics
+    }
+
+    /// A scrape of `/metrics`: the connector counts of the committed fleet, and the rest.
+    pub fn scrape(&self) -> String {
+        self.metrics.render(self.now().sim.connectors())
     }
 
     /// Runs `op` on the writer and answers once its batch is saved (or could not be).
@@ -233,11 +246,15 @@ impl Fleet {
         action: Action,
         persona: Persona,
     ) -> Result<Change, ApiError> {
-        self.write(move |sim| {
-            let change = act(sim, id, seen, action, persona)?;
-            Ok((vec![change.clone()], change))
-        })
-        .await
+        let kind = metrics::action_label(action.kind());
+        let result = self
+            .write(move |sim| {
+                let change = act(sim, id, seen, action, persona)?;
+                Ok((vec![change.clone()], change))
+            })
+            .await;
+        self.metrics.action(kind, Outcome::of(&result), 1);
+        result
     }
 
     /// One action over many connectors: each is done or refused on its own.
@@ -247,35 +264,52 @@ impl Fleet {
         targets: Vec<Target>,
         persona: Persona,
     ) -> Result<Vec<BulkItem>, ApiError> {
-        self.write(move |sim| {
-            let mut changes = Vec::new();
-            let items = targets
-                .iter()
-                .map(|t| {
-                    let outcome = match act(sim, t.id, t.version, action.clone(), persona) {
-                        Ok(Change::Connector(c)) => {
-                            changes.push(Change::Connector(c.clone()));
-                            BulkOutcome::Done(c)
-                        }
-                        Ok(removed @ Change::Removed(_)) => {
-                            changes.push(removed);
-                            BulkOutcome::Deleted(true)
-                        }
-                        Ok(other) => {
-                            changes.push(other);
-                            BulkOutcome::Error(ApiError::new(
-                                ErrorCode::Internal,
-                                "The action changed something else than the connector.",
-                            ))
-                        }
-                        Err(e) => BulkOutcome::Error(e),
+        let kind = metrics::action_label(action.kind());
+        let asked = targets.len() as u64;
+        let result: Result<Vec<BulkItem>, ApiError> = self
+            .write(move |sim| {
+                let mut changes = Vec::new();
+                let items = targets
+                    .iter()
+                    .map(|t| {
+                        let outcome = match act(sim, t.id, t.version, action.clone(), persona) {
+                            Ok(Change::Connector(c)) => {
+                                changes.push(Change::Connector(c.clone()));
+                                BulkOutcome::Done(c)
+                            }
+                            Ok(removed @ Change::Removed(_)) => {
+                                changes.push(removed);
+                                BulkOutcome::Deleted(true)
+                            }
+                            Ok(other) => {
+                                changes.push(other);
+                                BulkOutcome::Error(ApiError::new(
+                                    ErrorCode::Internal,
+                                    "The action changed something else than the connector.",
+                                ))
+                            }
+                            Err(e) => BulkOutcome::Error(e),
+                        };
+                        BulkItem { id: t.id, outcome }
+                    })
+                    .collect();
+                Ok((changes, items))
+            })
+            .await;
+        match &result {
+            Ok(items) => {
+                for item in items {
+                    let outcome = match &item.outcome {
+                        BulkOutcome::Error(e) => Outcome::of_error(e),
+                        _ => Outcome::Done,
                     };
-                    BulkItem { id: t.id, outcome }
-                })
-                .collect();
-            Ok((changes, items))
-        })
-        .await
+                    self.metrics.action(kind, outcome, 1);
+                }
+            }
+            // Nothing of it was saved: every connector it named failed or was refused.
+            Err(e) => self.metrics.action(kind, Outcome::of_error(e), asked),
+        }
+        result
     }
 
     pub async fn add(
@@ -284,23 +318,26 @@ impl Fleet {
         settings: ConnectorSettings,
         persona: Persona,
     ) -> Result<Connector, ApiError> {
-        self.write(move |sim| {
-            let now = sim.now();
-            let change = sim
-                .add(bot, settings, persona.permissions(), now)
-                .map_err(ApiError::refused)?;
-            match &change {
-                Change::Connector(added) => {
-                    let added = (**added).clone();
-                    Ok((vec![change], added))
+        let result = self
+            .write(move |sim| {
+                let now = sim.now();
+                let change = sim
+                    .add(bot, settings, persona.permissions(), now)
+                    .map_err(ApiError::refused)?;
+                match &change {
+                    Change::Connector(added) => {
+                        let added = (**added).clone();
+                        Ok((vec![change], added))
+                    }
+                    _ => Err(ApiError::new(
+                        ErrorCode::Internal,
+                        "Adding made no connector.",
+                    )),
                 }
-                _ => Err(ApiError::new(
-                    ErrorCode::Internal,
-                    "Adding made no connector.",
-                )),
-            }
-        })
-        .await
+            })
+            .await;
+        self.metrics.action("add", Outcome::of(&result), 1);
+        result
     }
 
     pub async fn act_on_pcs(
@@ -309,17 +346,24 @@ impl Fleet {
         seen: Option<u64>,
         persona: Persona,
     ) -> Result<PcsConnector, ApiError> {
-        self.write(move |sim| {
-            if let Some(why) = sim.fleet.pcs.changed_since(seen) {
-                return Err(ApiError::new(ErrorCode::Conflict, why).on_field("version"));
-            }
-            let now = sim.now();
-            let change = sim
-                .act_on_pcs(action, persona.permissions(), now)
-                .map_err(ApiError::refused)?;
-            Ok((vec![change], sim.fleet.pcs.clone()))
-        })
-        .await
+        let kind = match action {
+            PcsAction::RedeployConnector => "pcs_redeploy",
+            PcsAction::RefreshSurveys => "pcs_refresh",
+        };
+        let result = self
+            .write(move |sim| {
+                if let Some(why) = sim.fleet.pcs.changed_since(seen) {
+                    return Err(ApiError::new(ErrorCode::Conflict, why).on_field("version"));
+                }
+                let now = sim.now();
+                let change = sim
+                    .act_on_pcs(action, persona.permissions(), now)
+                    .map_err(ApiError::refused)?;
+                Ok((vec![change], sim.fleet.pcs.clone()))
+            })
+            .await;
+        self.metrics.action(kind, Outcome::of(&result), 1);
+        result
     }
 
     pub async fn set_resource(&self, request: ResourceRequest) -> Result<(), ApiError> {

@@ -7,6 +7,7 @@
 
 mod fleet;
 mod log;
+mod metrics;
 mod persist;
 mod routes;
 mod serve;

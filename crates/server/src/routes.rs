@@ -238,8 +238,14 @@ pub fn router(fleet: Arc<Fleet>, config: &Config) -> Result<Router, String> {
             ))
         })
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .route_layer(middleware::from_fn_with_state(
+            app.fleet.metrics().clone(),
+            crate::metrics::time_requests,
+        ))
         .with_state(app.clone());
-    let mut router = Router::new().nest(bots_status_core::api::PREFIX, api);
+    let mut router = Router::new()
+        .nest(bots_status_core::api::PREFIX, api)
+        .route("/metrics", get(metrics).with_state(app.clone()));
     router = match &config.static_dir {
         Some(dir) => {
             let index = dir.join("index.html");
@@ -460,6 +466,14 @@ async fn faults(State(app): State<App>, request: Request, next: Next) -> Respons
 
 async fn health(State(app): State<App>) -> axum::Json<serde_json::Value> {
     axum::Json(serde_json::json!({ "ok": true, "lastEventId": app.fleet.last_event_id() }))
+}
+
+/// `GET /metrics`, for a Prometheus scrape with any token that may use the app.
+async fn metrics(State(app): State<App>, Operator(_): Operator) -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, prometheus::TEXT_FORMAT)],
+        app.fleet.scrape(),
+    )
 }
 
 async fn session(State(app): State<App>, User(persona): User) -> impl IntoResponse {

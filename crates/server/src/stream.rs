@@ -19,6 +19,7 @@ use tokio::sync::{broadcast, watch};
 
 use crate::fleet::Fleet;
 use crate::log::{Logged, Resume};
+use crate::metrics::StreamClient;
 
 /// What a stream takes from the log at a time: so many changes, so many bytes.
 const CHUNK: (usize, usize) = (64, 256 * 1024);
@@ -32,6 +33,8 @@ struct Follower {
     last_sent: u64,
     sent: u32,
     shutdown: watch::Receiver<bool>,
+    /// Counted in `/metrics` while the stream is open.
+    _client: StreamClient,
 }
 
 fn change_event(event: &Logged) -> SseEvent {
@@ -117,6 +120,7 @@ pub fn follow(
     let (live, resume) = fleet.follow(after, CHUNK);
     let mut follower = Follower {
         shutdown: fleet.shutdown(),
+        _client: fleet.metrics().stream_client(),
         fleet,
         live,
         pending: VecDeque::new(),

@@ -9,7 +9,7 @@
 mod common;
 
 use std::io::{Read, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -21,21 +21,6 @@ use bots_status_server::{Config, Limits, Retention, Server, Token};
 use common::*;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-
-fn temp_db() -> (tempfile::TempDir, PathBuf) {
-    let dir = tempfile::tempdir().expect("a temporary folder");
-    let db = dir.path().join("fleet.sqlite");
-    (dir, db)
-}
-
-/// Another process's connection holding the database's write lock until it is dropped.
-fn hold_write_lock(db: &Path) -> rusqlite::Connection {
-    let other = rusqlite::Connection::open(db).expect("a second connection");
-    other
-        .execute_batch("BEGIN IMMEDIATE")
-        .expect("the write lock");
-    other
-}
 
 fn rows(db: &Path, table: &str) -> i64 {
     rusqlite::Connection::open(db)

@@ -3,6 +3,7 @@
 
 #![allow(dead_code, clippy::expect_used)]
 
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use bots_status_core::api::{ErrorBody, FleetPage};
@@ -16,6 +17,21 @@ use serde_json::{Value, json};
 pub const ADMIN: &str = "admin-secret";
 pub const DEVELOPER: &str = "dev-secret";
 pub const OUTSIDER: &str = "outsider-secret";
+
+pub fn temp_db() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let db = dir.path().join("fleet.sqlite");
+    (dir, db)
+}
+
+/// Another process's connection holding the database's write lock until it is dropped.
+pub fn hold_write_lock(db: &Path) -> rusqlite::Connection {
+    let other = rusqlite::Connection::open(db).expect("a second connection");
+    other
+        .execute_batch("BEGIN IMMEDIATE")
+        .expect("the write lock");
+    other
+}
 
 pub fn config() -> Config {
     Config {
