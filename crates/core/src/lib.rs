@@ -5,7 +5,7 @@
 //! which action is allowed in which state and what it leads to ([`lifecycle`]), the custom
 //! configuration fields and their validation ([`config`]), the add/edit form rules
 //! ([`settings`]), bulk-action plans over a selection ([`bulk`]), failover and capacity advice
-//! ([`advice`]) and what an action would do to them ([`impact`]), dashboard metrics ([`metrics`]), the table's filter/sort/search model
+//! ([`advice`]) and what an action would do to them ([`impact`]), the problems of Production to alert on ([`alerts`]), dashboard metrics ([`metrics`]), the table's filter/sort/search model
 //! ([`query`]) with its columns and saved views ([`views`]) and checkbox selection ([`selection`]), the troubleshooting catalog ([`troubleshooting`]), permissions ([`access`]),
 //! the size limits of everything a user sends ([`limits`]),
 //! the live client's decisions ([`live`]) and the HTTP contract's bodies ([`api`]),
@@ -21,6 +21,7 @@
 
 pub mod access;
 pub mod advice;
+pub mod alerts;
 pub mod api;
 pub mod bulk;
 pub mod config;

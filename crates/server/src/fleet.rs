@@ -158,6 +158,13 @@ impl Fleet {
         self.shared.committed()
     }
 
+    /// The problems of Production open in the committed fleet.
+    pub fn open_alerts(
+        &self,
+    ) -> std::collections::BTreeMap<bots_status_core::alerts::Alert, String> {
+        bots_status_core::alerts::open_alerts(self.now().sim.connectors())
+    }
+
     pub fn metrics(&self) -> &Arc<Metrics> {
         &self.metrics
     }

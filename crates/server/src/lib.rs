@@ -5,6 +5,7 @@
 //! SQLite before it is acknowledged, so a restart loses nothing a client was told happened,
 //! and a client that reconnects with `Last-Event-ID` misses nothing.
 
+mod alerts;
 mod fleet;
 mod log;
 mod metrics;
@@ -23,6 +24,7 @@ use bots_status_core::access::Persona;
 use bots_status_core::api::Faults;
 use tokio::net::TcpListener;
 
+pub use alerts::Webhooks;
 use fleet::Fleet;
 pub use log::Retention;
 pub use routes::{MAX_LATENCY_MS, check_faults};
@@ -135,6 +137,8 @@ pub struct Config {
     pub retention: Retention,
     /// Connections: how many, and how long each may wait or sit idle.
     pub limits: Limits,
+    /// Where alerts about Production are posted.
+    pub webhooks: Webhooks,
 }
 
 impl Default for Config {
@@ -154,6 +158,7 @@ impl Default for Config {
             max_db_bytes: None,
             retention: Retention::default(),
             limits: Limits::default(),
+            webhooks: Webhooks::default(),
         }
     }
 }
@@ -163,6 +168,7 @@ pub struct Server {
     pub addr: SocketAddr,
     fleet: Arc<Fleet>,
     task: tokio::task::JoinHandle<()>,
+    alerts: Vec<tokio::task::JoinHandle<()>>,
 }
 
 /// Whether a server on `addr` may run with `tokens`: without any, every request is an
@@ -183,6 +189,7 @@ impl Server {
             .local_addr()
             .map_err(|e| format!("cannot read the listening address: {e}"))?;
         check_listen(&addr, &config.tokens)?;
+        config.webhooks.check()?;
         let fleet = Arc::new(Fleet::open(&config)?);
         let router = routes::router(fleet.clone(), &config)?;
         let ticking = fleet.clone();
@@ -201,13 +208,22 @@ impl Server {
                 } => {}
             }
         });
-        Ok(Server { addr, fleet, task })
+        let alerts = alerts::start(fleet.clone(), &config.webhooks);
+        Ok(Server {
+            addr,
+            fleet,
+            task,
+            alerts,
+        })
     }
 
     /// Stops serving and waits for the writer to finish what it was doing: what was
     /// acknowledged is in SQLite, and the database is closed.
     pub async fn stop(self) {
         self.task.abort();
+        for task in &self.alerts {
+            task.abort();
+        }
         let writer = self.fleet.close();
         if let Some(writer) = writer {
             let _ = tokio::task::spawn_blocking(move || writer.join()).await;
@@ -223,6 +239,9 @@ impl Server {
 impl Drop for Server {
     fn drop(&mut self) {
         self.task.abort();
+        for task in &self.alerts {
+            task.abort();
+        }
         let _ = self.fleet.close();
     }
 }

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use bots_status_core::api::Faults;
 use bots_status_core::limits::MAX_CONNECTORS;
-use bots_status_server::{Config, Limits, Server, Speed, Token};
+use bots_status_server::{Config, Limits, Server, Speed, Token, Webhooks};
 use clap::Parser;
 
 /// Serves a simulated fleet over the Bots Status HTTP contract (docs/api.md).
@@ -59,6 +59,15 @@ struct Args {
     /// Fault mode: close each event stream after this many events.
     #[arg(long)]
     drop_streams_after: Option<u32>,
+    /// Post an alert to this URL (http:// or https://) when a Production connector goes Not
+    /// Connected, a bot has fewer than two online Production connectors, or more than 50
+    /// conversations per online one, and again when each recovers; repeatable.
+    #[arg(long = "webhook")]
+    webhooks: Vec<String>,
+    /// A file holding the secret that signs each webhook body (X-Bots-Status-Signature:
+    /// sha256=HMAC), or the environment variable BOTS_STATUS_WEBHOOK_SECRET.
+    #[arg(long)]
+    webhook_secret_file: Option<PathBuf>,
     /// Logs as JSON lines instead of text.
     #[arg(long)]
     log_json: bool,
@@ -116,6 +125,15 @@ async fn run(args: Args) -> Result<(), String> {
     if tokens.is_empty() {
         tracing::warn!("no token given: every request is an administrator's (loopback only)");
     }
+    let secret = match &args.webhook_secret_file {
+        Some(file) => Some(
+            std::fs::read_to_string(file)
+                .map_err(|e| format!("cannot read {}: {e}", file.display()))?
+                .trim()
+                .to_owned(),
+        ),
+        None => std::env::var("BOTS_STATUS_WEBHOOK_SECRET").ok(),
+    };
     let config = Config {
         db: args.db,
         seed: args.seed,
@@ -130,6 +148,10 @@ async fn run(args: Args) -> Result<(), String> {
         limits: Limits {
             max_connections: args.max_connections,
             ..Limits::default()
+        },
+        webhooks: Webhooks {
+            urls: args.webhooks,
+            secret,
         },
         ..Config::default()
     };

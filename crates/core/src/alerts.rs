@@ -1,0 +1,208 @@
+//! The problems of Production someone should be told about: a connector Not Connected, a bot
+//! without failover (fewer than two online connectors), a bot over capacity (more than 50
+//! conversations per online connector). [`open_alerts`] says which are open in a fleet; the
+//! reference server compares each state with the last to alert once when a problem opens and
+//! once when it recovers.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::advice::{MAX_CONVERSATIONS_PER_CONNECTOR, MIN_PRODUCTION_CONNECTORS};
+use crate::model::{BotId, Connector, ConnectorId, Environment};
+use crate::status::ConnectorStatus;
+use crate::words::plural;
+
+/// One open problem, as it is told apart from the others: a problem that stays open under
+/// the same key is the same problem, however its counts move.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(tag = "kind")]
+pub enum Alert {
+    /// A Production connector is Not Connected.
+    NotConnected { connector: ConnectorId, bot: BotId },
+    /// A bot has fewer than two online Production connectors: no failover.
+    FailoverLost { bot: BotId },
+    /// A bot's online Production connectors hold more than 50 conversations each on average.
+    OverCapacity { bot: BotId },
+}
+
+/// Each bot's Production connectors: (name, connectors, online, conversations on the online).
+fn production_bots(connectors: &[Connector]) -> BTreeMap<&BotId, (&str, usize, usize, u64)> {
+    let mut bots: BTreeMap<&BotId, (&str, usize, usize, u64)> = BTreeMap::new();
+    for c in connectors {
+        if c.environment() != Environment::Production {
+            continue;
+        }
+        let bot = bots.entry(&c.bot.id).or_insert((&c.bot.name, 0, 0, 0));
+        bot.1 += 1;
+        if c.state.status() == ConnectorStatus::Online {
+            bot.2 += 1;
+            bot.3 += u64::from(c.concurrent_conversations);
+        }
+    }
+    bots
+}
+
+/// Every open problem of Production in `connectors`, with the sentence that tells it.
+pub fn open_alerts(connectors: &[Connector]) -> BTreeMap<Alert, String> {
+    let mut open = BTreeMap::new();
+    for c in connectors {
+        if c.environment() == Environment::Production
+            && c.state.status() == ConnectorStatus::NotConnected
+        {
+            open.insert(
+                Alert::NotConnected {
+                    connector: c.id,
+                    bot: c.bot.id.clone(),
+                },
+                format!(
+                    "{}'s Production connector {} (#{}) is Not Connected.",
+                    c.bot.name, c.settings.agent_user_id, c.id.0
+                ),
+            );
+        }
+    }
+    for (bot, (name, _, online, conversations)) in production_bots(connectors) {
+        if online < MIN_PRODUCTION_CONNECTORS {
+            let outcome = if online == 0 {
+                "nobody answers"
+            } else {
+                "no failover"
+            };
+            open.insert(
+                Alert::FailoverLost { bot: bot.clone() },
+                format!(
+                    "{name} has {online} online Production connector{}: {outcome}.",
+                    plural(online)
+                ),
+            );
+        }
+        let limit = u64::from(MAX_CONVERSATIONS_PER_CONNECTOR) * online as u64;
+        if online > 0 && conversations > limit {
+            open.insert(
+                Alert::OverCapacity { bot: bot.clone() },
+                format!(
+                    "{name}'s {conversations} conversations are on {online} online Production connector{}, {} each ({MAX_CONVERSATIONS_PER_CONNECTOR} is the baseline).",
+                    plural(online),
+                    conversations.div_ceil(online as u64)
+                ),
+            );
+        }
+    }
+    open
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fleet::Fleet;
+    use crate::model::Millis;
+    use crate::status::ConnectorState;
+    use crate::troubleshooting::{Component, Problem};
+
+    /// A bot's Production connectors, all online with `conversations` each.
+    fn bot(id: &str, online: usize, conversations: u32) -> Vec<Connector> {
+        let template = Fleet::generate(7, 60, Millis(0))
+            .connectors
+            .into_iter()
+            .find(|c| {
+                c.environment() == Environment::Production
+                    && c.state.status() == ConnectorStatus::Online
+            })
+            .expect("an online Production connector");
+        (0..online)
+            .map(|k| {
+                let mut c = template.clone();
+                c.id = ConnectorId(1000 + k as u64 + 100 * id.len() as u64);
+                c.bot.id = BotId(id.to_owned());
+                c.bot.name = format!("Bot {id}");
+                c.concurrent_conversations = conversations;
+                c
+            })
+            .collect()
+    }
+
+    fn kinds(open: &BTreeMap<Alert, String>) -> Vec<&Alert> {
+        open.keys().collect()
+    }
+
+    #[test]
+    fn two_online_connectors_under_the_baseline_are_no_problem() {
+        assert!(open_alerts(&bot("a", 2, 50)).is_empty());
+    }
+
+    #[test]
+    fn one_online_connector_is_failover_lost_and_none_is_nobody_answering() {
+        let mut fleet = bot("a", 2, 10);
+        fleet[1].state = ConnectorState::Stopped;
+        fleet[1].concurrent_conversations = 0;
+        let open = open_alerts(&fleet);
+        let key = Alert::FailoverLost {
+            bot: BotId("a".into()),
+        };
+        assert_eq!(kinds(&open), [&key]);
+        assert_eq!(
+            open[&key],
+            "Bot a has 1 online Production connector: no failover."
+        );
+        fleet[0].state = ConnectorState::Stopped;
+        assert_eq!(
+            open_alerts(&fleet)[&key],
+            "Bot a has 0 online Production connectors: nobody answers."
+        );
+    }
+
+    #[test]
+    fn more_than_fifty_conversations_per_online_connector_is_over_capacity() {
+        let fleet = bot("b", 3, 67);
+        let open = open_alerts(&fleet);
+        let key = Alert::OverCapacity {
+            bot: BotId("b".into()),
+        };
+        assert_eq!(kinds(&open), [&key]);
+        assert_eq!(
+            open[&key],
+            "Bot b's 201 conversations are on 3 online Production connectors, 67 each (50 is the baseline)."
+        );
+        // Conversations left on a stopped connector count for nobody.
+        let mut fleet = bot("b", 3, 50);
+        fleet[2].state = ConnectorState::Stopped;
+        fleet[2].concurrent_conversations = 400;
+        assert!(open_alerts(&fleet).is_empty());
+    }
+
+    #[test]
+    fn a_production_connector_not_connected_is_its_own_problem_and_demo_is_none() {
+        let mut fleet = bot("c", 3, 10);
+        let ConnectorState::Online { links } = fleet[0].state.clone() else {
+            panic!("online");
+        };
+        fleet[0].state = ConnectorState::NotConnected {
+            links,
+            problem: Problem::FailedConnection {
+                component: Component::BotServer,
+            },
+        };
+        let mut demo = bot("demo", 1, 0);
+        demo[0].settings.environment = Environment::Demo;
+        demo[0].state = fleet[0].state.clone();
+        fleet.extend(demo);
+        let open = open_alerts(&fleet);
+        assert_eq!(
+            kinds(&open),
+            [&Alert::NotConnected {
+                connector: fleet[0].id,
+                bot: BotId("c".into())
+            }]
+        );
+    }
+
+    #[test]
+    fn the_same_problem_keeps_its_key_while_its_counts_move() {
+        let mut fleet = bot("d", 2, 80);
+        let before: Vec<Alert> = open_alerts(&fleet).into_keys().collect();
+        fleet[0].concurrent_conversations = 95;
+        let after: Vec<Alert> = open_alerts(&fleet).into_keys().collect();
+        assert_eq!(before, after);
+    }
+}
