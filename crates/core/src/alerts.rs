@@ -26,6 +26,17 @@ pub enum Alert {
     OverCapacity { bot: BotId },
 }
 
+impl Alert {
+    /// The kind's name, as its JSON `kind` says it.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Alert::NotConnected { .. } => "NotConnected",
+            Alert::FailoverLost { .. } => "FailoverLost",
+            Alert::OverCapacity { .. } => "OverCapacity",
+        }
+    }
+}
+
 /// Each bot's Production connectors: (name, connectors, online, conversations on the online).
 fn production_bots(connectors: &[Connector]) -> BTreeMap<&BotId, (&str, usize, usize, u64)> {
     let mut bots: BTreeMap<&BotId, (&str, usize, usize, u64)> = BTreeMap::new();
@@ -195,6 +206,22 @@ mod tests {
                 bot: BotId("c".into())
             }]
         );
+    }
+
+    #[test]
+    fn each_kind_is_named_as_its_json_says() {
+        let bot = BotId("e".into());
+        for alert in [
+            Alert::NotConnected {
+                connector: ConnectorId(1),
+                bot: bot.clone(),
+            },
+            Alert::FailoverLost { bot: bot.clone() },
+            Alert::OverCapacity { bot },
+        ] {
+            let json = serde_json::to_value(&alert).expect("JSON");
+            assert_eq!(json["kind"], alert.kind());
+        }
     }
 
     #[test]

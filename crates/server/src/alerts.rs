@@ -21,6 +21,7 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
 use crate::fleet::Fleet;
+use crate::metrics::Metrics;
 
 /// How often the watcher looks for a changed fleet.
 const CHECK: Duration = Duration::from_secs(1);
@@ -95,6 +96,7 @@ pub fn start(fleet: Arc<Fleet>, hooks: &Webhooks) -> Vec<JoinHandle<()>> {
             url.clone(),
             hooks.secret.clone(),
             rx,
+            fleet.metrics().clone(),
         )));
     }
     tasks.push(tokio::spawn(watch(fleet, queues)));
@@ -118,6 +120,11 @@ async fn watch(fleet: Arc<Fleet>, queues: Vec<(String, Queue)>) {
         }
         seen = Some(last);
         let now = fleet.open_alerts();
+        let mut counts = BTreeMap::new();
+        for alert in now.keys() {
+            *counts.entry(alert.kind()).or_default() += 1;
+        }
+        fleet.metrics().alerts_open(&counts);
         let at = humantime::format_rfc3339_millis(SystemTime::now()).to_string();
         let mut bodies = Vec::new();
         let mut body = |event: &'static str, alert: &Alert, message: &str| {
@@ -178,6 +185,7 @@ async fn deliver(
     url: String,
     secret: Option<String>,
     mut queue: mpsc::Receiver<Arc<(String, Vec<u8>)>>,
+    metrics: Arc<Metrics>,
 ) {
     while let Some(item) = queue.recv().await {
         let (event, body) = &*item;
@@ -192,16 +200,21 @@ async fn deliver(
                 request = request.header("x-bots-status-signature", signature(secret, body));
             }
             match request.send().await {
-                Ok(answer) if answer.status().is_success() => break,
+                Ok(answer) if answer.status().is_success() => {
+                    metrics.webhook_try("delivered");
+                    break;
+                }
                 Ok(answer) => {
                     tracing::warn!(%url, attempt, status = %answer.status(), "webhook refused an alert")
                 }
                 Err(e) => tracing::warn!(%url, attempt, error = %e, "webhook unreachable"),
             }
             if attempt == ATTEMPTS {
+                metrics.webhook_try("given_up");
                 tracing::error!(%url, "webhook: an alert was given up after {ATTEMPTS} tries");
                 break;
             }
+            metrics.webhook_try("failed");
             tokio::time::sleep(wait).await;
             wait = (wait * 2).min(LONGEST_WAIT);
         }

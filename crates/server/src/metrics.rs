@@ -80,6 +80,8 @@ pub struct Metrics {
     actions: IntCounterVec,
     stream_clients: IntGauge,
     requests: HistogramVec,
+    alerts_open: IntGaugeVec,
+    webhook_tries: IntCounterVec,
 }
 
 impl Metrics {
@@ -111,7 +113,23 @@ impl Metrics {
             .buckets(LATENCY_BUCKETS.to_vec()),
             &["method", "route", "status"],
         )?;
+        let alerts_open = IntGaugeVec::new(
+            Opts::new(
+                "alerts_open",
+                "Problems of Production open now, by kind (NotConnected, FailoverLost, OverCapacity); counted while webhooks are set.",
+            ),
+            &["kind"],
+        )?;
+        let webhook_tries = IntCounterVec::new(
+            Opts::new(
+                "webhook_tries_total",
+                "Tries to deliver an alert to a webhook, by result: delivered (2xx), failed (another answer or none; tried again), given_up (the last try failed).",
+            ),
+            &["result"],
+        )?;
         registry.register(Box::new(connectors.clone()))?;
+        registry.register(Box::new(alerts_open.clone()))?;
+        registry.register(Box::new(webhook_tries.clone()))?;
         registry.register(Box::new(actions.clone()))?;
         registry.register(Box::new(stream_clients.clone()))?;
         registry.register(Box::new(requests.clone()))?;
@@ -121,6 +139,8 @@ impl Metrics {
             actions,
             stream_clients,
             requests,
+            alerts_open,
+            webhook_tries,
         })
     }
 
@@ -129,6 +149,20 @@ impl Metrics {
         self.actions
             .with_label_values(&[kind, outcome.label()])
             .inc_by(n);
+    }
+
+    /// How many problems of each kind are open now.
+    pub fn alerts_open(&self, counts: &BTreeMap<&'static str, i64>) {
+        for kind in ["NotConnected", "FailoverLost", "OverCapacity"] {
+            self.alerts_open
+                .with_label_values(&[kind])
+                .set(counts.get(kind).copied().unwrap_or(0));
+        }
+    }
+
+    /// One try to deliver an alert: "delivered", "failed" or "given_up".
+    pub fn webhook_try(&self, result: &str) {
+        self.webhook_tries.with_label_values(&[result]).inc();
     }
 
     /// A client follows the event stream until the guard is dropped.

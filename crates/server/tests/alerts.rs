@@ -173,6 +173,53 @@ async fn a_lost_failover_is_posted_once_when_it_opens_and_once_when_it_recovers(
         ["opened", "recovered"]
     );
 
+    // The metrics agree: the first two tries failed and were tried again, every taken one
+    // was delivered, and the open problems are those opened and not yet recovered.
+    let metrics_url = format!("{}/metrics", api.base.trim_end_matches("/api/v1"));
+    let scrape = || async {
+        api.client
+            .get(&metrics_url)
+            .bearer_auth(ADMIN)
+            .send()
+            .await
+            .expect("an answer")
+            .text()
+            .await
+            .expect("a body")
+    };
+    let open_by_kind = |received: &Mutex<Received>| {
+        let mut open: BTreeMap<String, i64> = BTreeMap::new();
+        for body in bodies(received) {
+            let kind = body["alert"]["kind"].as_str().expect("a kind").to_owned();
+            *open.entry(kind).or_default() += if body["event"] == "opened" { 1 } else { -1 };
+        }
+        open
+    };
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let text = scrape().await;
+        let taken = received.lock().unwrap().taken.len();
+        let expected: Vec<String> = ["NotConnected", "FailoverLost", "OverCapacity"]
+            .iter()
+            .map(|kind| {
+                let n = open_by_kind(&received).get(*kind).copied().unwrap_or(0);
+                format!("bots_status_alerts_open{{kind=\"{kind}\"}} {n}")
+            })
+            .chain([
+                "bots_status_webhook_tries_total{result=\"failed\"} 2".to_owned(),
+                format!("bots_status_webhook_tries_total{{result=\"delivered\"}} {taken}"),
+            ])
+            .collect();
+        if expected.iter().all(|line| text.lines().any(|l| l == line)) {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the metrics never agreed: {expected:?}\n{text}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+
     {
         let received = received.lock().unwrap();
         assert!(
