@@ -76,6 +76,9 @@ pub fn action_label(kind: ActionKind) -> &'static str {
 
 pub struct Metrics {
     registry: Registry,
+    /// Held from setting the connector counts to reading them back, so that two scrapes at
+    /// once never see each other's half-set counts.
+    scrape: std::sync::Mutex<()>,
     connectors: IntGaugeVec,
     actions: IntCounterVec,
     stream_clients: IntGauge,
@@ -135,6 +138,7 @@ impl Metrics {
         registry.register(Box::new(requests.clone()))?;
         Ok(Metrics {
             registry,
+            scrape: std::sync::Mutex::new(()),
             connectors,
             actions,
             stream_clients,
@@ -187,6 +191,11 @@ impl Metrics {
                 *counts.entry([environment, dimension, status]).or_default() += 1;
             }
         }
+        // Nothing is left half-done under the lock, so a poisoned one is as good as any.
+        let _scraping = self
+            .scrape
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         self.connectors.reset();
         for (labels, n) in counts {
             self.connectors.with_label_values(&labels).set(n);

@@ -373,3 +373,28 @@ async fn a_scrape_needs_a_token_that_may_use_the_app() {
     // A developer may use the app, so may scrape.
     scrape(&api, DEVELOPER).await;
 }
+
+// Several workers, so the scrapes are answered at the same time.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn scrapes_at_the_same_time_each_count_the_whole_fleet() {
+    let (_server, api) = start(Config {
+        fleet: 3000,
+        ..config()
+    })
+    .await;
+    let fleet = api.fleet().await.connectors.len();
+    for _ in 0..60 {
+        let scrapes = (0..16).map(|_| scrape(&api, ADMIN));
+        for samples in futures_util::future::join_all(scrapes).await {
+            let total: f64 = samples
+                .iter()
+                .filter(|s| {
+                    s.metric == "bots_status_connectors"
+                        && label(s, "dimension") == Some("connector")
+                })
+                .map(|s| number(&s.value))
+                .sum();
+            assert_eq!(total as usize, fleet, "a scrape saw a part of the counts");
+        }
+    }
+}
