@@ -119,7 +119,13 @@ async fn watch(fleet: Arc<Fleet>, queues: Vec<(String, Queue)>) {
             continue;
         }
         seen = Some(last);
-        let now = fleet.open_alerts();
+        // A pass over the whole fleet: off the async workers, like a scrape.
+        let reading = fleet.clone();
+        let Ok(now) = tokio::task::spawn_blocking(move || reading.open_alerts()).await else {
+            tracing::error!("the open problems could not be read; trying again");
+            seen = None;
+            continue;
+        };
         let mut counts = BTreeMap::new();
         for alert in now.keys() {
             *counts.entry(alert.kind()).or_default() += 1;

@@ -469,11 +469,19 @@ async fn health(State(app): State<App>) -> axum::Json<serde_json::Value> {
 }
 
 /// `GET /metrics`, for a Prometheus scrape with any token that may use the app.
-async fn metrics(State(app): State<App>, Operator(_): Operator) -> impl IntoResponse {
-    (
-        [(header::CONTENT_TYPE, prometheus::TEXT_FORMAT)],
-        app.fleet.scrape(),
-    )
+async fn metrics(State(app): State<App>, Operator(_): Operator) -> Answer<impl IntoResponse> {
+    // A pass over the whole fleet (about 20 ms at 100,000 connectors): off the async
+    // workers, so the requests they serve do not wait for it.
+    let fleet = app.fleet.clone();
+    let text = tokio::task::spawn_blocking(move || fleet.scrape())
+        .await
+        .map_err(|_| {
+            Failure(ApiError::new(
+                ErrorCode::Internal,
+                "The metrics could not be gathered.",
+            ))
+        })?;
+    Ok(([(header::CONTENT_TYPE, prometheus::TEXT_FORMAT)], text))
 }
 
 async fn session(State(app): State<App>, User(persona): User) -> impl IntoResponse {
