@@ -14,6 +14,7 @@ pub mod options;
 pub mod pages;
 pub mod prefs;
 pub mod simulation;
+pub mod storage;
 pub mod store;
 pub mod style;
 pub mod theme;

@@ -6,6 +6,7 @@
 
 use bots_status_core::views::{ColumnSet, Columns, SavedViews};
 
+use crate::storage::{self, read};
 use crate::theme::Theme;
 
 /// Where an app keeps its preferences: a key prefix, or nowhere.
@@ -82,16 +83,8 @@ impl PrefsKey {
     }
 }
 
-fn storage() -> Option<web_sys::Storage> {
-    web_sys::window()?.local_storage().ok()?
-}
-
-fn read(key: &str) -> Option<String> {
-    storage()?.get_item(key).ok()?
-}
-
 fn write(key: &str, value: &str) -> Result<(), String> {
-    storage()
+    storage::local()
         .ok_or("this browser keeps no local storage")?
         .set_item(key, value)
         .map_err(|_| "the browser's storage for this site is full or turned off".to_owned())

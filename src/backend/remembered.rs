@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::Mode;
 use super::live::LiveOptions;
+use crate::storage;
 
 /// Where a connection the user asked to remember is kept (the hosted page only).
 const REMEMBERED: &str = "bots-status/connection";
@@ -21,13 +22,9 @@ struct Remembered {
     token_in_clear_accepted: bool,
 }
 
-fn storage() -> Option<web_sys::Storage> {
-    web_sys::window()?.local_storage().ok()?
-}
-
 /// The live connection this browser was asked to remember, if any.
 pub fn remembered() -> Option<Mode> {
-    let text = storage()?.get_item(REMEMBERED).ok()??;
+    let text = storage::read(REMEMBERED)?;
     let saved: Remembered = serde_json::from_str(&text).ok()?;
     let base_url = base_url(&saved.base_url).ok()?;
     // A token never goes unencrypted to another machine unless the user said it may.
@@ -39,7 +36,7 @@ pub fn remembered() -> Option<Mode> {
 
 /// Keeps `options` in this browser, or forgets what was kept.
 pub fn remember(options: Option<&LiveOptions>) -> Result<(), String> {
-    let storage = storage().ok_or("this browser has no local storage")?;
+    let storage = storage::local().ok_or("this browser has no local storage")?;
     match options {
         Some(o) => {
             let text = serde_json::to_string(&Remembered {

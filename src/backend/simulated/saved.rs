@@ -5,6 +5,7 @@ use bots_status_core::simulator::Simulator;
 use serde::{Deserialize, Serialize};
 
 use crate::simulation::{Exercise, Speed};
+use crate::storage;
 
 /// The version of what is saved; bump it when the saved shape changes.
 const FORMAT: u32 = 1;
@@ -32,14 +33,10 @@ impl Saved {
     }
 }
 
-fn storage() -> Option<web_sys::Storage> {
-    web_sys::window()?.local_storage().ok()?
-}
-
 /// What is kept under `key`: `Ok(None)` when nothing is, `Err` with the notice to show when
 /// what is kept cannot be used (a fresh fleet starts instead).
 pub fn restore(key: &str) -> Result<Option<Saved>, String> {
-    let Some(text) = storage().and_then(|s| s.get_item(key).ok().flatten()) else {
+    let Some(text) = storage::read(key) else {
         return Ok(None);
     };
     match serde_json::from_str::<Saved>(&text) {
@@ -57,7 +54,7 @@ pub fn restore(key: &str) -> Result<Option<Saved>, String> {
 /// Keeps `saved` under `key`, or says why the browser would not.
 pub fn write(key: &str, saved: &Saved) -> Result<(), String> {
     let text = serde_json::to_string(saved).map_err(|e| e.to_string())?;
-    storage()
+    storage::local()
         .ok_or_else(|| "no localStorage".to_owned())?
         .set_item(key, &text)
         .map_err(|_| "the browser refused to store it (storage full?)".to_owned())
