@@ -9,13 +9,16 @@ use std::collections::{BTreeMap, VecDeque};
 use std::time::{Duration, SystemTime};
 
 use crate::model::{Connector, ConnectorId, Environment, Millis};
-use crate::status::{ConnectorState, StatusValue, Tone};
+use crate::status::{ConnectorState, Shown, StatusValue, Tone};
 
 /// How many events a history keeps; the oldest go first.
 pub const KEEP_EVENTS: usize = 20_000;
 
-/// One of the three status columns.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+/// One of the three status columns; in JSON by its slug.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "kebab-case")]
 pub enum Dimension {
     Connector,
     Cloud,
@@ -67,8 +70,39 @@ impl Reading {
     }
 }
 
+impl Reading {
+    /// The reading `dimension` shows with `label` ("Not Connected"), as a history read back
+    /// from storage names it; `None` for a label the dimension never shows.
+    pub fn known(dimension: Dimension, label: &str) -> Option<Reading> {
+        use crate::status::{BotServerConnection, ChatLink, CloudConnection, ConnectorStatus, MessagingLink};
+        let na = Shown::<ConnectorStatus>::NotApplicable;
+        let mut all: Vec<Reading> = vec![Reading::of(&na)];
+        match dimension {
+            Dimension::Connector => all.extend(ConnectorStatus::ALL.iter().map(Reading::of)),
+            Dimension::Cloud => all.extend(
+                [
+                    CloudConnection::Messaging(MessagingLink::Connected),
+                    CloudConnection::Messaging(MessagingLink::NotConnected),
+                    CloudConnection::Messaging(MessagingLink::Away),
+                    CloudConnection::Chat(ChatLink::Online),
+                    CloudConnection::Chat(ChatLink::Offline),
+                    CloudConnection::Chat(ChatLink::Away),
+                ]
+                .iter()
+                .map(Reading::of),
+            ),
+            Dimension::BotServer => all.extend(
+                [BotServerConnection::Connected, BotServerConnection::NotConnected]
+                    .iter()
+                    .map(Reading::of),
+            ),
+        }
+        all.into_iter().find(|r| r.label == label)
+    }
+}
+
 /// The three readings of a state, in [`Dimension::ALL`] order.
-fn readings(state: &ConnectorState) -> [Reading; 3] {
+pub fn readings(state: &ConnectorState) -> [Reading; 3] {
     let shown = state.statuses();
     [
         Reading::of(&shown.connector),
@@ -148,26 +182,7 @@ impl History {
             return;
         };
         let before = std::mem::replace(&mut known.readings, now);
-        for (i, dimension) in Dimension::ALL.into_iter().enumerate() {
-            if before[i] == now[i] {
-                continue;
-            }
-            let detail = match (dimension, connector.state.problem()) {
-                (Dimension::Connector, Some(problem)) => Some(problem.title()),
-                _ => None,
-            };
-            self.events.push_back(Event {
-                at,
-                connector: connector.id,
-                bot: connector.bot.name.clone(),
-                agent: connector.settings.agent_user_id.clone(),
-                environment: connector.environment(),
-                dimension,
-                from: before[i],
-                to: now[i],
-                detail,
-            });
-        }
+        self.events.extend(status_changes(&before, connector, at));
         while self.events.len() > KEEP_EVENTS {
             self.events.pop_front();
             self.forgotten += 1;
@@ -218,49 +233,39 @@ impl History {
 
     /// `connector`'s statuses from when it was first seen until `now`, one lane per dimension.
     pub fn timeline(&self, connector: &Connector, now: Millis) -> Timeline {
-        let current = readings(&connector.state);
         let start = self
             .known
             .get(&connector.id)
             .map_or(now, |k| k.first_seen)
             .min(now);
-        let lanes = Dimension::ALL.map(|dimension| {
-            let changes: Vec<&Event> = self
-                .events
-                .iter()
-                .filter(|e| e.connector == connector.id && e.dimension == dimension)
-                .collect();
-            let index = dimension as usize;
-            let mut segments = Vec::new();
-            let mut from = start;
-            let mut reading = changes.first().map_or(current[index], |e| e.from);
-            for change in changes {
-                if change.at > from {
-                    segments.push(Segment {
-                        from,
-                        to: change.at,
-                        reading,
-                    });
-                }
-                from = change.at.max(from);
-                reading = change.to;
-            }
-            segments.push(Segment {
-                from,
-                to: now.max(from),
-                reading,
-            });
-            Lane {
-                dimension,
-                segments,
-            }
-        });
-        Timeline {
-            start,
-            end: now.max(start),
-            lanes,
-        }
+        let events = self.events.iter().filter(|e| e.connector == connector.id);
+        Timeline::of(events, readings(&connector.state), start, now)
     }
+}
+
+/// The events of `connector` changing from the readings `before` (in [`Dimension::ALL`]
+/// order) to what it shows now, at `at`: one per status that differs.
+pub fn status_changes(before: &[Reading; 3], connector: &Connector, at: Millis) -> Vec<Event> {
+    let now = readings(&connector.state);
+    Dimension::ALL
+        .into_iter()
+        .enumerate()
+        .filter(|(i, _)| before[*i] != now[*i])
+        .map(|(i, dimension)| Event {
+            at,
+            connector: connector.id,
+            bot: connector.bot.name.clone(),
+            agent: connector.settings.agent_user_id.clone(),
+            environment: connector.environment(),
+            dimension,
+            from: before[i],
+            to: now[i],
+            detail: match (dimension, connector.state.problem()) {
+                (Dimension::Connector, Some(problem)) => Some(problem.title()),
+                _ => None,
+            },
+        })
+        .collect()
 }
 
 /// A stretch of time during which one status stayed the same.
@@ -312,6 +317,88 @@ impl Drop {
 }
 
 impl Timeline {
+    /// One connector's lanes from `start` to `now`, out of its status changes in time order,
+    /// ending in the readings it shows now. Before its first change in
+    /// a lane, that lane shows what the change came from.
+    pub fn of<'a>(
+        events: impl IntoIterator<Item = &'a Event>,
+        current: [Reading; 3],
+        start: Millis,
+        now: Millis,
+    ) -> Timeline {
+        let mut changes: [Vec<&Event>; 3] = Default::default();
+        for e in events {
+            changes[e.dimension as usize].push(e);
+        }
+        let lanes = Dimension::ALL.map(|dimension| {
+            let index = dimension as usize;
+            let changes = &changes[index];
+            let mut segments = Vec::new();
+            let mut from = start;
+            let mut reading = changes.first().map_or(current[index], |e| e.from);
+            for change in changes {
+                if change.at > from {
+                    segments.push(Segment {
+                        from,
+                        to: change.at,
+                        reading,
+                    });
+                }
+                from = change.at.max(from);
+                reading = change.to;
+            }
+            segments.push(Segment {
+                from,
+                to: now.max(from),
+                reading,
+            });
+            Lane {
+                dimension,
+                segments,
+            }
+        });
+        Timeline {
+            start,
+            end: now.max(start),
+            lanes,
+        }
+    }
+
+    /// The share of the span (0 to 1) during which the connector was Online with both links
+    /// up: every lane Good at once. `None` for an empty span.
+    pub fn uptime(&self) -> Option<f64> {
+        let span = self.span_ms();
+        if span == 0 {
+            return None;
+        }
+        // Walk the three lanes together: each boundary of any lane starts a stretch.
+        let mut bounds: Vec<Millis> = self
+            .lanes
+            .iter()
+            .flat_map(|l| l.segments.iter().flat_map(|s| [s.from, s.to]))
+            .filter(|t| *t >= self.start && *t <= self.end)
+            .collect();
+        bounds.sort_unstable();
+        bounds.dedup();
+        // Each lane's segments are in time order, so one cursor per lane walks them once.
+        let mut at = [0usize; 3];
+        let mut up = 0;
+        for w in bounds.windows(2) {
+            let all_good = self.lanes.iter().zip(at.iter_mut()).all(|(lane, i)| {
+                while *i < lane.segments.len() && lane.segments[*i].to <= w[0] {
+                    *i += 1;
+                }
+                lane.segments
+                    .get(*i)
+                    .is_some_and(|s| s.from <= w[0] && s.reading.tone == Tone::Good)
+            });
+            if all_good {
+                up += w[1].since(w[0]);
+            }
+        }
+        Some(up as f64 / span as f64)
+    }
+
     pub fn span_ms(&self) -> u64 {
         self.end.since(self.start)
     }

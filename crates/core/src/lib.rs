@@ -11,7 +11,8 @@
 //! the live client's decisions ([`live`]) and the HTTP contract's bodies ([`api`]),
 //! the PCS connector ([`pcs`]), a seeded sample fleet ([`fleet`]) and a deterministic simulator
 //! of that fleet over time ([`simulator`]), with the failures a trainer injects; the history of
-//! status changes behind timelines and the event log ([`history`]), and training scenarios
+//! status changes behind timelines and the event log ([`history`]) and the durable record the
+//! live API pages through ([`audit`]), and training scenarios
 //! ([`training`]).
 //!
 //! This crate must never do I/O, read a clock or draw randomness of its own, and must never
@@ -23,6 +24,7 @@ pub mod access;
 pub mod advice;
 pub mod alerts;
 pub mod api;
+pub mod audit;
 pub mod bulk;
 pub mod config;
 pub mod fleet;

@@ -1,0 +1,168 @@
+use super::*;
+use crate::fleet::tests_support as sample;
+use crate::history::{History, readings, status_changes};
+use crate::model::{Connector, ConversationType};
+use crate::status::{BotServerConnection, CloudConnection, ConnectorState, LinkHealth, Links};
+
+const MINUTE: u64 = 60_000;
+
+fn online(bot_server: bool) -> ConnectorState {
+    ConnectorState::Online {
+        links: Links {
+            cloud: CloudConnection::new(ConversationType::Messaging, LinkHealth::Up),
+            bot_server: BotServerConnection::new(bot_server),
+        },
+    }
+}
+
+fn connector(state: ConnectorState) -> Connector {
+    let mut c = sample::connector(7, "billing", Environment::Production, 0);
+    c.bot.name = "Billing Desk".to_owned();
+    c.settings.conversation_type = ConversationType::Messaging;
+    sample::with_state(c, state)
+}
+
+fn action(id: u64, at: u64, actor: &str, outcome: Outcome) -> Entry {
+    Entry {
+        id,
+        at: Millis(at),
+        kind: EntryKind::Action,
+        connector: Some(ConnectorId(7)),
+        bot: "Billing Desk".to_owned(),
+        agent: String::new(),
+        environment: Some(Environment::Production),
+        component: None,
+        from: None,
+        to: None,
+        problem: outcome != Outcome::Done,
+        actor: Some(actor.to_owned()),
+        action: Some("stop".to_owned()),
+        outcome: Some(outcome),
+        detail: None,
+    }
+}
+
+#[test]
+fn ten_minutes_down_in_an_hour_is_83_percent_uptime() {
+    let up = connector(online(true));
+    let down = connector(online(false));
+    let mut events = status_changes(&readings(&up.state), &down, Millis(50 * MINUTE));
+    events.extend(status_changes(
+        &readings(&down.state),
+        &up,
+        Millis(60 * MINUTE),
+    ));
+    let timeline = Timeline::of(&events, readings(&up.state), Millis(0), Millis(60 * MINUTE));
+    let uptime = timeline.uptime().expect("an hour is a period");
+    assert!((uptime - 50.0 / 60.0).abs() < 1e-9, "{uptime}");
+    assert_eq!(format!("{:.1} %", uptime * 100.0), "83.3 %");
+    // A period of no time has no uptime, rather than 0 % or 100 %.
+    let empty = Timeline::of(&events, readings(&up.state), Millis(5), Millis(5));
+    assert_eq!(empty.uptime(), None);
+}
+
+#[test]
+fn a_stopped_or_starting_connector_is_not_up() {
+    let up = connector(online(true));
+    let stopped = connector(ConnectorState::Stopped);
+    let events = status_changes(&readings(&up.state), &stopped, Millis(30 * MINUTE));
+    let timeline = Timeline::of(&events, readings(&stopped.state), Millis(0), Millis(60 * MINUTE));
+    assert_eq!(timeline.uptime(), Some(0.5));
+}
+
+#[test]
+fn a_status_entry_reads_back_as_the_event_it_records() {
+    let up = connector(online(true));
+    let down = connector(online(false));
+    let event = status_changes(&readings(&up.state), &down, Millis(9))
+        .pop()
+        .expect("the bot server dropped");
+    let entry = Entry::status(41, &event);
+    assert!(entry.problem);
+    assert_eq!(entry.summary(), "Bot Server: Connected → Not Connected");
+    let json = serde_json::to_string(&entry).expect("an entry serializes");
+    assert!(json.contains(r#""component":"bot-server""#), "{json}");
+    let back: Entry = serde_json::from_str(&json).expect("and reads back");
+    assert_eq!(back.event(), Some(event));
+}
+
+#[test]
+fn pages_neither_skip_nor_repeat_when_entries_arrive_meanwhile() {
+    let mut newest_first: Vec<Entry> = (1..=25)
+        .rev()
+        .map(|id| action(id, id * 1000, "ana", Outcome::Done))
+        .collect();
+    let mut query = HistoryQuery {
+        limit: 10,
+        ..HistoryQuery::default()
+    };
+    let mut seen = Vec::new();
+    loop {
+        let page = query.page(&newest_first);
+        seen.extend(page.entries.iter().map(|e| e.id));
+        // Something happens between two pages: it is newer than every page still to come.
+        let id = newest_first[0].id + 1;
+        newest_first.insert(0, action(id, id * 1000, "ben", Outcome::Done));
+        match page.next {
+            Some(next) => query.before = Some(next),
+            None => break,
+        }
+    }
+    assert_eq!(seen, (1..=25).rev().collect::<Vec<_>>());
+}
+
+#[test]
+fn the_filters_narrow_and_read_from_the_query_string() {
+    let entries = [
+        action(3, 3000, "Ana", Outcome::Refused),
+        action(2, 2000, "ben", Outcome::Done),
+        action(1, 1000, "ana", Outcome::Done),
+    ];
+    let q = HistoryQuery::from_query_string("?actor=ANA&problems=1&limit=5").expect("readable");
+    assert_eq!(q.limit, 5);
+    assert_eq!(
+        q.page(&entries).entries.iter().map(|e| e.id).collect::<Vec<_>>(),
+        [3]
+    );
+    let q = HistoryQuery::from_query_string("since=1500&until=3000").expect("readable");
+    assert_eq!(
+        q.page(&entries).entries.iter().map(|e| e.id).collect::<Vec<_>>(),
+        [2]
+    );
+    let round = HistoryQuery {
+        connector: Some(ConnectorId(7)),
+        bot: Some("Billing Desk".to_owned()),
+        environment: Some(Environment::Production),
+        component: Some(Dimension::BotServer),
+        actor: Some("ana".to_owned()),
+        kind: Some(EntryKind::Status),
+        problems_only: true,
+        since: Some(Millis(1)),
+        until: Some(Millis(2)),
+        before: Some(3),
+        limit: 20,
+    };
+    assert_eq!(
+        HistoryQuery::from_query_string(&round.to_query_string()),
+        Ok(round)
+    );
+    let wrong = HistoryQuery::from_query_string("limit=100000&env=staging&colour=red")
+        .expect_err("none of these can be read");
+    assert!(wrong.contains("limit=100000"), "{wrong}");
+    assert!(wrong.contains("env=staging"), "{wrong}");
+    assert!(wrong.contains("colour=red"), "{wrong}");
+}
+
+#[test]
+fn a_history_s_timeline_comes_out_as_the_api_gives_it() {
+    let mut history = History::new();
+    history.record(&connector(online(true)), Millis(0));
+    history.record(&connector(online(false)), Millis(10 * MINUTE));
+    let now = connector(online(false));
+    let timeline = history.timeline(&now, Millis(20 * MINUTE));
+    let body = TimelineBody::of(ConnectorId(7), &timeline);
+    assert_eq!(body.uptime, Some(0.5));
+    assert_eq!(body.lanes[2].segments[1].status, "Not Connected");
+    assert_eq!(body.lanes[2].segments[1].tone, "bad");
+    assert_eq!(body.timeline(), Some(timeline));
+}
