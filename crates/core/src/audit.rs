@@ -277,7 +277,9 @@ impl HistoryQuery {
         };
         self.connector.is_none_or(|c| entry.connector == Some(c))
             && same(&self.bot, &entry.bot)
-            && self.environment.is_none_or(|e| entry.environment == Some(e))
+            && self
+                .environment
+                .is_none_or(|e| entry.environment == Some(e))
             && self.component.is_none_or(|d| entry.component == Some(d))
             && self.actor.as_ref().is_none_or(|a| {
                 entry

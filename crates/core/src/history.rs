@@ -74,7 +74,9 @@ impl Reading {
     /// The reading `dimension` shows with `label` ("Not Connected"), as a history read back
     /// from storage names it; `None` for a label the dimension never shows.
     pub fn known(dimension: Dimension, label: &str) -> Option<Reading> {
-        use crate::status::{BotServerConnection, ChatLink, CloudConnection, ConnectorStatus, MessagingLink};
+        use crate::status::{
+            BotServerConnection, ChatLink, CloudConnection, ConnectorStatus, MessagingLink,
+        };
         let na = Shown::<ConnectorStatus>::NotApplicable;
         let mut all: Vec<Reading> = vec![Reading::of(&na)];
         match dimension {
@@ -92,9 +94,12 @@ impl Reading {
                 .map(Reading::of),
             ),
             Dimension::BotServer => all.extend(
-                [BotServerConnection::Connected, BotServerConnection::NotConnected]
-                    .iter()
-                    .map(Reading::of),
+                [
+                    BotServerConnection::Connected,
+                    BotServerConnection::NotConnected,
+                ]
+                .iter()
+                .map(Reading::of),
             ),
         }
         all.into_iter().find(|r| r.label == label)

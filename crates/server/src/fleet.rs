@@ -9,10 +9,11 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 use std::thread::JoinHandle;
 
-use bots_status_core::access::{Persona, Session};
+use bots_status_core::access::Session;
 use bots_status_core::api::{
     ApiError, BulkItem, BulkOutcome, ErrorCode, Faults, FleetPage, ResourceRequest, Target,
 };
+use bots_status_core::audit::{self, Entry, EntryKind};
 use bots_status_core::lifecycle::Action;
 use bots_status_core::model::{BotRef, Connector, ConnectorId, ConnectorSettings, Millis};
 use bots_status_core::pcs::{PcsAction, PcsConnector};
@@ -21,11 +22,12 @@ use bots_status_core::settings::{AgentListError, AgentUser};
 use bots_status_core::simulator::{Change, Simulator};
 use tokio::sync::{broadcast, oneshot, watch};
 
-use crate::Config;
+use crate::audit::Reader;
 use crate::log::{EventLog, Logged, Resume};
 use crate::metrics::{self, Metrics, Outcome};
 use crate::persist::{self, Db};
 use crate::writer::{self, Applied, Queue};
+use crate::{Caller, Config};
 
 /// The state every reader sees: saved, and consistent with `last_event_id`.
 pub struct Committed {
@@ -96,7 +98,12 @@ pub struct Fleet {
     requests: AtomicU64,
     shutdown: watch::Sender<bool>,
     metrics: Arc<Metrics>,
+    history: Reader,
 }
+
+/// What a request to the writer did: its changes and answer, or why not, and in both cases
+/// the actions to keep in the history.
+type Written<R> = (Result<(Vec<Change>, R), ApiError>, Vec<Entry>);
 
 fn wall_ms() -> u64 {
     std::time::SystemTime::now()
@@ -111,6 +118,7 @@ impl Fleet {
             new_fleet: config.new_fleet,
             busy_timeout: config.busy_timeout,
             max_bytes: config.max_db_bytes,
+            keep: config.history,
         };
         let (mut db, loaded) = Db::open(config.db.as_deref(), &options)?;
         let (sim, log, last_event_id) = match loaded {
@@ -134,6 +142,7 @@ impl Fleet {
             }
         };
         let metrics = Metrics::new().map_err(|e| format!("cannot set up the metrics: {e}"))?;
+        let history = db.reader()?;
         let (events, _) = broadcast::channel(1024);
         let shared = Arc::new(Shared {
             committed: RwLock::new(Arc::new(Committed { sim, last_event_id })),
@@ -151,7 +160,17 @@ impl Fleet {
             requests: AtomicU64::new(0),
             shutdown,
             metrics: Arc::new(metrics),
+            history,
         })
+    }
+
+    pub fn history(&self) -> &Reader {
+        &self.history
+    }
+
+    /// The simulated time of the committed fleet.
+    pub fn clock(&self) -> Millis {
+        self.now().sim.now()
     }
 
     fn now(&self) -> Arc<Committed> {
@@ -177,16 +196,18 @@ impl Fleet {
     /// Runs `op` on the writer and answers once its batch is saved (or could not be).
     async fn write<R: Send + 'static>(
         &self,
-        op: impl FnOnce(&mut Simulator) -> Result<(Vec<Change>, R), ApiError> + Send + 'static,
+        op: impl FnOnce(&mut Simulator) -> Written<R> + Send + 'static,
     ) -> Result<R, ApiError> {
         let (tx, rx) = oneshot::channel();
         self.queue.send(Box::new(move |sim: &mut Simulator| {
-            let (changes, outcome) = match op(sim) {
+            let (result, audit) = op(sim);
+            let (changes, outcome) = match result {
                 Ok((changes, r)) => (changes, Ok(r)),
                 Err(e) => (Vec::new(), Err(e)),
             };
             Applied {
                 changes,
+                audit,
                 answer: Box::new(move |saved| {
                     let _ = tx.send(saved.and(outcome));
                 }),
@@ -200,8 +221,12 @@ impl Fleet {
         })
     }
 
-    pub fn session(&self, persona: Persona) -> Session {
-        persona.session(&self.now().sim.user, bots_status_core::fleet::HOME_ACCOUNT)
+    pub fn session(&self, caller: &Caller) -> Session {
+        let now = self.now();
+        let name = caller.name.as_deref().unwrap_or(&now.sim.user);
+        caller
+            .persona
+            .session(name, bots_status_core::fleet::HOME_ACCOUNT)
     }
 
     pub fn page(&self, query: &ConnectorQuery) -> FleetPage {
@@ -251,13 +276,16 @@ impl Fleet {
         id: ConnectorId,
         seen: Option<u64>,
         action: Action,
-        persona: Persona,
+        caller: Caller,
     ) -> Result<Change, ApiError> {
         let kind = metrics::action_label(action.kind());
         let result = self
             .write(move |sim| {
-                let change = act(sim, id, seen, action, persona)?;
-                Ok((vec![change.clone()], change))
+                let (result, entry) = act(sim, id, seen, action, &caller);
+                (
+                    result.map(|change| (vec![change.clone()], change)),
+                    vec![entry],
+                )
             })
             .await;
         self.metrics.action(kind, Outcome::of(&result), 1);
@@ -269,17 +297,20 @@ impl Fleet {
         &self,
         action: Action,
         targets: Vec<Target>,
-        persona: Persona,
+        caller: Caller,
     ) -> Result<Vec<BulkItem>, ApiError> {
         let kind = metrics::action_label(action.kind());
         let asked = targets.len() as u64;
         let result: Result<Vec<BulkItem>, ApiError> = self
             .write(move |sim| {
                 let mut changes = Vec::new();
+                let mut audit = Vec::new();
                 let items = targets
                     .iter()
                     .map(|t| {
-                        let outcome = match act(sim, t.id, t.version, action.clone(), persona) {
+                        let (result, entry) = act(sim, t.id, t.version, action.clone(), &caller);
+                        audit.push(entry);
+                        let outcome = match result {
                             Ok(Change::Connector(c)) => {
                                 changes.push(Change::Connector(c.clone()));
                                 BulkOutcome::Done(c)
@@ -300,7 +331,7 @@ impl Fleet {
                         BulkItem { id: t.id, outcome }
                     })
                     .collect();
-                Ok((changes, items))
+                (Ok((changes, items)), audit)
             })
             .await;
         match &result {
@@ -323,24 +354,36 @@ impl Fleet {
         &self,
         bot: BotRef,
         settings: ConnectorSettings,
-        persona: Persona,
+        caller: Caller,
     ) -> Result<Connector, ApiError> {
         let result = self
             .write(move |sim| {
                 let now = sim.now();
-                let change = sim
-                    .add(bot, settings, persona.permissions(), now)
-                    .map_err(ApiError::refused)?;
-                match &change {
-                    Change::Connector(added) => {
-                        let added = (**added).clone();
-                        Ok((vec![change], added))
-                    }
-                    _ => Err(ApiError::new(
-                        ErrorCode::Internal,
-                        "Adding made no connector.",
-                    )),
-                }
+                let subject = Subject {
+                    connector: None,
+                    bot: bot.name.clone(),
+                    agent: settings.agent_user_id.clone(),
+                    environment: Some(settings.environment),
+                };
+                let result = sim
+                    .add(bot, settings, caller.persona.permissions(), now)
+                    .map_err(ApiError::refused)
+                    .and_then(|change| match &change {
+                        Change::Connector(added) => {
+                            let added = (**added).clone();
+                            Ok((vec![change], added))
+                        }
+                        _ => Err(ApiError::new(
+                            ErrorCode::Internal,
+                            "Adding made no connector.",
+                        )),
+                    });
+                let subject = Subject {
+                    connector: result.as_ref().ok().map(|(_, c)| c.id),
+                    ..subject
+                };
+                let entry = subject.entry(&caller, "add", now, result.as_ref().map(|_| ()));
+                (result, vec![entry])
             })
             .await;
         self.metrics.action("add", Outcome::of(&result), 1);
@@ -351,7 +394,7 @@ impl Fleet {
         &self,
         action: PcsAction,
         seen: Option<u64>,
-        persona: Persona,
+        caller: Caller,
     ) -> Result<PcsConnector, ApiError> {
         let kind = match action {
             PcsAction::RedeployConnector => "pcs_redeploy",
@@ -359,14 +402,22 @@ impl Fleet {
         };
         let result = self
             .write(move |sim| {
-                if let Some(why) = sim.fleet.pcs.changed_since(seen) {
-                    return Err(ApiError::new(ErrorCode::Conflict, why).on_field("version"));
-                }
                 let now = sim.now();
-                let change = sim
-                    .act_on_pcs(action, persona.permissions(), now)
-                    .map_err(ApiError::refused)?;
-                Ok((vec![change], sim.fleet.pcs.clone()))
+                let result = match sim.fleet.pcs.changed_since(seen) {
+                    Some(why) => Err(ApiError::new(ErrorCode::Conflict, why).on_field("version")),
+                    None => sim
+                        .act_on_pcs(action, caller.persona.permissions(), now)
+                        .map_err(ApiError::refused)
+                        .map(|change| (vec![change], sim.fleet.pcs.clone())),
+                };
+                let subject = Subject {
+                    connector: None,
+                    bot: "PCS".to_owned(),
+                    agent: String::new(),
+                    environment: Some(bots_status_core::model::Environment::Production),
+                };
+                let entry = subject.entry(&caller, kind, now, result.as_ref().map(|_| ()));
+                (result, vec![entry])
             })
             .await;
         self.metrics.action(kind, Outcome::of(&result), 1);
@@ -376,7 +427,16 @@ impl Fleet {
     pub async fn set_resource(&self, request: ResourceRequest) -> Result<(), ApiError> {
         self.write(move |sim| {
             let changes = sim.set_resource(request.environment, request.resource, request.health);
-            Ok((changes, ()))
+            (Ok((changes, ())), Vec::new())
+        })
+        .await
+    }
+
+    /// Moves simulated time on by `ms` at once (a drill, a test): starts due by then settle.
+    pub async fn advance(&self, ms: u64) -> Result<Millis, ApiError> {
+        self.write(move |sim| {
+            let changes = sim.advance_to(sim.now().plus(ms));
+            (Ok((changes, sim.now())), Vec::new())
         })
         .await
     }
@@ -436,20 +496,89 @@ impl Fleet {
     }
 }
 
+/// What an action was asked of, as the history names it.
+struct Subject {
+    connector: Option<ConnectorId>,
+    bot: String,
+    agent: String,
+    environment: Option<bots_status_core::model::Environment>,
+}
+
+impl Subject {
+    fn of(id: ConnectorId, connector: Option<&Connector>) -> Subject {
+        Subject {
+            connector: Some(id),
+            bot: connector.map(|c| c.bot.name.clone()).unwrap_or_default(),
+            agent: connector
+                .map(|c| c.settings.agent_user_id.clone())
+                .unwrap_or_default(),
+            environment: connector.map(Connector::environment),
+        }
+    }
+
+    /// The history's entry of `caller` asking for `action` at `at`, and how it ended.
+    fn entry(
+        self,
+        caller: &Caller,
+        action: &str,
+        at: Millis,
+        result: Result<(), &ApiError>,
+    ) -> Entry {
+        let (outcome, detail) = match result {
+            Ok(()) => (audit::Outcome::Done, None),
+            Err(e) => (
+                match Outcome::of_error(e) {
+                    Outcome::Failed => audit::Outcome::Failed,
+                    _ => audit::Outcome::Refused,
+                },
+                Some(e.message.clone()),
+            ),
+        };
+        Entry {
+            id: 0,
+            at,
+            kind: EntryKind::Action,
+            connector: self.connector,
+            bot: self.bot,
+            agent: self.agent,
+            environment: self.environment,
+            component: None,
+            from: None,
+            to: None,
+            problem: outcome != audit::Outcome::Done,
+            actor: Some(caller.actor.clone()),
+            action: Some(action.to_owned()),
+            outcome: Some(outcome),
+            detail,
+        }
+    }
+}
+
+/// `action` on connector `id` over the version `seen`, and its entry in the history.
 fn act(
     sim: &mut Simulator,
     id: ConnectorId,
     seen: Option<u64>,
     action: Action,
-    persona: Persona,
-) -> Result<Change, ApiError> {
-    let current = find(sim, id)?;
-    if let Some(seen) = seen.filter(|v| *v != current.version) {
-        return Err(ApiError::conflict(seen, current.clone()));
-    }
+    caller: &Caller,
+) -> (Result<Change, ApiError>, Entry) {
     let now = sim.now();
-    sim.act(id, action, persona.permissions(), now)
-        .map_err(ApiError::refused)
+    let subject = Subject::of(id, sim.connector(id));
+    let name = metrics::action_label(action.kind());
+    let stale = match find(sim, id) {
+        Err(e) => Some(e),
+        Ok(current) => seen
+            .filter(|v| *v != current.version)
+            .map(|seen| ApiError::conflict(seen, current.clone())),
+    };
+    let result = match stale {
+        Some(e) => Err(e),
+        None => sim
+            .act(id, action, caller.persona.permissions(), now)
+            .map_err(ApiError::refused),
+    };
+    let entry = subject.entry(caller, name, now, result.as_ref().map(|_| ()));
+    (result, entry)
 }
 
 fn find(sim: &Simulator, id: ConnectorId) -> Result<&Connector, ApiError> {

@@ -6,6 +6,7 @@
 //! and a client that reconnects with `Last-Event-ID` misses nothing.
 
 mod alerts;
+mod audit;
 mod fleet;
 mod log;
 mod metrics;
@@ -25,6 +26,7 @@ use bots_status_core::api::Faults;
 use tokio::net::TcpListener;
 
 pub use alerts::Webhooks;
+pub use audit::Keep;
 use fleet::Fleet;
 pub use log::Retention;
 pub use routes::{MAX_LATENCY_MS, check_faults};
@@ -55,36 +57,93 @@ impl std::str::FromStr for Speed {
     }
 }
 
-/// A bearer token and whose rights it carries.
+/// A bearer token, whose rights it carries, and whose it is.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Token {
     pub secret: String,
     pub persona: Persona,
+    /// The person or system behind it: the history names them as the actor of what they did.
+    pub name: Option<String>,
+}
+
+/// The longest name a token may carry.
+pub const TOKEN_NAME_MAX: usize = 60;
+
+fn role(slug: &str) -> Option<Persona> {
+    Persona::ALL.into_iter().find(|p| p.slug() == slug)
 }
 
 impl std::str::FromStr for Token {
     type Err = String;
-    /// `SECRET` (an administrator) or `SECRET:admin|developer|none`.
+    /// `SECRET` (an administrator), `SECRET:admin|developer|none`, or
+    /// `SECRET:admin|developer|none:NAME`.
     fn from_str(s: &str) -> Result<Token, String> {
-        let (secret, persona) = match s.rsplit_once(':') {
-            Some((secret, slug)) => {
-                let persona = Persona::ALL
-                    .into_iter()
-                    .find(|p| p.slug() == slug)
-                    .ok_or_else(|| {
-                        format!("token role \"{slug}\" must be admin, developer or none")
-                    })?;
-                (secret, persona)
-            }
-            None => (s, Persona::Administrator),
+        let wrong = |slug: &str| {
+            format!(
+                "token role \"{slug}\" must be admin, developer or none (a name comes after the role: SECRET:admin:ana)"
+            )
+        };
+        let (secret, persona, name) = match s.rsplit_once(':') {
+            None => (s, Persona::Administrator, None),
+            Some((secret, last)) => match (role(last), secret.rsplit_once(':')) {
+                (Some(persona), _) => (secret, persona, None),
+                (None, Some((secret, slug))) => {
+                    (secret, role(slug).ok_or_else(|| wrong(slug))?, Some(last))
+                }
+                (None, None) => return Err(wrong(last)),
+            },
         };
         if secret.is_empty() {
             return Err("a token cannot be empty".to_owned());
         }
+        if let Some(name) = name {
+            let name = name.trim();
+            if name.is_empty()
+                || name.chars().count() > TOKEN_NAME_MAX
+                || name.chars().any(char::is_control)
+            {
+                return Err(format!(
+                    "a token's name must be 1 to {TOKEN_NAME_MAX} characters, without control characters"
+                ));
+            }
+        }
         Ok(Token {
             secret: secret.to_owned(),
             persona,
+            name: name.map(|n| n.trim().to_owned()),
         })
+    }
+}
+
+/// Who makes a request: the rights of their token, and what the history calls them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Caller {
+    pub persona: Persona,
+    /// The token's name, if it has one.
+    pub name: Option<String>,
+    /// The token's name, "unnamed developer token", or "local" without tokens.
+    pub actor: String,
+}
+
+impl Caller {
+    /// Everyone, on a server without tokens (loopback only).
+    pub fn local() -> Caller {
+        Caller {
+            persona: Persona::Administrator,
+            name: None,
+            actor: "local".to_owned(),
+        }
+    }
+
+    pub fn of(token: &Token) -> Caller {
+        Caller {
+            persona: token.persona,
+            name: token.name.clone(),
+            actor: token
+                .name
+                .clone()
+                .unwrap_or_else(|| format!("unnamed {} token", token.persona.slug())),
+        }
     }
 }
 
@@ -139,6 +198,8 @@ pub struct Config {
     pub limits: Limits,
     /// Where alerts about Production are posted.
     pub webhooks: Webhooks,
+    /// How much of the history (status changes and actions) is kept.
+    pub history: Keep,
 }
 
 impl Default for Config {
@@ -159,6 +220,7 @@ impl Default for Config {
             retention: Retention::default(),
             limits: Limits::default(),
             webhooks: Webhooks::default(),
+            history: Keep::default(),
         }
     }
 }

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use bots_status_core::api::Faults;
 use bots_status_core::limits::MAX_CONNECTORS;
-use bots_status_server::{Config, Limits, Server, Speed, Token, Webhooks};
+use bots_status_server::{Config, Keep, Limits, Server, Speed, Token, Webhooks};
 use clap::Parser;
 
 /// Serves a simulated fleet over the Bots Status HTTP contract (docs/api.md).
@@ -26,12 +26,13 @@ struct Args {
     /// Simulated time against the wall clock: a factor (1, 10, 60…) or "instant".
     #[arg(long, default_value = "1")]
     speed: Speed,
-    /// A bearer token, "SECRET" (administrator) or "SECRET:admin|developer|none"; repeatable.
+    /// A bearer token, "SECRET" (administrator), "SECRET:admin|developer|none", or with the
+    /// name the history gives its actions, "SECRET:admin:ana"; repeatable.
     /// Arguments show in `ps`: prefer --token-file or BOTS_STATUS_TOKENS. Without any token,
     /// every request is an administrator's, and the server listens on loopback only.
     #[arg(long = "token")]
     tokens: Vec<Token>,
-    /// A file of tokens, one "SECRET[:role]" per line ("#" starts a comment).
+    /// A file of tokens, one "SECRET[:role[:name]]" per line ("#" starts a comment).
     #[arg(long)]
     token_file: Option<PathBuf>,
     /// Replace the fleet the --db file holds with a new one. Without it a new fleet is made
@@ -68,6 +69,13 @@ struct Args {
     /// sha256=HMAC), or the environment variable BOTS_STATUS_WEBHOOK_SECRET.
     #[arg(long)]
     webhook_secret_file: Option<PathBuf>,
+    /// Days of history (status changes and actions) kept; older entries are pruned as new
+    /// ones are written.
+    #[arg(long, default_value_t = 30)]
+    history_days: u64,
+    /// The most the history may hold, in megabytes; the oldest entries go first.
+    #[arg(long, default_value_t = 256)]
+    history_max_mb: u64,
     /// Logs as JSON lines instead of text.
     #[arg(long)]
     log_json: bool,
@@ -115,6 +123,12 @@ async fn run(args: Args) -> Result<(), String> {
             args.fleet
         ));
     }
+    if args.history_days == 0 || args.history_max_mb == 0 {
+        return Err(
+            "--history-days and --history-max-mb must be at least 1 (a history of nothing would be pruned as it is written)"
+                .to_owned(),
+        );
+    }
     let mut tokens = args.tokens;
     if let Some(file) = &args.token_file {
         tokens.extend(Token::read_file(file)?);
@@ -152,6 +166,10 @@ async fn run(args: Args) -> Result<(), String> {
         webhooks: Webhooks {
             urls: args.webhooks,
             secret,
+        },
+        history: Keep {
+            age: std::time::Duration::from_secs(args.history_days.saturating_mul(24 * 3600)),
+            bytes: args.history_max_mb.saturating_mul(1024 * 1024),
         },
         ..Config::default()
     };

@@ -6,12 +6,15 @@
 //! that is empty, damaged, someone else's or half-written is refused with what is wrong and
 //! what to do, and no row of it is deleted.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
+use bots_status_core::audit::Entry;
 use bots_status_core::simulator::{Change, Simulator};
-use rusqlite::{Connection, ErrorCode, OptionalExtension, TransactionBehavior, params};
+use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, TransactionBehavior, params};
 
+use crate::audit::{self, Keep, Reader, Tally};
 use crate::log::Logged;
 
 /// The shape of what is stored; a file of another format is refused, not misread.
@@ -19,7 +22,12 @@ const FORMAT: i64 = 1;
 const TABLES: [&str; 3] = ["connectors", "events", "meta"];
 
 pub struct Db {
-    conn: Connection,
+    /// Shared with the history's reader only when the database lives in memory.
+    conn: Arc<Mutex<Connection>>,
+    path: Option<PathBuf>,
+    busy_timeout: Duration,
+    tally: Tally,
+    keep: Keep,
 }
 
 /// What an existing database holds.
@@ -40,6 +48,8 @@ pub struct Options {
     /// The most the file may grow to (SQLite's `max_page_count`); a write past it fails as a
     /// full disk would.
     pub max_bytes: Option<u64>,
+    /// How much of the history is kept.
+    pub keep: Keep,
 }
 
 /// Why a write was not saved. Each is "Not done": the transaction was rolled back.
@@ -99,7 +109,7 @@ impl Db {
     /// made (and saved with [`Db::save_all`]).
     pub fn open(path: Option<&Path>, options: &Options) -> Result<(Db, Option<Loaded>), String> {
         let Some(path) = path else {
-            let db = Db::connect(Connection::open_in_memory().map_err(sqlite)?, options)?;
+            let mut db = Db::connect(Connection::open_in_memory().map_err(sqlite)?, options)?;
             db.create_tables()?;
             return Ok((db, None));
         };
@@ -117,13 +127,14 @@ impl Db {
         }
         let conn =
             Connection::open(path).map_err(|e| format!("cannot open {}: {e}", path.display()))?;
-        let db = Db::connect(conn, options).map_err(|e| {
+        let mut db = Db::connect(conn, options).map_err(|e| {
             format!(
                 "{} cannot be used as a Bots Status database: {e}. {}",
                 path.display(),
                 advice(path)
             )
         })?;
+        db.path = Some(path.to_owned());
         if existed {
             db.check_integrity(path)?;
         }
@@ -158,11 +169,39 @@ impl Db {
             conn.pragma_update(None, "max_page_count", pages)
                 .map_err(sqlite)?;
         }
-        Ok(Db { conn })
+        Ok(Db {
+            conn: Arc::new(Mutex::new(conn)),
+            path: None,
+            busy_timeout: options.busy_timeout,
+            tally: Tally::default(),
+            keep: options.keep,
+        })
+    }
+
+    fn conn(&self) -> MutexGuard<'_, Connection> {
+        self.conn
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// A reader of the history: its own read-only connection to the file, or (in memory) the
+    /// writer's.
+    pub fn reader(&self) -> Result<Reader, String> {
+        let Some(path) = &self.path else {
+            return Ok(Reader::new(self.conn.clone()));
+        };
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(|e| format!("cannot open {} to read its history: {e}", path.display()))?;
+        conn.busy_timeout(self.busy_timeout).map_err(sqlite)?;
+        Ok(Reader::new(Arc::new(Mutex::new(conn))))
     }
 
     fn check_integrity(&self, path: &Path) -> Result<(), String> {
-        let mut statement = self.conn.prepare("PRAGMA quick_check").map_err(|e| {
+        let conn = self.conn();
+        let mut statement = conn.prepare("PRAGMA quick_check").map_err(|e| {
             format!(
                 "{} cannot be checked: {e}. {}",
                 path.display(),
@@ -191,8 +230,8 @@ impl Db {
     }
 
     fn tables(&self) -> Result<Vec<String>, String> {
-        let mut statement = self
-            .conn
+        let conn = self.conn();
+        let mut statement = conn
             .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
             .map_err(sqlite)?;
         statement
@@ -201,18 +240,24 @@ impl Db {
             .map_err(sqlite)
     }
 
-    fn create_tables(&self) -> Result<(), String> {
-        self.conn
-            .execute_batch(
-                "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-                 CREATE TABLE IF NOT EXISTS connectors (id INTEGER PRIMARY KEY, body TEXT NOT NULL);
-                 CREATE TABLE IF NOT EXISTS events (id INTEGER PRIMARY KEY, body TEXT NOT NULL);",
-            )
-            .map_err(sqlite)
+    /// The tables, and the history's (which a database of an earlier server lacks).
+    fn create_tables(&mut self) -> Result<(), String> {
+        let conn = self.conn();
+        conn.execute_batch(
+            "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+             CREATE TABLE IF NOT EXISTS connectors (id INTEGER PRIMARY KEY, body TEXT NOT NULL);
+             CREATE TABLE IF NOT EXISTS events (id INTEGER PRIMARY KEY, body TEXT NOT NULL);",
+        )
+        .map_err(sqlite)?;
+        conn.execute_batch(audit::TABLE).map_err(sqlite)?;
+        let tally = Tally::read(&conn).map_err(sqlite)?;
+        drop(conn);
+        self.tally = tally;
+        Ok(())
     }
 
     fn meta(&self, key: &str) -> Result<Option<String>, String> {
-        self.conn
+        self.conn()
             .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
             .optional()
             .map_err(sqlite)
@@ -240,8 +285,8 @@ impl Db {
         let last_event_id: u64 = raw_last
             .parse()
             .map_err(|_| format!("its last_event_id {raw_last:?} is not a number"))?;
-        let mut rows = self
-            .conn
+        let conn = self.conn();
+        let mut rows = conn
             .prepare("SELECT id, body FROM connectors ORDER BY id")
             .map_err(sqlite)?;
         sim.fleet.connectors = rows
@@ -254,8 +299,7 @@ impl Db {
             })
             .collect::<Result<_, String>>()?;
         drop(rows);
-        let newest: Option<i64> = self
-            .conn
+        let newest: Option<i64> = conn
             .query_row("SELECT MAX(id) FROM events", [], |r| r.get(0))
             .map_err(sqlite)?;
         if let Some(newest) = newest
@@ -265,8 +309,7 @@ impl Db {
                 "it holds change {newest}, newer than its last_event_id {last_event_id}"
             ));
         }
-        let mut events = self
-            .conn
+        let mut events = conn
             .prepare("SELECT id, body FROM events ORDER BY id")
             .map_err(sqlite)?;
         let log = events
@@ -283,6 +326,13 @@ impl Db {
                 })
             })
             .collect::<Result<Vec<_>, String>>()?;
+        drop(events);
+        // A fleet saved by a server without a history: its history begins now.
+        conn.execute(
+            "INSERT OR IGNORE INTO meta (key, value) VALUES ('history_began', ?1)",
+            [sim.now().0.to_string()],
+        )
+        .map_err(sqlite)?;
         Ok(Loaded {
             sim,
             log,
@@ -292,9 +342,12 @@ impl Db {
 
     /// Saves a new fleet whole, replacing what the file held (`--new-fleet`, or a new file).
     pub fn save_all(&mut self, sim: &mut Simulator) -> Result<(), String> {
-        let tx = self.conn.transaction().map_err(sqlite)?;
+        let mut conn = self.conn();
+        let tx = conn.transaction().map_err(sqlite)?;
         tx.execute("DELETE FROM connectors", []).map_err(sqlite)?;
         tx.execute("DELETE FROM events", []).map_err(sqlite)?;
+        // Connector numbers are reused: another fleet's history would be misread as this one's.
+        tx.execute("DELETE FROM history", []).map_err(sqlite)?;
         {
             let mut insert = tx
                 .prepare("INSERT INTO connectors (id, body) VALUES (?1, ?2)")
@@ -308,25 +361,31 @@ impl Db {
         }
         write_rest(&tx, sim).map_err(|e| e.to_string())?;
         tx.execute(
-            "INSERT OR REPLACE INTO meta (key, value) VALUES ('format', ?1), ('last_event_id', '0')",
-            [FORMAT.to_string()],
+            "INSERT OR REPLACE INTO meta (key, value) VALUES ('format', ?1), ('last_event_id', '0'), ('history_began', ?2)",
+            [FORMAT.to_string(), sim.now().0.to_string()],
         )
         .map_err(sqlite)?;
-        tx.commit().map_err(sqlite)
+        tx.commit().map_err(sqlite)?;
+        drop(conn);
+        self.tally = Tally::default();
+        self.tally.next_id = 1;
+        Ok(())
     }
 
-    /// Saves the connectors `events` touched, the rest of the simulator and the events, and
-    /// forgets the changes older than `keep_from`, in one transaction: all of it or nothing.
+    /// Saves the connectors `events` touched, the rest of the simulator, the events and the
+    /// history `entries` (numbering them), and forgets the changes older than `keep_from` and
+    /// the history the retention lets go of, in one transaction: all of it or nothing.
     pub fn save_changes(
         &mut self,
         sim: &mut Simulator,
         changes: &[Change],
         events: &[Logged],
         keep_from: u64,
+        entries: &mut [Entry],
     ) -> Result<(), SaveError> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let conn = self.conn.clone();
+        let mut conn = conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         {
             let mut upsert =
                 tx.prepare_cached("INSERT OR REPLACE INTO connectors (id, body) VALUES (?1, ?2)")?;
@@ -350,14 +409,17 @@ impl Db {
                 event.execute(params![e.id as i64, e.data])?;
             }
         }
-        tx.execute("DELETE FROM events WHERE id < ?1", [keep_from as i64])?;
-        write_rest(&tx, sim)?;
-        let last = events.last().map_or(0, |e| e.id);
-        tx.execute(
-            "INSERT OR REPLACE INTO meta (key, value) VALUES ('last_event_id', ?1)",
-            [last.to_string()],
-        )?;
+        let tally = audit::write(&tx, entries, self.tally, &self.keep, sim.now())?;
+        if let Some(last) = events.last() {
+            tx.execute("DELETE FROM events WHERE id < ?1", [keep_from as i64])?;
+            write_rest(&tx, sim)?;
+            tx.execute(
+                "INSERT OR REPLACE INTO meta (key, value) VALUES ('last_event_id', ?1)",
+                [last.id.to_string()],
+            )?;
+        }
         tx.commit()?;
+        self.tally = tally;
         Ok(())
     }
 }

@@ -14,13 +14,14 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
-use bots_status_core::access::Persona;
 use bots_status_core::api::{
     ActionRequest, AddRequest, ApiError, BulkRequest, BulkResponse, EditRequest, ErrorBody,
     ErrorCode, Faults, PcsActionRequest, ResourceRequest,
 };
+use bots_status_core::audit::{Entry, HistoryQuery, TimelineBody};
+use bots_status_core::history::{Timeline, readings};
 use bots_status_core::lifecycle::Action;
-use bots_status_core::model::ConnectorId;
+use bots_status_core::model::{ConnectorId, Millis};
 use bots_status_core::query::{ConnectorQuery, EnvironmentFilter};
 use bots_status_core::simulator::Change;
 use serde::de::DeserializeOwned;
@@ -30,7 +31,7 @@ use tower_http::services::{ServeDir, ServeFile};
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
 use crate::fleet::Fleet;
-use crate::{Config, Token};
+use crate::{Caller, Config, Token};
 
 /// The largest request body taken: a connector's settings are far smaller.
 const BODY_LIMIT: usize = 64 * 1024;
@@ -95,20 +96,20 @@ fn json_problem(rejection: &JsonRejection) -> ApiError {
 /// The rights a presented token carries: each known secret is compared in constant time, and
 /// all of them are, so neither timing nor the order of `--token`s tells which one nearly
 /// matched.
-fn persona_of(tokens: &[Token], secret: &str) -> Option<Persona> {
+fn token_of<'a>(tokens: &'a [Token], secret: &str) -> Option<&'a Token> {
     use subtle::ConstantTimeEq;
     let mut found = None;
     for token in tokens {
         if bool::from(token.secret.as_bytes().ct_eq(secret.as_bytes())) {
-            found = Some(token.persona);
+            found = Some(token);
         }
     }
     found
 }
 
-fn signed_in(app: &App, secret: Option<String>) -> Result<Persona, Failure> {
+fn signed_in(app: &App, secret: Option<String>) -> Result<Caller, Failure> {
     if app.tokens.is_empty() {
-        return Ok(Persona::Administrator);
+        return Ok(Caller::local());
     }
     let Some(secret) = secret else {
         return Err(Failure(ApiError::new(
@@ -116,12 +117,14 @@ fn signed_in(app: &App, secret: Option<String>) -> Result<Persona, Failure> {
             "Sign in: send the header \"Authorization: Bearer <token>\".",
         )));
     };
-    persona_of(&app.tokens, &secret).ok_or_else(|| {
-        Failure(ApiError::new(
-            ErrorCode::Unauthenticated,
-            "This token is not known to the server: check it, or ask for a new one.",
-        ))
-    })
+    token_of(&app.tokens, &secret)
+        .map(Caller::of)
+        .ok_or_else(|| {
+            Failure(ApiError::new(
+                ErrorCode::Unauthenticated,
+                "This token is not known to the server: check it, or ask for a new one.",
+            ))
+        })
 }
 
 fn bearer(parts: &Parts) -> Option<String> {
@@ -134,7 +137,7 @@ fn bearer(parts: &Parts) -> Option<String> {
 }
 
 /// The signed-in user of a request: `Authorization: Bearer <token>`.
-struct User(Persona);
+struct User(Caller);
 
 impl FromRequestParts<App> for User {
     type Rejection = Failure;
@@ -157,13 +160,13 @@ impl FromRequestParts<App> for StreamUser {
                 .find(|(k, _)| k == "access_token")
                 .map(|(_, v)| v)
         });
-        let persona = signed_in(app, bearer(parts).or(from_query))?;
-        may_use_app(persona)?;
+        let caller = signed_in(app, bearer(parts).or(from_query))?;
+        may_use_app(caller.persona)?;
         Ok(StreamUser)
     }
 }
 
-fn may_use_app(persona: Persona) -> Result<(), Failure> {
+fn may_use_app(persona: bots_status_core::access::Persona) -> Result<(), Failure> {
     persona
         .permissions()
         .may_open_app()
@@ -177,14 +180,14 @@ fn pairs(query: &str) -> Vec<(String, String)> {
 }
 
 /// A user who may use Bots Status at all.
-struct Operator(Persona);
+struct Operator(Caller);
 
 impl FromRequestParts<App> for Operator {
     type Rejection = Failure;
     async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, Self::Rejection> {
-        let User(persona) = User::from_request_parts(parts, app).await?;
-        may_use_app(persona)?;
-        Ok(Operator(persona))
+        let User(caller) = User::from_request_parts(parts, app).await?;
+        may_use_app(caller.persona)?;
+        Ok(Operator(caller))
     }
 }
 
@@ -194,8 +197,8 @@ struct Admin;
 impl FromRequestParts<App> for Admin {
     type Rejection = Failure;
     async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, Self::Rejection> {
-        let User(persona) = User::from_request_parts(parts, app).await?;
-        if persona.permissions().administrator {
+        let User(caller) = User::from_request_parts(parts, app).await?;
+        if caller.persona.permissions().administrator {
             Ok(Admin)
         } else {
             Err(Failure(ApiError::new(
@@ -216,6 +219,8 @@ pub fn router(fleet: Arc<Fleet>, config: &Config) -> Result<Router, String> {
         .route("/connectors", get(list).post(add))
         .route("/connectors/{id}", get(one).put(edit).delete(delete))
         .route("/connectors/{id}/actions", post(act))
+        .route("/connectors/{id}/timeline", get(timeline))
+        .route("/history", get(history))
         .route("/actions", post(bulk))
         .route("/accounts/{account}/agents", get(agents))
         .route("/pcs", get(pcs))
@@ -224,6 +229,7 @@ pub fn router(fleet: Arc<Fleet>, config: &Config) -> Result<Router, String> {
         .layer(middleware::from_fn_with_state(app.clone(), faults))
         .route("/admin/faults", get(get_faults).put(set_faults))
         .route("/admin/resources", put(set_resource))
+        .route("/admin/clock", post(advance_clock))
         .route("/health", get(health))
         .fallback(|| async {
             Failure(ApiError::new(
@@ -484,8 +490,8 @@ async fn metrics(State(app): State<App>, Operator(_): Operator) -> Answer<impl I
     Ok(([(header::CONTENT_TYPE, prometheus::TEXT_FORMAT)], text))
 }
 
-async fn session(State(app): State<App>, User(persona): User) -> impl IntoResponse {
-    axum::Json(app.fleet.session(persona))
+async fn session(State(app): State<App>, User(caller): User) -> impl IntoResponse {
+    axum::Json(app.fleet.session(&caller))
 }
 
 async fn list(
@@ -529,13 +535,10 @@ async fn one(
 
 async fn add(
     State(app): State<App>,
-    Operator(persona): Operator,
+    Operator(caller): Operator,
     Body(request): Body<AddRequest>,
 ) -> Answer<impl IntoResponse> {
-    let added = app
-        .fleet
-        .add(request.bot, request.settings, persona)
-        .await?;
+    let added = app.fleet.add(request.bot, request.settings, caller).await?;
     Ok((StatusCode::CREATED, axum::Json(added)))
 }
 
@@ -552,7 +555,7 @@ fn changed(change: Change) -> Answer<axum::Json<bots_status_core::model::Connect
 
 async fn edit(
     State(app): State<App>,
-    Operator(persona): Operator,
+    Operator(caller): Operator,
     Path(id): Path<String>,
     Body(request): Body<EditRequest>,
 ) -> Answer<impl IntoResponse> {
@@ -563,7 +566,7 @@ async fn edit(
                 id,
                 Some(request.version),
                 Action::Edit(Box::new(request.settings)),
-                persona,
+                caller,
             )
             .await?,
     )
@@ -590,30 +593,30 @@ fn version_param(uri: &axum::http::Uri) -> Answer<Option<u64>> {
 
 async fn delete(
     State(app): State<App>,
-    Operator(persona): Operator,
+    Operator(caller): Operator,
     Path(id): Path<String>,
     uri: axum::http::Uri,
 ) -> Answer<impl IntoResponse> {
     let id = connector_id(&id)?;
     let version = version_param(&uri)?;
-    app.fleet.act(id, version, Action::Delete, persona).await?;
+    app.fleet.act(id, version, Action::Delete, caller).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 async fn act(
     State(app): State<App>,
-    Operator(persona): Operator,
+    Operator(caller): Operator,
     Path(id): Path<String>,
     Body(request): Body<ActionRequest>,
 ) -> Answer<impl IntoResponse> {
     let id = connector_id(&id)?;
     let action = request.action()?;
-    changed(app.fleet.act(id, request.version, action, persona).await?)
+    changed(app.fleet.act(id, request.version, action, caller).await?)
 }
 
 async fn bulk(
     State(app): State<App>,
-    Operator(persona): Operator,
+    Operator(caller): Operator,
     Body(request): Body<BulkRequest>,
 ) -> Answer<impl IntoResponse> {
     let action = ActionRequest {
@@ -622,7 +625,7 @@ async fn bulk(
         environment: request.environment,
     }
     .action()?;
-    let results = app.fleet.bulk(action, request.connectors, persona).await?;
+    let results = app.fleet.bulk(action, request.connectors, caller).await?;
     Ok(axum::Json(BulkResponse { results }))
 }
 
@@ -640,12 +643,12 @@ async fn pcs(State(app): State<App>, Operator(_): Operator) -> impl IntoResponse
 
 async fn pcs_act(
     State(app): State<App>,
-    Operator(persona): Operator,
+    Operator(caller): Operator,
     Body(request): Body<PcsActionRequest>,
 ) -> Answer<impl IntoResponse> {
     Ok(axum::Json(
         app.fleet
-            .act_on_pcs(request.action, request.version, persona)
+            .act_on_pcs(request.action, request.version, caller)
             .await?,
     ))
 }
@@ -701,4 +704,108 @@ async fn set_resource(
 ) -> Answer<impl IntoResponse> {
     app.fleet.set_resource(request).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// Runs a read of the history off the async workers.
+async fn reading<T: Send + 'static>(
+    read: impl FnOnce() -> Result<T, String> + Send + 'static,
+) -> Answer<T> {
+    tokio::task::spawn_blocking(read)
+        .await
+        .map_err(|_| "the read failed".to_owned())
+        .and_then(|r| r)
+        .map_err(|e| {
+            Failure(ApiError::new(
+                ErrorCode::Unavailable,
+                format!("The history cannot be read now ({e}). Try again in a moment."),
+            ))
+        })
+}
+
+/// `GET /history`: the record of status changes and actions, newest first, a page at a time.
+async fn history(
+    State(app): State<App>,
+    Operator(_): Operator,
+    uri: axum::http::Uri,
+) -> Answer<impl IntoResponse> {
+    let query = HistoryQuery::from_query_string(uri.query().unwrap_or(""))
+        .map_err(|e| Failure(ApiError::bad_request(e)))?;
+    let reader = app.fleet.history().clone();
+    let page = reading(move || reader.page(&query)).await?;
+    Ok(([(header::CONTENT_TYPE, "application/json")], page))
+}
+
+/// The longest period a timeline covers: what the history keeps by default.
+const TIMELINE_MAX_MS: u64 = 30 * 24 * 3600 * 1000;
+const DAY_MS: u64 = 24 * 3600 * 1000;
+
+/// `GET /connectors/{id}/timeline?since=MS`: its three lanes from `since` (default: a day
+/// ago) until now, and its uptime over them.
+async fn timeline(
+    State(app): State<App>,
+    Operator(_): Operator,
+    Path(id): Path<String>,
+    uri: axum::http::Uri,
+) -> Answer<impl IntoResponse> {
+    let id = connector_id(&id)?;
+    let mut since = None;
+    for (key, value) in pairs(uri.query().unwrap_or("")) {
+        match key.as_str() {
+            "since" => {
+                since = Some(value.trim().parse::<u64>().map_err(|_| {
+                    Failure(
+                        ApiError::bad_request(format!(
+                            "\"{value}\" is not a time (milliseconds since 1970)."
+                        ))
+                        .on_field("since"),
+                    )
+                })?);
+            }
+            "access_token" => {}
+            _ => {
+                return Err(Failure(ApiError::bad_request(format!(
+                    "A timeline takes only since=MS, not {key}."
+                ))));
+            }
+        }
+    }
+    // Known to exist before the history is read; a deleted connector has no timeline.
+    app.fleet.get(id)?;
+    let clock = app.fleet.clock();
+    let since = since
+        .unwrap_or(clock.0.saturating_sub(DAY_MS))
+        .max(clock.0.saturating_sub(TIMELINE_MAX_MS))
+        .min(clock.0);
+    let reader = app.fleet.history().clone();
+    let (began, entries) =
+        reading(move || Ok((reader.began()?, reader.status_changes(id, Millis(since))?))).await?;
+    // The connector and the clock as they are after the rows were read, so no row is newer.
+    let connector = app.fleet.get(id)?;
+    let now = app.fleet.clock();
+    let events: Vec<_> = entries.iter().filter_map(Entry::event).collect();
+    let start = Millis(since).max(began).min(now);
+    let timeline = Timeline::of(&events, readings(&connector.state), start, now);
+    Ok(axum::Json(TimelineBody::of(id, &timeline)))
+}
+
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct ClockRequest {
+    advance_ms: u64,
+}
+
+/// `POST /admin/clock`: moves simulated time on at once, by at most a week.
+async fn advance_clock(
+    State(app): State<App>,
+    _: Admin,
+    Body(request): Body<ClockRequest>,
+) -> Answer<impl IntoResponse> {
+    if !(1..=7 * DAY_MS).contains(&request.advance_ms) {
+        return Err(Failure(
+            ApiError::bad_request("advanceMs must be from 1 to 604800000 (a week).")
+                .on_field("advanceMs"),
+        ));
+    }
+    let now = app.fleet.advance(request.advance_ms).await?;
+    Ok(axum::Json(serde_json::json!({ "now": now })))
 }

@@ -7,6 +7,7 @@
 //! SQLite work never runs on the async workers, so a locked or slow disk delays writes only:
 //! reads, `/health`, static files and open streams go on answering.
 
+use std::collections::HashMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender, TrySendError, sync_channel};
@@ -14,6 +15,9 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use bots_status_core::api::{ApiError, ErrorCode};
+use bots_status_core::audit::Entry;
+use bots_status_core::history::{Reading, readings, status_changes};
+use bots_status_core::model::ConnectorId;
 use bots_status_core::simulator::{Change, START_MIN_MS, START_SPREAD_MS, Simulator};
 
 use crate::Speed;
@@ -32,6 +36,8 @@ pub type Op = Box<dyn FnOnce(&mut Simulator) -> Applied + Send>;
 
 pub struct Applied {
     pub changes: Vec<Change>,
+    /// The actions asked for, with their actors and outcomes, for the history.
+    pub audit: Vec<Entry>,
     pub answer: Box<dyn FnOnce(Result<(), ApiError>) + Send>,
 }
 
@@ -127,18 +133,40 @@ impl Writer {
         let committed = self.shared.committed();
         let mut working = committed.sim.clone();
         let mut changes = Vec::new();
+        let mut entries = Vec::new();
         let mut answers = Vec::new();
         let mut stop = false;
+        // What each connector the batch touched showed last, to tell what changed.
+        let mut shown: HashMap<ConnectorId, [Reading; 3]> = HashMap::new();
         let applied = catch_unwind(AssertUnwindSafe(|| {
             for message in batch {
+                let from = changes.len();
                 match message {
                     Message::Op(op) => {
                         let done = op(&mut working);
                         changes.extend(done.changes);
+                        entries.extend(done.audit);
                         answers.push(done.answer);
                     }
                     Message::Tick => changes.extend(self.tick(&mut working)),
                     Message::Stop => stop = true,
+                }
+                let at = working.now();
+                for change in &changes[from..] {
+                    let Change::Connector(c) = change else {
+                        continue;
+                    };
+                    let now = readings(&c.state);
+                    let before = shown
+                        .insert(c.id, now)
+                        .or_else(|| committed.sim.connector(c.id).map(|b| readings(&b.state)));
+                    if let Some(before) = before {
+                        entries.extend(
+                            status_changes(&before, c, at)
+                                .iter()
+                                .map(|e| Entry::status(0, e)),
+                        );
+                    }
                 }
             }
         }));
@@ -154,7 +182,7 @@ impl Writer {
             }
             return !stop;
         }
-        let saved = self.save(working, committed.last_event_id, changes);
+        let saved = self.save(working, committed.last_event_id, changes, entries);
         if let Err(e) = &saved {
             tracing::error!(error = %e.message, "a change could not be saved; it was not done");
         }
@@ -164,14 +192,16 @@ impl Writer {
         !stop
     }
 
-    /// Saves `changes` with the state `working` reached, then makes both visible.
+    /// Saves `changes` and the history `entries` with the state `working` reached, then makes
+    /// both visible.
     fn save(
         &mut self,
         mut working: Simulator,
         last_event_id: u64,
         changes: Vec<Change>,
+        mut entries: Vec<Entry>,
     ) -> Result<(), ApiError> {
-        if changes.is_empty() {
+        if changes.is_empty() && entries.is_empty() {
             // Only the clock moved: nothing to announce, and the next save keeps it.
             self.shared.publish(working, Vec::new());
             return Ok(());
@@ -189,7 +219,7 @@ impl Writer {
             .map_err(|e| not_done(&SaveError::Other(e.to_string())))?;
         let keep_from = self.shared.oldest_after(&events);
         self.db
-            .save_changes(&mut working, &changes, &events, keep_from)
+            .save_changes(&mut working, &changes, &events, keep_from, &mut entries)
             .map_err(|e| not_done(&e))?;
         self.shared.publish(working, events);
         Ok(())

@@ -187,6 +187,18 @@ async fn a_full_disk_refuses_adds_and_lists_exactly_the_rows_saved() {
     })
     .await;
     assert_eq!(api.fleet().await.connectors.len(), count + added);
+    // The history has each add that was saved, and none of those the full disk refused:
+    // an entry is written in the transaction of what it records.
+    let (status, body) = api.get("/history?kind=action&limit=500").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let adds = body["entries"]
+        .as_array()
+        .expect("entries")
+        .iter()
+        .filter(|e| e["action"] == "add")
+        .inspect(|e| assert_eq!(e["outcome"], "done", "{e}"))
+        .count();
+    assert_eq!(adds, added);
 }
 
 // ---------------------------------------------------------------------------------------

@@ -66,7 +66,12 @@ fn a_stopped_or_starting_connector_is_not_up() {
     let up = connector(online(true));
     let stopped = connector(ConnectorState::Stopped);
     let events = status_changes(&readings(&up.state), &stopped, Millis(30 * MINUTE));
-    let timeline = Timeline::of(&events, readings(&stopped.state), Millis(0), Millis(60 * MINUTE));
+    let timeline = Timeline::of(
+        &events,
+        readings(&stopped.state),
+        Millis(0),
+        Millis(60 * MINUTE),
+    );
     assert_eq!(timeline.uptime(), Some(0.5));
 }
 
@@ -121,12 +126,20 @@ fn the_filters_narrow_and_read_from_the_query_string() {
     let q = HistoryQuery::from_query_string("?actor=ANA&problems=1&limit=5").expect("readable");
     assert_eq!(q.limit, 5);
     assert_eq!(
-        q.page(&entries).entries.iter().map(|e| e.id).collect::<Vec<_>>(),
+        q.page(&entries)
+            .entries
+            .iter()
+            .map(|e| e.id)
+            .collect::<Vec<_>>(),
         [3]
     );
     let q = HistoryQuery::from_query_string("since=1500&until=3000").expect("readable");
     assert_eq!(
-        q.page(&entries).entries.iter().map(|e| e.id).collect::<Vec<_>>(),
+        q.page(&entries)
+            .entries
+            .iter()
+            .map(|e| e.id)
+            .collect::<Vec<_>>(),
         [2]
     );
     let round = HistoryQuery {
