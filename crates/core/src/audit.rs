@@ -188,25 +188,27 @@ impl HistoryQuery {
         let query = query.strip_prefix('?').unwrap_or(query);
         let mut wrong = Vec::new();
         let number = |v: &str| v.trim().parse::<u64>().ok();
+        let text = |v: &str| Some(v.to_owned()).filter(|v| !v.is_empty());
         for (key, value) in form_urlencoded::parse(query.as_bytes()) {
             let ok = match key.as_ref() {
                 "connector" => number(&value).map(|n| q.connector = Some(ConnectorId(n))),
-                "bot" => Some(q.bot = Some(value.to_string())).filter(|_| !value.is_empty()),
+                "bot" => text(&value).map(|v| q.bot = Some(v)),
                 "env" => Environment::ALL
                     .into_iter()
                     .find(|e| environment_slug(*e) == value)
                     .map(|e| q.environment = Some(e)),
                 "component" => Dimension::from_slug(&value).map(|d| q.component = Some(d)),
-                "actor" => Some(q.actor = Some(value.to_string())).filter(|_| !value.is_empty()),
+                "actor" => text(&value).map(|v| q.actor = Some(v)),
                 "kind" => [EntryKind::Status, EntryKind::Action]
                     .into_iter()
                     .find(|k| kind_slug(*k) == value)
                     .map(|k| q.kind = Some(k)),
                 "problems" => match value.as_ref() {
-                    "1" | "true" => Some(q.problems_only = true),
-                    "0" | "false" => Some(q.problems_only = false),
+                    "1" | "true" => Some(true),
+                    "0" | "false" => Some(false),
                     _ => None,
-                },
+                }
+                .map(|on| q.problems_only = on),
                 "since" => number(&value).map(|n| q.since = Some(Millis(n))),
                 "until" => number(&value).map(|n| q.until = Some(Millis(n))),
                 "before" => number(&value).map(|n| q.before = Some(n)),
