@@ -20,6 +20,7 @@ use crate::model::Environment;
 
 /// The permissions of the signed-in user that Bots Status cares about.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Permissions {
     /// Needed to open Bots Status at all.
     pub bot_status_access: bool,
@@ -30,6 +31,7 @@ pub struct Permissions {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Session {
     pub user_name: String,
     /// What the user is, in words ("Administrator").
@@ -93,6 +95,7 @@ impl Permissions {
 
 /// The users the simulator can sign in as, to show what each of them meets.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum Persona {
     #[default]
     Administrator,

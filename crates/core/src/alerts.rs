@@ -16,6 +16,7 @@ use crate::words::plural;
 /// One open problem, as it is told apart from the others: a problem that stays open under
 /// the same key is the same problem, however its counts move.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "kind")]
 pub enum Alert {
     /// A Production connector is Not Connected.

@@ -20,6 +20,7 @@ pub const PREFIX: &str = "/api/v1";
 /// `GET /api/v1/connectors`: the connectors the filters match, the PCS connector, and the id
 /// of the last change they include, from which the event stream continues without a gap.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct FleetPage {
     pub connectors: Vec<Connector>,
@@ -29,6 +30,7 @@ pub struct FleetPage {
 
 /// `POST /api/v1/connectors`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct AddRequest {
     pub bot: BotRef,
     pub settings: ConnectorSettings,
@@ -36,6 +38,7 @@ pub struct AddRequest {
 
 /// `PUT /api/v1/connectors/{id}`: new settings over the version the user saw.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct EditRequest {
     pub version: u64,
     pub settings: ConnectorSettings,
@@ -44,6 +47,7 @@ pub struct EditRequest {
 /// The actions the actions endpoints take: the lifecycle's, and delete (which one connector
 /// also has as `DELETE`, and a bulk action needs here). Edit has its own method.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub enum LifecycleAction {
     Start,
@@ -56,6 +60,7 @@ pub enum LifecycleAction {
 
 /// `POST /api/v1/connectors/{id}/actions`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ActionRequest {
     pub action: LifecycleAction,
     /// The version the user saw; a newer one on the server is a conflict.
@@ -103,6 +108,7 @@ impl ActionRequest {
 
 /// One connector of a bulk action, with the version the user saw.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Target {
     pub id: ConnectorId,
     pub version: Option<u64>,
@@ -110,6 +116,7 @@ pub struct Target {
 
 /// `POST /api/v1/actions`: one action over many connectors.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct BulkRequest {
     pub action: LifecycleAction,
     #[serde(default)]
@@ -140,12 +147,14 @@ impl BulkRequest {
 
 /// `POST /api/v1/actions`' answer: what happened to each connector, in the request's order.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct BulkResponse {
     pub results: Vec<BulkItem>,
 }
 
 /// What happened to one connector of a bulk action: the connector as it is now, or why not.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct BulkItem {
     pub id: ConnectorId,
     #[serde(flatten)]
@@ -153,6 +162,7 @@ pub struct BulkItem {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub enum BulkOutcome {
     Done(Box<Connector>),
@@ -174,6 +184,7 @@ impl BulkItem {
 
 /// `POST /api/v1/pcs/actions`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct PcsActionRequest {
     pub action: PcsAction,
     pub version: Option<u64>,
@@ -184,6 +195,7 @@ pub type SessionResponse = Session;
 
 /// One entry of the event stream (`GET /api/v1/events`): the change and its id.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Event {
     pub id: u64,
     pub change: Change,
@@ -191,6 +203,7 @@ pub struct Event {
 
 /// `PUT /api/v1/admin/faults`: the server's fault mode, for testing clients.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Faults {
     /// Added to every API answer.
@@ -206,6 +219,7 @@ pub struct Faults {
 
 /// `PUT /api/v1/admin/resources`: an external server of one environment up, down or away.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ResourceRequest {
     pub environment: Environment,
     pub resource: Resource,
@@ -214,6 +228,7 @@ pub struct ResourceRequest {
 
 /// What kind of error an answer is; each has one HTTP status.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
     /// 400: the request cannot be read.
@@ -257,11 +272,13 @@ impl ErrorCode {
 
 /// The one shape of every error answer: `{"error": {...}}`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ErrorBody {
     pub error: ApiError,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ApiError {
     pub code: ErrorCode,
     /// A sentence for a person.

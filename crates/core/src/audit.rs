@@ -17,6 +17,7 @@ pub const PAGE_MAX: usize = 500;
 pub const PAGE_DEFAULT: usize = 100;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum EntryKind {
     /// One of a connector's three statuses changed.
@@ -27,6 +28,7 @@ pub enum EntryKind {
 
 /// How an action ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Outcome {
     Done,
@@ -49,6 +51,7 @@ impl Outcome {
 /// One thing that happened. A status change fills `component`, `from` and `to`; an action
 /// fills `actor`, `action` and `outcome`. `detail` is a status's error or an action's reason.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Entry {
     /// Grows with every entry: newer entries have larger ids.
@@ -75,7 +78,7 @@ pub struct Entry {
     pub problem: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub actor: Option<String>,
-    /// The action as the API names it ("stop", "redeploy", "pcs-refresh").
+    /// The action as the API names it ("stop", "redeploy", "pcs_refresh").
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -316,6 +319,7 @@ impl HistoryQuery {
 
 /// One page of history, newest first.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct HistoryPage {
     pub entries: Vec<Entry>,
@@ -326,6 +330,7 @@ pub struct HistoryPage {
 
 /// One stretch of one lane, as the timeline API gives it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct SegmentBody {
     pub from: Millis,
@@ -336,6 +341,7 @@ pub struct SegmentBody {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct LaneBody {
     pub component: Dimension,
@@ -344,6 +350,7 @@ pub struct LaneBody {
 
 /// `GET /connectors/{id}/timeline`: the three lanes over a period, and the uptime in it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct TimelineBody {
     pub connector: ConnectorId,

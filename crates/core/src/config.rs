@@ -13,6 +13,7 @@ use crate::model::{Connector, ConnectorId, ConversationType};
 
 /// One key/value row of a connector's custom configuration, as the user typed it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ConfigEntry {
     pub key: String,
     pub value: String,
@@ -182,12 +183,14 @@ pub fn known_key(name: &str) -> Option<&'static KeySpec> {
 
 /// Which input of a row a finding belongs to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum EntryPart {
     Key,
     Value,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum Severity {
     Error,
     /// Allowed, but worth a second look.
@@ -196,6 +199,7 @@ pub enum Severity {
 
 /// A problem with one row of a custom configuration.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "issue")]
 pub enum ConfigIssue {
     EmptyKey,
@@ -340,6 +344,7 @@ impl fmt::Display for ConfigIssue {
 
 /// A finding about one row (0-based) of a custom configuration.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct RowIssue {
     pub row: usize,
     pub issue: ConfigIssue,
@@ -491,6 +496,7 @@ pub fn effective(
 
 /// One key whose effective value differs between connectors of the same bot.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Drift {
     pub key: String,
     /// Each connector's value, `None` where the key is not set at all.

@@ -45,6 +45,7 @@ pub fn bots_named<'a>(bots: &'a [BotRef], text: &str, at_most: usize) -> (Vec<&'
 
 /// A small deterministic random number generator (SplitMix64).
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct SeededRng(u64);
 
 impl SeededRng {
@@ -77,6 +78,7 @@ impl SeededRng {
 
 /// Everything a simulated account holds.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Fleet {
     pub connectors: Vec<Connector>,
     pub pcs: PcsConnector,

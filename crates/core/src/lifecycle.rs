@@ -22,6 +22,7 @@ use crate::troubleshooting::{Component, Problem};
 
 /// An operator's action on one custom connector.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "action", content = "with")]
 pub enum Action {
     Start,
@@ -37,6 +38,7 @@ pub enum Action {
 
 /// The kind of an [`Action`], without its payload: what menus and bulk previews ask about.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum ActionKind {
     Start,
     Stop,
@@ -167,6 +169,7 @@ pub struct Context {
 
 /// Why an action was refused, and what to do instead.
 #[derive(Clone, Debug, PartialEq, Eq, Error, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "reason")]
 pub enum Refused {
     #[error("It is already online.")]
@@ -241,6 +244,7 @@ pub enum Applied {
 
 /// What the caller observed of the outside world when a connector starts or runs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Reachability {
     pub login: Login,
     /// The Conversational Cloud server for the connector's conversation type.
@@ -250,6 +254,7 @@ pub struct Reachability {
 
 /// How the bot agent user's login went.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum Login {
     Ok,
     /// The bot user was created by someone else (401).

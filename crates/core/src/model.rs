@@ -11,6 +11,7 @@ use crate::status::ConnectorState;
 #[derive(
     Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
 )]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Millis(pub u64);
 
 impl Millis {
@@ -24,6 +25,7 @@ impl Millis {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ConnectorId(pub u64);
 
 impl fmt::Display for ConnectorId {
@@ -33,10 +35,12 @@ impl fmt::Display for ConnectorId {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct BotId(pub String);
 
 /// The bot a connector serves.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct BotRef {
     pub id: BotId,
     pub name: String,
@@ -45,6 +49,7 @@ pub struct BotRef {
 /// Where a connector is deployed. Changing anything in Production needs a permission
 /// ([`crate::access::Permissions::may_change`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum Environment {
     Demo,
     Production,
@@ -64,6 +69,7 @@ impl Environment {
 /// Chat or Messaging; it must match the type of the Conversational Cloud account, and it
 /// decides which Conversational Cloud statuses and which custom configuration keys apply.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum ConversationType {
     Chat,
     Messaging,
@@ -82,6 +88,7 @@ impl ConversationType {
 
 /// The profile assigned to the bot agent user.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum Role {
     Agent,
     Manager,
@@ -100,6 +107,7 @@ impl Role {
 
 /// The optional settings behind "Advanced Options" in the add/edit form.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct AdvancedOptions {
     /// The skill conversations fall back to when no agent with the primary skill is free.
     pub fallback_skill_id: Option<u64>,
@@ -112,6 +120,7 @@ pub struct AdvancedOptions {
 
 /// Everything the add/edit form sets. Changes take effect at the connector's next start.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ConnectorSettings {
     pub account: String,
     /// Login name of an enabled bot agent user of `account`.
@@ -124,6 +133,7 @@ pub struct ConnectorSettings {
 
 /// A custom connector: one bot agent user connected to one bot.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Connector {
     pub id: ConnectorId,
     /// Bumped on every change, so a writer can tell that what it saw is stale.

@@ -12,12 +12,14 @@ use crate::status::{ConnectorState, ConnectorStatus, Links};
 pub const SURVEY_CONNECTOR_USER: &str = "Survey Connector";
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct SurveyBot {
     pub id: BotId,
     pub name: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct PcsConnector {
     pub version: u64,
     pub state: ConnectorState,
@@ -27,6 +29,7 @@ pub struct PcsConnector {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum PcsAction {
     /// Stop then start the shared connector.
     RedeployConnector,

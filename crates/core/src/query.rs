@@ -9,6 +9,7 @@ use crate::status::{ConnectorState, ConnectorStatus, LinkHealth, StatusValue};
 
 /// The Environment filter. The Bot Agents page shows Production by default.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum EnvironmentFilter {
     All,
     Only(Environment),
@@ -56,6 +57,7 @@ impl EnvironmentFilter {
 
 /// A filter value for a connection column.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum LinkFacet {
     /// Connected (Messaging, Bot Server) or Online (Chat).
     Connected,
@@ -120,6 +122,7 @@ impl LinkFacet {
 
 /// A sortable column of the table.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum SortKey {
     #[default]
     Bot,
@@ -253,6 +256,7 @@ fn cmp_text(a: &str, b: &str) -> Ordering {
 
 /// Everything that decides which connectors the table lists, and in which order.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ConnectorQuery {
     pub environment: EnvironmentFilter,
     pub status: Option<ConnectorStatus>,

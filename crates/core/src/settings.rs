@@ -14,6 +14,7 @@ use crate::troubleshooting::Problem;
 
 /// The form input a finding belongs to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum Field {
     /// The bot a new connector serves.
     Bot,
@@ -27,6 +28,7 @@ pub enum Field {
 
 /// One finding about the form, shown next to its field.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct SettingsProblem {
     pub field: Field,
     pub severity: Severity,
@@ -252,6 +254,7 @@ pub fn changed_fields(before: &ConnectorSettings, after: &ConnectorSettings) -> 
 
 /// What the add/edit form holds, exactly as typed.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct SettingsDraft {
     pub account: String,
     pub agent_user_id: String,
@@ -353,6 +356,7 @@ impl Parsed {
 
 /// A bot agent user of a Conversational Cloud account (a user whose type is "Bot").
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct AgentUser {
     pub account: String,
     pub login_name: String,
@@ -363,6 +367,7 @@ pub struct AgentUser {
 
 /// Why the Agent User ID list for an account cannot be shown.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum AgentListError {
     #[error("Account {0} was not found. Check the account number.")]
     UnknownAccount(String),
@@ -376,6 +381,7 @@ pub enum AgentListError {
 /// login name (then account), so finding one costs a binary search, not a scan: a fleet of
 /// 100,000 connectors has as many users.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(from = "Unsorted")]
 pub struct AgentDirectory {
     users: Vec<AgentUser>,
@@ -385,6 +391,7 @@ pub struct AgentDirectory {
 
 /// A directory as stored, in whatever order: sorted as it is read.
 #[derive(Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 struct Unsorted {
     users: Vec<AgentUser>,
     member_of: Vec<String>,

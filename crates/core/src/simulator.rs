@@ -30,6 +30,7 @@ pub const LOAD_PERIOD_MS: u64 = 30_000;
 
 /// An external server a connector depends on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum Resource {
     MessagingServer,
     ChatServer,
@@ -62,6 +63,7 @@ impl Resource {
 
 /// The health of the external servers of one environment.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Resources {
     pub messaging: LinkHealth,
     pub chat: LinkHealth,
@@ -98,6 +100,7 @@ impl Resources {
 
 /// One thing that changed, for the UI's store.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum Change {
     Connector(Box<Connector>),
     /// Only the connector's conversation count moved (the periodic load update): its new
@@ -123,6 +126,7 @@ impl Change {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Simulator {
     pub fleet: Fleet,
     /// Production and Demo resources.

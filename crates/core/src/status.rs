@@ -42,6 +42,7 @@ pub trait StatusValue {
 
 /// The "Bot Agent Connector" dimension.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum ConnectorStatus {
     ReadyToStart,
     Starting,
@@ -125,6 +126,7 @@ impl StatusValue for ConnectorStatus {
 
 /// The connection to the Conversational Cloud messaging server (Messaging connectors).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum MessagingLink {
     Connected,
     NotConnected,
@@ -133,6 +135,7 @@ pub enum MessagingLink {
 
 /// The connection to the Conversational Cloud chat server (Chat connectors).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum ChatLink {
     Online,
     Offline,
@@ -142,6 +145,7 @@ pub enum ChatLink {
 /// The "Conversational Cloud" dimension. Its variant carries the conversation type, so a Chat
 /// connector can never show a Messaging-only status or the other way round.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum CloudConnection {
     Messaging(MessagingLink),
     Chat(ChatLink),
@@ -149,6 +153,7 @@ pub enum CloudConnection {
 
 /// The three conditions a Conversational Cloud connection can be in, whatever its type.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum LinkHealth {
     Up,
     Down,
@@ -253,6 +258,7 @@ impl StatusValue for CloudConnection {
 
 /// The "Bot Server" dimension.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum BotServerConnection {
     Connected,
     NotConnected,
@@ -342,6 +348,7 @@ impl<T: StatusValue> StatusValue for Shown<T> {
 
 /// The two live connections of a connector that runs (or has just failed).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Links {
     pub cloud: CloudConnection,
     pub bot_server: BotServerConnection,
@@ -360,6 +367,7 @@ impl Links {
 /// Where a connector is in its lifecycle. Only the states that have live connections carry them,
 /// so "Stopped with a connected bot server" cannot be written down.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "status")]
 pub enum ConnectorState {
     ReadyToStart,

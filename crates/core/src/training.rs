@@ -36,6 +36,7 @@ fn default_fleet_size() -> usize {
 
 /// One guided exercise.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Scenario {
     /// Unique among the loaded scenarios; names the exercise in results.
@@ -59,6 +60,7 @@ pub struct Scenario {
 
 /// One step of setting a scenario up, in order.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "do", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Setup {
     /// A bot of the home account with `online` running connectors, then `stopped` ones, and
@@ -103,6 +105,7 @@ pub enum Setup {
 
 /// One condition of "fixed", checked against the simulated state.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "check", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Goal {
     /// Every connector of the bot is Online with both connections up.
@@ -128,6 +131,7 @@ pub enum Goal {
 
 /// A hint: the remedy of a problem in the troubleshooting catalog, or a trainer's own words.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 pub enum Hint {
     Remedy { remedy: Problem },
@@ -178,6 +182,7 @@ pub fn parse_scenarios(text: &str) -> Result<Vec<Scenario>, ScenarioError> {
         return Err(ScenarioError::TooLarge { bytes: text.len() });
     }
     #[derive(Deserialize)]
+    #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
     #[serde(untagged)]
     enum OneOrMany {
         Many(Vec<Scenario>),
@@ -665,6 +670,7 @@ impl Goal {
 /// One trainee's go at one scenario: when it started, how many hints they opened, and when
 /// the goals were first all met.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Attempt {
     pub scenario: String,
     pub started: Millis,

@@ -7,6 +7,7 @@ use crate::status::{ConnectorState, LinkHealth, StatusValue};
 
 /// One of the two external components a connector connects to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum Component {
     ConversationalCloud,
     BotServer,
@@ -23,6 +24,7 @@ impl Component {
 
 /// Why a connector is Not Connected, or what is wrong with one that runs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "kind")]
 pub enum Problem {
     /// A component could not be reached when the connector started.

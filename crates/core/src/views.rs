@@ -199,6 +199,7 @@ impl Columns {
 
 /// A named view: the query string of its link (`view=agents&env=all&sort=problems`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct SavedView {
     pub name: String,
     pub link: String,
@@ -243,6 +244,7 @@ pub struct SavedViews {
 /// What storage holds: the views with the format's version. (Fields spelled out rather
 /// than a flattened `SavedViews`: serde's flatten costs the app's download kilobytes.)
 #[derive(Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 struct Stored {
     version: u32,
     views: Vec<SavedView>,
@@ -364,6 +366,7 @@ impl SavedViews {
     /// The views from storage's text.
     pub fn from_stored(text: &str) -> Result<SavedViews, ViewsUnreadable> {
         #[derive(Deserialize)]
+        #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
         struct Version {
             version: u32,
         }

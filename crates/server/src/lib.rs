@@ -10,6 +10,7 @@ mod audit;
 mod fleet;
 mod log;
 mod metrics;
+pub mod openapi;
 mod persist;
 mod routes;
 mod serve;

@@ -231,6 +231,7 @@ pub fn router(fleet: Arc<Fleet>, config: &Config) -> Result<Router, String> {
         .route("/admin/resources", put(set_resource))
         .route("/admin/clock", post(advance_clock))
         .route("/health", get(health))
+        .route("/openapi.json", get(openapi))
         .fallback(|| async {
             Failure(ApiError::new(
                 ErrorCode::NotFound,
@@ -468,6 +469,13 @@ async fn faults(State(app): State<App>, request: Request, next: Next) -> Respons
         .into_response();
     }
     next.run(request).await
+}
+
+/// `GET /openapi.json`: the contract, machine-readable, made once.
+async fn openapi() -> impl IntoResponse {
+    static DOCUMENT: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let text = DOCUMENT.get_or_init(|| crate::openapi::document().to_string());
+    ([(header::CONTENT_TYPE, "application/json")], text.as_str())
 }
 
 async fn health(State(app): State<App>) -> axum::Json<serde_json::Value> {

@@ -23,6 +23,7 @@ pub const DISABLE_AFTER_MS: u64 = 90_000;
 
 /// What decides whether a bot user's logins are refused.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct LoginPolicy {
     /// Bot users whose servers log in from dynamic IPs that are often outside the whitelist.
     dynamic_ip: BTreeSet<String>,
