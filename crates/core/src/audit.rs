@@ -6,10 +6,12 @@
 //! The server keeps it in SQLite; the simulated backend answers the same questions from its
 //! own [`crate::history::History`], so both modes show the same pages.
 
+use std::collections::{BTreeMap, VecDeque};
+
 use serde::{Deserialize, Serialize};
 
-use crate::history::{Dimension, Event, Reading, Timeline};
-use crate::model::{ConnectorId, Environment, Millis};
+use crate::history::{Dimension, Event, KEEP_EVENTS, Reading, Timeline, readings, status_changes};
+use crate::model::{Connector, ConnectorId, Environment, Millis};
 
 /// The most entries one page holds; `limit` asks for fewer.
 pub const PAGE_MAX: usize = 500;
@@ -144,6 +146,126 @@ impl Entry {
     }
 }
 
+/// What an action was asked of, as the history names it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Subject {
+    pub connector: Option<ConnectorId>,
+    pub bot: String,
+    pub agent: String,
+    pub environment: Option<Environment>,
+}
+
+impl Subject {
+    /// Connector `id`, as `connector` (what is known of it before the action) names it.
+    pub fn of(id: ConnectorId, connector: Option<&Connector>) -> Subject {
+        Subject {
+            connector: Some(id),
+            bot: connector.map(|c| c.bot.name.clone()).unwrap_or_default(),
+            agent: connector
+                .map(|c| c.settings.agent_user_id.clone())
+                .unwrap_or_default(),
+            environment: connector.map(Connector::environment),
+        }
+    }
+
+    /// The shared PCS connector, which serves Production.
+    pub fn pcs() -> Subject {
+        Subject {
+            connector: None,
+            bot: "PCS".to_owned(),
+            agent: String::new(),
+            environment: Some(Environment::Production),
+        }
+    }
+
+    /// The entry of `actor` asking for `action` of this at `at`, and how it ended.
+    pub fn entry(
+        self,
+        actor: &str,
+        action: &str,
+        at: Millis,
+        outcome: Outcome,
+        detail: Option<String>,
+    ) -> Entry {
+        Entry {
+            id: 0,
+            at,
+            kind: EntryKind::Action,
+            connector: self.connector,
+            bot: self.bot,
+            agent: self.agent,
+            environment: self.environment,
+            component: None,
+            from: None,
+            to: None,
+            problem: outcome != Outcome::Done,
+            actor: Some(actor.to_owned()),
+            action: Some(action.to_owned()),
+            outcome: Some(outcome),
+            detail,
+        }
+    }
+}
+
+/// What happens in a fleet, kept in memory: the simulated backend's answer to the history's
+/// questions, as the server's database is the live one's. Bounded: the oldest go first.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Record {
+    /// Oldest first.
+    entries: VecDeque<Entry>,
+    shown: BTreeMap<ConnectorId, [Reading; 3]>,
+    last_id: u64,
+}
+
+impl Record {
+    pub fn new() -> Record {
+        Record::default()
+    }
+
+    fn push(&mut self, mut entry: Entry) {
+        self.last_id += 1;
+        entry.id = self.last_id;
+        self.entries.push_back(entry);
+        while self.entries.len() > KEEP_EVENTS {
+            self.entries.pop_front();
+        }
+    }
+
+    /// Notes `connector` as seen at `at`: each status that differs from the last sighting
+    /// becomes an entry. The first sighting is where its record starts.
+    pub fn observe(&mut self, connector: &Connector, at: Millis) {
+        let now = readings(&connector.state);
+        if let Some(before) = self.shown.insert(connector.id, now) {
+            for event in status_changes(&before, connector, at) {
+                self.push(Entry::status(0, &event));
+            }
+        }
+    }
+
+    /// Forgets a deleted connector's current state; its entries stay.
+    pub fn removed(&mut self, id: ConnectorId) {
+        self.shown.remove(&id);
+    }
+
+    /// Keeps an action's entry.
+    pub fn action(&mut self, entry: Entry) {
+        self.push(entry);
+    }
+
+    /// The page `query` asks for.
+    pub fn page(&self, query: &HistoryQuery) -> HistoryPage {
+        query.page(self.entries.iter().rev())
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+}
+
 /// Which entries a history request asks for; each filter narrows, and all hold at once.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct HistoryQuery {
@@ -155,6 +277,9 @@ pub struct HistoryQuery {
     /// The actor, whole, ignoring case; only actions have one.
     pub actor: Option<String>,
     pub kind: Option<EntryKind>,
+    /// Part of the bot's name or the agent user ID, ignoring case, or a connector number
+    /// (`7` or `#7`).
+    pub text: String,
     /// Changes into a failing status, and actions that were not done.
     pub problems_only: bool,
     /// At or after this time.
@@ -202,6 +327,10 @@ impl HistoryQuery {
                     .map(|e| q.environment = Some(e)),
                 "component" => Dimension::from_slug(&value).map(|d| q.component = Some(d)),
                 "actor" => text(&value).map(|v| q.actor = Some(v)),
+                "q" => {
+                    q.text = value.to_string();
+                    Some(())
+                }
                 "kind" => [EntryKind::Status, EntryKind::Action]
                     .into_iter()
                     .find(|k| kind_slug(*k) == value)
@@ -257,6 +386,9 @@ impl HistoryQuery {
         if let Some(k) = self.kind {
             out.append_pair("kind", kind_slug(k));
         }
+        if !self.text.trim().is_empty() {
+            out.append_pair("q", self.text.trim());
+        }
         if self.problems_only {
             out.append_pair("problems", "1");
         }
@@ -293,10 +425,26 @@ impl HistoryQuery {
                     .is_some_and(|have| have.eq_ignore_ascii_case(a))
             })
             && self.kind.is_none_or(|k| entry.kind == k)
+            && self.text_matches(entry)
             && (!self.problems_only || entry.problem)
             && self.since.is_none_or(|t| entry.at >= t)
             && self.until.is_none_or(|t| entry.at < t)
             && self.before.is_none_or(|b| entry.id < b)
+    }
+
+    /// The connector number the text names, if it is one (`7`, `#7`).
+    pub fn text_number(&self) -> Option<u64> {
+        self.text.trim().trim_start_matches('#').parse().ok()
+    }
+
+    fn text_matches(&self, entry: &Entry) -> bool {
+        let text = self.text.trim().to_lowercase();
+        text.is_empty()
+            || entry.bot.to_lowercase().contains(&text)
+            || entry.agent.to_lowercase().contains(&text)
+            || self
+                .text_number()
+                .is_some_and(|n| entry.connector == Some(ConnectorId(n)))
     }
 
     /// The page of `newest_first` (entries newest first) this query asks for.
@@ -315,6 +463,55 @@ impl HistoryQuery {
             entries,
         }
     }
+}
+
+/// Entries as CSV, one row each, with a header: what a spreadsheet or a ticket takes. Text
+/// cells that look like formulas open as text ([`crate::history::csv_text`]).
+pub fn to_csv<'a>(entries: impl IntoIterator<Item = &'a Entry>) -> String {
+    use crate::history::{csv_text, iso_time};
+    let mut out = csv::Writer::from_writer(Vec::new());
+    // Writing into memory fails only on a bug in the writer; a row that fails is left out.
+    let _ = out.write_record([
+        "time_utc",
+        "connector",
+        "bot",
+        "agent_user_id",
+        "environment",
+        "kind",
+        "component",
+        "from",
+        "to",
+        "actor",
+        "action",
+        "outcome",
+        "detail",
+    ]);
+    for e in entries {
+        let connector = e.connector.map(|c| c.to_string()).unwrap_or_default();
+        let cells = [
+            iso_time(e.at).as_str(),
+            connector.as_str(),
+            e.bot.as_str(),
+            e.agent.as_str(),
+            e.environment.map_or("", Environment::label),
+            match e.kind {
+                EntryKind::Status => "status",
+                EntryKind::Action => "action",
+            },
+            e.component.map_or("", Dimension::label),
+            e.from.as_deref().unwrap_or(""),
+            e.to.as_deref().unwrap_or(""),
+            e.actor.as_deref().unwrap_or(""),
+            e.action.as_deref().unwrap_or(""),
+            e.outcome.map_or("", Outcome::label),
+            e.detail.as_deref().unwrap_or(""),
+        ]
+        .map(|cell| csv_text(cell).into_owned());
+        let _ = out.write_record(cells.iter().map(|cell| cell.as_bytes()));
+    }
+    out.into_inner()
+        .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
+        .unwrap_or_default()
 }
 
 /// One page of history, newest first.

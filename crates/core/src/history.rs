@@ -535,4 +535,4 @@ pub fn to_csv<'a>(events: impl IntoIterator<Item = &'a Event>) -> String {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

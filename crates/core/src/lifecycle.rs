@@ -58,6 +58,18 @@ impl ActionKind {
         ActionKind::Edit,
     ];
 
+    /// The name the API, the metrics and the history give it: "start", "redeploy".
+    pub fn slug(self) -> &'static str {
+        match self {
+            ActionKind::Start => "start",
+            ActionKind::Stop => "stop",
+            ActionKind::Restart => "restart",
+            ActionKind::Edit => "edit",
+            ActionKind::Delete => "delete",
+            ActionKind::Redeploy => "redeploy",
+        }
+    }
+
     /// The label the Actions list uses.
     pub fn label(self) -> &'static str {
         match self {

@@ -38,6 +38,14 @@ pub enum PcsAction {
 }
 
 impl PcsAction {
+    /// The name the metrics and the history give it.
+    pub fn slug(self) -> &'static str {
+        match self {
+            PcsAction::RedeployConnector => "pcs_redeploy",
+            PcsAction::RefreshSurveys => "pcs_refresh",
+        }
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             PcsAction::RedeployConnector => "Redeploy Connector",

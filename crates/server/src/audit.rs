@@ -20,6 +20,7 @@ pub const TABLE: &str = "CREATE TABLE IF NOT EXISTS history (
         kind TEXT NOT NULL,
         connector INTEGER,
         bot TEXT NOT NULL,
+        agent TEXT NOT NULL,
         environment TEXT,
         component TEXT,
         actor TEXT,
@@ -93,8 +94,8 @@ pub fn write(
     let mut tally = tally;
     {
         let mut insert = tx.prepare_cached(
-            "INSERT INTO history (id, at, kind, connector, bot, environment, component, actor, problem, size, body)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+            "INSERT INTO history (id, at, kind, connector, bot, agent, environment, component, actor, problem, size, body)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
         )?;
         for entry in entries.iter_mut() {
             entry.id = tally.next_id;
@@ -107,6 +108,7 @@ pub fn write(
                 kind_text(entry.kind),
                 entry.connector.map(|c| c.0 as i64),
                 entry.bot,
+                entry.agent,
                 entry.environment.map(environment_text),
                 entry.component.map(|d| d.slug()),
                 entry.actor,
@@ -175,42 +177,73 @@ impl Reader {
     pub fn page(&self, query: &HistoryQuery) -> Result<String, String> {
         let mut clauses = Vec::new();
         let mut values: Vec<Value> = Vec::new();
-        let mut add = |clause: &str, value: Value| {
-            values.push(value);
-            clauses.push(clause.replace('?', &format!("?{}", values.len())));
+        // Each `?` of a clause takes the next of its values.
+        let mut add_all = |clause: &str, given: Vec<Value>| {
+            let mut numbered = String::new();
+            for (i, part) in clause.split('?').enumerate() {
+                if i > 0 {
+                    numbered.push_str(&format!("?{}", values.len() + i));
+                }
+                numbered.push_str(part);
+            }
+            values.extend(given);
+            clauses.push(numbered);
         };
+
         if let Some(c) = query.connector {
-            add("connector = ?", Value::Integer(c.0 as i64));
+            add_all("connector = ?", vec![Value::Integer(c.0 as i64)]);
         }
         if let Some(bot) = &query.bot {
-            add("bot = ? COLLATE NOCASE", Value::Text(bot.clone()));
+            add_all("bot = ? COLLATE NOCASE", vec![Value::Text(bot.clone())]);
         }
         if let Some(e) = query.environment {
-            add(
+            add_all(
                 "environment = ?",
-                Value::Text(environment_text(e).to_owned()),
+                vec![Value::Text(environment_text(e).to_owned())],
             );
         }
         if let Some(d) = query.component {
-            add("component = ?", Value::Text(d.slug().to_owned()));
+            add_all("component = ?", vec![Value::Text(d.slug().to_owned())]);
         }
         if let Some(actor) = &query.actor {
-            add("actor = ? COLLATE NOCASE", Value::Text(actor.clone()));
+            add_all("actor = ? COLLATE NOCASE", vec![Value::Text(actor.clone())]);
         }
         if let Some(k) = query.kind {
-            add("kind = ?", Value::Text(kind_text(k).to_owned()));
+            add_all("kind = ?", vec![Value::Text(kind_text(k).to_owned())]);
+        }
+        let text = query.text.trim();
+        if !text.is_empty() {
+            // LIKE ignores ASCII case; its wildcards in the text are taken as themselves.
+            let escaped: String = text
+                .chars()
+                .flat_map(|c| match c {
+                    '%' | '_' | '\\' => vec!['\\', c],
+                    c => vec![c],
+                })
+                .collect();
+            let pattern = Value::Text(format!("%{escaped}%"));
+            match query.text_number() {
+                Some(number) => add_all(
+                    "(bot LIKE ? ESCAPE '\\' OR agent LIKE ? ESCAPE '\\' OR connector = ?)",
+                    vec![pattern.clone(), pattern, Value::Integer(number as i64)],
+                ),
+                None => add_all(
+                    "(bot LIKE ? ESCAPE '\\' OR agent LIKE ? ESCAPE '\\')",
+                    vec![pattern.clone(), pattern],
+                ),
+            }
         }
         if query.problems_only {
-            add("problem = ?", Value::Integer(1));
+            add_all("problem = ?", vec![Value::Integer(1)]);
         }
         if let Some(t) = query.since {
-            add("at >= ?", Value::Integer(t.0 as i64));
+            add_all("at >= ?", vec![Value::Integer(t.0 as i64)]);
         }
         if let Some(t) = query.until {
-            add("at < ?", Value::Integer(t.0 as i64));
+            add_all("at < ?", vec![Value::Integer(t.0 as i64)]);
         }
         if let Some(b) = query.before {
-            add("id < ?", Value::Integer(b as i64));
+            add_all("id < ?", vec![Value::Integer(b as i64)]);
         }
         let limit = query.limit.clamp(1, PAGE_MAX);
         let sql = format!(

@@ -13,7 +13,7 @@ use bots_status_core::access::Session;
 use bots_status_core::api::{
     ApiError, BulkItem, BulkOutcome, ErrorCode, Faults, FleetPage, ResourceRequest, Target,
 };
-use bots_status_core::audit::{self, Entry, EntryKind};
+use bots_status_core::audit::{self, Entry, Subject};
 use bots_status_core::lifecycle::Action;
 use bots_status_core::model::{BotRef, Connector, ConnectorId, ConnectorSettings, Millis};
 use bots_status_core::pcs::{PcsAction, PcsConnector};
@@ -382,7 +382,7 @@ impl Fleet {
                     connector: result.as_ref().ok().map(|(_, c)| c.id),
                     ..subject
                 };
-                let entry = subject.entry(&caller, "add", now, result.as_ref().map(|_| ()));
+                let entry = entry(subject, &caller, "add", now, result.as_ref().map(|_| ()));
                 (result, vec![entry])
             })
             .await;
@@ -396,10 +396,7 @@ impl Fleet {
         seen: Option<u64>,
         caller: Caller,
     ) -> Result<PcsConnector, ApiError> {
-        let kind = match action {
-            PcsAction::RedeployConnector => "pcs_redeploy",
-            PcsAction::RefreshSurveys => "pcs_refresh",
-        };
+        let kind = action.slug();
         let result = self
             .write(move |sim| {
                 let now = sim.now();
@@ -410,13 +407,13 @@ impl Fleet {
                         .map_err(ApiError::refused)
                         .map(|change| (vec![change], sim.fleet.pcs.clone())),
                 };
-                let subject = Subject {
-                    connector: None,
-                    bot: "PCS".to_owned(),
-                    agent: String::new(),
-                    environment: Some(bots_status_core::model::Environment::Production),
-                };
-                let entry = subject.entry(&caller, kind, now, result.as_ref().map(|_| ()));
+                let entry = entry(
+                    Subject::pcs(),
+                    &caller,
+                    kind,
+                    now,
+                    result.as_ref().map(|_| ()),
+                );
                 (result, vec![entry])
             })
             .await;
@@ -496,62 +493,25 @@ impl Fleet {
     }
 }
 
-/// What an action was asked of, as the history names it.
-struct Subject {
-    connector: Option<ConnectorId>,
-    bot: String,
-    agent: String,
-    environment: Option<bots_status_core::model::Environment>,
-}
-
-impl Subject {
-    fn of(id: ConnectorId, connector: Option<&Connector>) -> Subject {
-        Subject {
-            connector: Some(id),
-            bot: connector.map(|c| c.bot.name.clone()).unwrap_or_default(),
-            agent: connector
-                .map(|c| c.settings.agent_user_id.clone())
-                .unwrap_or_default(),
-            environment: connector.map(Connector::environment),
-        }
-    }
-
-    /// The history's entry of `caller` asking for `action` at `at`, and how it ended.
-    fn entry(
-        self,
-        caller: &Caller,
-        action: &str,
-        at: Millis,
-        result: Result<(), &ApiError>,
-    ) -> Entry {
-        let (outcome, detail) = match result {
-            Ok(()) => (audit::Outcome::Done, None),
-            Err(e) => (
-                match Outcome::of_error(e) {
-                    Outcome::Failed => audit::Outcome::Failed,
-                    _ => audit::Outcome::Refused,
-                },
-                Some(e.message.clone()),
-            ),
-        };
-        Entry {
-            id: 0,
-            at,
-            kind: EntryKind::Action,
-            connector: self.connector,
-            bot: self.bot,
-            agent: self.agent,
-            environment: self.environment,
-            component: None,
-            from: None,
-            to: None,
-            problem: outcome != audit::Outcome::Done,
-            actor: Some(caller.actor.clone()),
-            action: Some(action.to_owned()),
-            outcome: Some(outcome),
-            detail,
-        }
-    }
+/// The history's entry of `caller` asking for `action` of `subject` at `at`, and how it ended.
+fn entry(
+    subject: Subject,
+    caller: &Caller,
+    action: &str,
+    at: Millis,
+    result: Result<(), &ApiError>,
+) -> Entry {
+    let (outcome, detail) = match result {
+        Ok(()) => (audit::Outcome::Done, None),
+        Err(e) => (
+            match Outcome::of_error(e) {
+                Outcome::Failed => audit::Outcome::Failed,
+                _ => audit::Outcome::Refused,
+            },
+            Some(e.message.clone()),
+        ),
+    };
+    subject.entry(&caller.actor, action, at, outcome, detail)
 }
 
 /// `action` on connector `id` over the version `seen`, and its entry in the history.
@@ -577,7 +537,7 @@ fn act(
             .act(id, action, caller.persona.permissions(), now)
             .map_err(ApiError::refused),
     };
-    let entry = subject.entry(caller, name, now, result.as_ref().map(|_| ()));
+    let entry = entry(subject, caller, name, now, result.as_ref().map(|_| ()));
     (result, entry)
 }
 

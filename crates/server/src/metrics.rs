@@ -64,14 +64,7 @@ impl Outcome {
 
 /// The `action` label of a connector action.
 pub fn action_label(kind: ActionKind) -> &'static str {
-    match kind {
-        ActionKind::Start => "start",
-        ActionKind::Stop => "stop",
-        ActionKind::Restart => "restart",
-        ActionKind::Edit => "edit",
-        ActionKind::Delete => "delete",
-        ActionKind::Redeploy => "redeploy",
-    }
+    kind.slug()
 }
 
 pub struct Metrics {

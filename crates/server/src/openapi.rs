@@ -41,23 +41,26 @@ impl Doc {
         })
     }
 
-    /// An operation answering `ok` with `T`, and every error in the contract's one shape.
-    fn operation<T: JsonSchema>(&mut self, summary: &str, status: &str, ok: &str) -> Value {
-        let error = self
-            .json::<ErrorBody>("An error in the contract's one shape (see docs/api.md, Errors).");
-        json!({
-            "summary": summary,
-            "responses": { status: self.json::<T>(ok), "default": error }
-        })
+    /// Every error answer, in the contract's one shape.
+    fn error(&mut self) -> Value {
+        self.json::<ErrorBody>("An error in the contract's one shape (see docs/api.md, Errors).")
     }
 
-    /// An operation answering `status` without a body.
+    /// An operation answering `ok` with `T`, and errors.
+    fn operation<T: JsonSchema>(&mut self, summary: &str, status: &str, ok: &str) -> Value {
+        let answer = self.json::<T>(ok);
+        self.answering(summary, status, answer)
+    }
+
+    /// An operation answering `status` without a body, and errors.
     fn empty(&mut self, summary: &str, status: &str, ok: &str) -> Value {
-        let error = self
-            .json::<ErrorBody>("An error in the contract's one shape (see docs/api.md, Errors).");
+        self.answering(summary, status, json!({ "description": ok }))
+    }
+
+    fn answering(&mut self, summary: &str, status: &str, answer: Value) -> Value {
         json!({
             "summary": summary,
-            "responses": { status: { "description": ok }, "default": error }
+            "responses": { status: answer, "default": self.error() }
         })
     }
 }
@@ -206,7 +209,7 @@ pub fn document() -> Value {
             "responses": {
                 "200": { "description": "`event: change` with `data:` one Change as JSON; `event: reset` when the id is too old",
                          "content": { "text/event-stream": { "itemSchema": change } } },
-                "default": doc.json::<ErrorBody>("An error in the contract's one shape."),
+                "default": doc.error(),
             }
         } }),
     );
@@ -251,7 +254,7 @@ pub fn document() -> Value {
         json!({ "post": with(with(doc.empty("Move simulated time on at once (administrators)", "200", "The fleet's time now"), "requestBody", clock), "responses", json!({
             "200": { "description": "The fleet's time now", "content": { "application/json": { "schema": {
                 "type": "object", "properties": { "now": { "type": "integer" } } } } } },
-            "default": doc.json::<ErrorBody>("An error in the contract's one shape."),
+            "default": doc.error(),
         })) }),
     );
     let metrics = json!({
@@ -260,7 +263,7 @@ pub fn document() -> Value {
             "summary": "The fleet and the server in the Prometheus text format",
             "responses": {
                 "200": { "description": "Prometheus text format 0.0.4", "content": { "text/plain; version=0.0.4": { "schema": { "type": "string" } } } },
-                "default": doc.json::<ErrorBody>("An error in the contract's one shape."),
+                "default": doc.error(),
             }
         }
     });

@@ -56,6 +56,17 @@ fn in_env(fleet: &[Connector], env: Environment, status: ConnectorStatus) -> &Co
         .expect("a connector of that kind")
 }
 
+/// A server on `config`, and a Demo connector Ana has just stopped.
+async fn with_a_stop(config: Config) -> (bots_status_server::Server, Api, u64) {
+    let (server, api) = start(config).await;
+    let fleet = api.fleet().await.connectors;
+    let demo = in_env(&fleet, Environment::Demo, ConnectorStatus::Online)
+        .id
+        .0;
+    assert_eq!(act_as(&api, ANA, demo, "stop").await, StatusCode::OK);
+    (server, api, demo)
+}
+
 #[tokio::test]
 async fn what_happened_and_who_did_it_survives_a_restart() {
     let (_dir, db) = temp_db();
@@ -112,6 +123,27 @@ async fn what_happened_and_who_did_it_survives_a_restart() {
         "{summaries:?}"
     );
     assert!(stopped.entries.iter().all(|e| e.id > actions[1].id));
+    // The search takes part of the bot's name, ignoring case, or the connector's number.
+    let bot = &actions[1].bot;
+    let part = bot[1..bot.len() - 1].to_uppercase();
+    let found = page(&api, &format!("q={}&kind=action", part.replace(' ', "%20"))).await;
+    assert!(
+        found.entries.iter().any(|e| e.id == actions[1].id),
+        "{part}: {found:?}"
+    );
+    let found = page(&api, &format!("q=%23{demo}")).await;
+    assert!(
+        found
+            .entries
+            .iter()
+            .all(|e| e.connector.map(|c| c.0) == Some(demo))
+    );
+    assert!(!found.entries.is_empty());
+    let found = page(&api, "q=50%25_off").await;
+    assert!(
+        found.entries.is_empty(),
+        "LIKE's wildcards are plain text: {found:?}"
+    );
     // The actor filter finds hers; the session says who the token is.
     let hers = page(&api, "actor=ana%20lima").await;
     assert_eq!(hers.entries.len(), 1);
@@ -191,7 +223,7 @@ async fn pages_have_no_gaps_or_repeats_when_something_happens_meanwhile() {
 
 #[tokio::test]
 async fn the_history_is_pruned_by_age_and_by_size_as_it_is_written() {
-    let (server, api) = start(Config {
+    let (server, api, demo) = with_a_stop(Config {
         history: Keep {
             age: Duration::from_secs(3600),
             bytes: 1024 * 1024,
@@ -199,11 +231,6 @@ async fn the_history_is_pruned_by_age_and_by_size_as_it_is_written() {
         ..named()
     })
     .await;
-    let fleet = api.fleet().await.connectors;
-    let demo = in_env(&fleet, Environment::Demo, ConnectorStatus::Online)
-        .id
-        .0;
-    assert_eq!(act_as(&api, ANA, demo, "stop").await, StatusCode::OK);
     let old = page(&api, "").await;
     assert!(!old.entries.is_empty());
     // Two hours later, the next write lets go of what is older than an hour.
@@ -316,16 +343,11 @@ async fn ten_minutes_of_a_one_hour_timeline_down_is_83_percent_uptime() {
 #[tokio::test]
 async fn the_history_answers_while_another_process_holds_the_write_lock() {
     let (_dir, db) = temp_db();
-    let (server, api) = start(Config {
+    let (server, api, demo) = with_a_stop(Config {
         db: Some(db.clone()),
         ..named()
     })
     .await;
-    let fleet = api.fleet().await.connectors;
-    let demo = in_env(&fleet, Environment::Demo, ConnectorStatus::Online)
-        .id
-        .0;
-    assert_eq!(act_as(&api, ANA, demo, "stop").await, StatusCode::OK);
     let before = page(&api, "").await;
     let lock = hold_write_lock(&db);
     // The write cannot be saved: not done, and not in the history either.

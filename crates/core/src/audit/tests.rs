@@ -1,25 +1,12 @@
 use super::*;
-use crate::fleet::tests_support as sample;
+use crate::history::tests::connector;
 use crate::history::{History, readings, status_changes};
-use crate::model::{Connector, ConversationType};
-use crate::status::{BotServerConnection, CloudConnection, ConnectorState, LinkHealth, Links};
+use crate::status::{ConnectorState, LinkHealth};
 
 const MINUTE: u64 = 60_000;
 
 fn online(bot_server: bool) -> ConnectorState {
-    ConnectorState::Online {
-        links: Links {
-            cloud: CloudConnection::new(ConversationType::Messaging, LinkHealth::Up),
-            bot_server: BotServerConnection::new(bot_server),
-        },
-    }
-}
-
-fn connector(state: ConnectorState) -> Connector {
-    let mut c = sample::connector(7, "billing", Environment::Production, 0);
-    c.bot.name = "Billing Desk".to_owned();
-    c.settings.conversation_type = ConversationType::Messaging;
-    sample::with_state(c, state)
+    crate::history::tests::online(LinkHealth::Up, bot_server)
 }
 
 fn action(id: u64, at: u64, actor: &str, outcome: Outcome) -> Entry {
@@ -116,6 +103,10 @@ fn pages_neither_skip_nor_repeat_when_entries_arrive_meanwhile() {
     assert_eq!(seen, (1..=25).rev().collect::<Vec<_>>());
 }
 
+fn ids(page: &HistoryPage) -> Vec<u64> {
+    page.entries.iter().map(|e| e.id).collect()
+}
+
 #[test]
 fn the_filters_narrow_and_read_from_the_query_string() {
     let entries = [
@@ -125,23 +116,19 @@ fn the_filters_narrow_and_read_from_the_query_string() {
     ];
     let q = HistoryQuery::from_query_string("?actor=ANA&problems=1&limit=5").expect("readable");
     assert_eq!(q.limit, 5);
-    assert_eq!(
-        q.page(&entries)
-            .entries
-            .iter()
-            .map(|e| e.id)
-            .collect::<Vec<_>>(),
-        [3]
-    );
+    assert_eq!(ids(&q.page(&entries)), [3]);
     let q = HistoryQuery::from_query_string("since=1500&until=3000").expect("readable");
+    assert_eq!(ids(&q.page(&entries)), [2]);
+    let q = HistoryQuery::from_query_string("q=%237").expect("readable");
     assert_eq!(
-        q.page(&entries)
-            .entries
-            .iter()
-            .map(|e| e.id)
-            .collect::<Vec<_>>(),
-        [2]
+        ids(&q.page(&entries)),
+        [3, 2, 1],
+        "#7 is the connector number"
     );
+    let q = HistoryQuery::from_query_string("q=BILLING").expect("readable");
+    assert_eq!(ids(&q.page(&entries)).len(), 3, "part of the bot's name");
+    let q = HistoryQuery::from_query_string("q=nobody").expect("readable");
+    assert!(ids(&q.page(&entries)).is_empty());
     let round = HistoryQuery {
         connector: Some(ConnectorId(7)),
         bot: Some("Billing Desk".to_owned()),
@@ -149,6 +136,7 @@ fn the_filters_narrow_and_read_from_the_query_string() {
         component: Some(Dimension::BotServer),
         actor: Some("ana".to_owned()),
         kind: Some(EntryKind::Status),
+        text: "desk".to_owned(),
         problems_only: true,
         since: Some(Millis(1)),
         until: Some(Millis(2)),
@@ -178,4 +166,56 @@ fn a_history_s_timeline_comes_out_as_the_api_gives_it() {
     assert_eq!(body.lanes[2].segments[1].status, "Not Connected");
     assert_eq!(body.lanes[2].segments[1].tone, "bad");
     assert_eq!(body.timeline(), Some(timeline));
+}
+
+#[test]
+fn a_record_keeps_what_changed_and_who_acted_newest_first() {
+    let mut record = Record::new();
+    record.observe(&connector(online(true)), Millis(0));
+    assert!(
+        record.is_empty(),
+        "the first sighting is a start, not an entry"
+    );
+    record.observe(&connector(online(false)), Millis(10));
+    record.action(
+        Subject::of(ConnectorId(7), Some(&connector(online(false)))).entry(
+            "Ana",
+            "restart",
+            Millis(20),
+            Outcome::Done,
+            None,
+        ),
+    );
+    let page = record.page(&HistoryQuery {
+        limit: 10,
+        ..HistoryQuery::default()
+    });
+    assert_eq!(ids(&page), [2, 1]);
+    assert_eq!(page.entries[0].actor.as_deref(), Some("Ana"));
+    assert_eq!(page.entries[0].bot, "Billing Desk");
+    assert_eq!(
+        page.entries[1].summary(),
+        "Bot Server: Connected → Not Connected"
+    );
+}
+
+#[test]
+fn entries_export_as_csv_with_the_actor_and_formulas_as_text() {
+    let mut e = action(1, 0, "=HYPERLINK(\"x\")", Outcome::Refused);
+    e.detail = Some("No Production right".to_owned());
+    let csv = to_csv([&e]);
+    let mut lines = csv.lines();
+    assert!(
+        lines
+            .next()
+            .expect("a header")
+            .contains(",actor,action,outcome,detail")
+    );
+    let row = lines.next().expect("a row");
+    assert!(
+        row.starts_with("1970-01-01T00:00:00.000Z,7,Billing Desk,"),
+        "{row}"
+    );
+    assert!(row.contains("'=HYPERLINK"), "{row}");
+    assert!(row.ends_with(",stop,Refused,No Production right"), "{row}");
 }

@@ -4,7 +4,7 @@ use crate::model::ConversationType;
 use crate::status::{BotServerConnection, CloudConnection, LinkHealth, Links};
 use crate::troubleshooting::{Component, Problem};
 
-fn online(cloud: LinkHealth, bot_server: bool) -> ConnectorState {
+pub(crate) fn online(cloud: LinkHealth, bot_server: bool) -> ConnectorState {
     ConnectorState::Online {
         links: Links {
             cloud: CloudConnection::new(ConversationType::Messaging, cloud),
@@ -13,7 +13,8 @@ fn online(cloud: LinkHealth, bot_server: bool) -> ConnectorState {
     }
 }
 
-fn connector(state: ConnectorState) -> Connector {
+/// Connector 7 of the bot "Billing Desk", a Production Messaging one, in `state`.
+pub(crate) fn connector(state: ConnectorState) -> Connector {
     let mut c = sample::connector(7, "billing", Environment::Production, 0);
     c.bot.name = "Billing Desk".to_owned();
     c.settings.conversation_type = ConversationType::Messaging;
