@@ -48,11 +48,23 @@ fn live(token: &str) -> AppConfig {
     }
 }
 
+/// An administrator whose token carries a name, "Olga Ops": the history's actor.
+const OPERATOR: &str = "live-test-operator";
+
 /// Another client of the same server: an administrator calling the API directly.
 async fn call(method: Method, path: &str, body: Option<serde_json::Value>) -> (u16, String) {
+    call_as(ADMIN, method, path, body).await
+}
+
+async fn call_as(
+    token: &str,
+    method: Method,
+    path: &str,
+    body: Option<serde_json::Value>,
+) -> (u16, String) {
     let request = RequestBuilder::new(&format!("{}/api/v1{path}", api()))
         .method(method)
-        .header("Authorization", &format!("Bearer {ADMIN}"));
+        .header("Authorization", &format!("Bearer {token}"));
     let request = match body {
         Some(body) => request
             .header("Content-Type", "application/json")
@@ -578,4 +590,46 @@ async fn a_token_never_goes_unencrypted_to_another_machine_without_consent() {
     })
     .await;
     click_button(&dialog, "Cancel");
+}
+
+#[wasm_bindgen_test]
+async fn the_event_log_shows_what_happened_before_the_page_opened_and_who_did_it() {
+    let _turn = my_turn().await;
+    // Before the app opens, Olga starts a stopped connector on the server.
+    let stopped = a_stopped_connector().await;
+    let id = stopped.id.0;
+    let (status, answer) = call_as(
+        OPERATOR,
+        Method::POST,
+        &format!("/connectors/{id}/actions"),
+        Some(json!({ "action": "start" })),
+    )
+    .await;
+    assert_eq!(status, 200, "{answer}");
+    let (host, _app) = start_live().await;
+    click_button(&host, "Event log");
+    wait_for("the event log", || {
+        !query_all(&host, ".bs-events").is_empty()
+    })
+    .await;
+    type_into(&host, "Search", &format!("#{id}"));
+    let rows = || query_all(&host, ".bs-events__row");
+    wait_for("Olga's start and the change it made", || {
+        rows().iter().any(|r| {
+            r.get_attribute("data-kind").as_deref() == Some("action")
+                && text(r).contains("start: Done")
+                && text(r).contains("Olga Ops")
+        }) && rows().iter().any(|r| {
+            r.get_attribute("data-kind").as_deref() == Some("status")
+                && text(r).contains("Bot Agent Connector")
+                && text(r).contains("Stopped → Starting")
+        })
+    })
+    .await;
+    // The actor filter keeps Olga's actions only.
+    type_into(&host, "Actor", "olga ops");
+    wait_for("Olga's actions alone", || {
+        !rows().is_empty() && rows().iter().all(|r| text(r).contains("Olga Ops"))
+    })
+    .await;
 }

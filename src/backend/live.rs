@@ -16,6 +16,7 @@ use bots_status_core::api::{
     ActionRequest, AddRequest, ApiError, BulkRequest, BulkResponse, EditRequest, ErrorCode,
     FleetPage, PREFIX, PcsActionRequest, Target,
 };
+use bots_status_core::audit::{HistoryPage, HistoryQuery};
 use bots_status_core::lifecycle::Action;
 use bots_status_core::live::{Backoff, Cursor, Link, READ_TRIES};
 use bots_status_core::model::{BotRef, Connector, ConnectorId, ConnectorSettings, Millis};
@@ -686,5 +687,15 @@ impl Backend for LiveBackend {
             Some(&body),
             connector_change,
         )
+    }
+
+    fn history(&self, query: HistoryQuery) -> LocalFuture<Result<HistoryPage, BackendError>> {
+        let backend = self.clone();
+        Box::pin(async move {
+            backend
+                .get(&format!("/history?{}", query.to_query_string()))
+                .await
+                .map_err(|e| BackendError::Failed(e.explain()))
+        })
     }
 }

@@ -16,6 +16,7 @@ use std::rc::Rc;
 
 use bots_status_core::access::Session;
 use bots_status_core::api::Target;
+use bots_status_core::audit::{HistoryPage, HistoryQuery};
 use bots_status_core::lifecycle::{Action, Refused};
 use bots_status_core::live::Link;
 use bots_status_core::model::{BotRef, Connector, ConnectorId, ConnectorSettings};
@@ -171,6 +172,9 @@ pub trait Backend {
         bot: BotRef,
         settings: ConnectorSettings,
     ) -> LocalFuture<Result<Change, BackendError>>;
+    /// A page of what happened (status changes, and actions with who asked), newest first:
+    /// the server's durable history, or the simulation's own record.
+    fn history(&self, query: HistoryQuery) -> LocalFuture<Result<HistoryPage, BackendError>>;
 }
 
 /// Which adapter an app runs.

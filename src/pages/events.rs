@@ -1,22 +1,27 @@
-//! The fleet's event log: every status change since the backend started, newest first,
-//! filtered by environment, component, text and "problems only", and exported as CSV (what
-//! the filters let through, oldest first).
+//! The fleet's event log: what happened — every status change, and every action with who asked
+//! and how it ended — newest first, a page at a time, from the backend's history (the server's
+//! durable one in live mode, the simulation's own record otherwise). Filtered by environment,
+//! component, text, actor and "problems only", and exported as CSV across every page.
 
-use bots_status_core::history::{Dimension, EventFilter, to_csv};
+use bots_status_core::audit::{Entry, EntryKind, HistoryPage, HistoryQuery, PAGE_MAX, to_csv};
+use bots_status_core::history::Dimension;
 use bots_status_core::metrics::environments;
 use bots_status_core::query::EnvironmentFilter;
 use bots_status_core::words::plural;
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
 
+use crate::backend::BackendRef;
 use crate::components::choice::Choice;
 use crate::format::TimeZone;
 use crate::format::time_of_day;
 use crate::store::FleetStore;
 
-/// How many rows the log shows; the export has them all.
-const SHOWN: usize = 200;
-
+/// How many rows a page of the log shows.
+const SHOWN: usize = 100;
+/// The most pages an export reads: 200 of 500, what a history of 30 days holds many times over.
+const EXPORT_PAGES: usize = 200;
 /// The component filter: every component, or one.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct ComponentFilter(Option<Dimension>);
@@ -41,51 +46,118 @@ impl ComponentFilter {
 #[component]
 pub fn EventLog() -> impl IntoView {
     let store = FleetStore::from_context();
+    let backend = expect_context::<BackendRef>();
     let zone = TimeZone::from_context();
     let environment = RwSignal::new(EnvironmentFilter::All);
     let component = RwSignal::new(ComponentFilter(None));
     let text = RwSignal::new(String::new());
+    let actor = RwSignal::new(String::new());
     let problems_only = RwSignal::new(false);
-    let filter = Memo::new(move |_| EventFilter {
+    let query = Memo::new(move |_| HistoryQuery {
         environment: match environment.get() {
             EnvironmentFilter::All => None,
             EnvironmentFilter::Only(e) => Some(e),
         },
-        dimension: component.get().0,
+        component: component.get().0,
         problems_only: problems_only.get(),
         text: text.get(),
+        actor: Some(actor.get().trim().to_owned()).filter(|a| !a.is_empty()),
+        limit: SHOWN,
+        ..HistoryQuery::default()
     });
-    // One pass over the history: how many events match, and the newest of them to show.
-    let shown = Memo::new(move |_| {
-        let f = filter.get();
-        store.history.with(|h| {
-            let mut rows = Vec::new();
-            let mut matching = 0;
-            for event in h.newest_first(&f) {
-                if rows.len() < SHOWN {
-                    rows.push(event.clone());
-                }
-                matching += 1;
+    let rows = RwSignal::new(Vec::<Entry>::new());
+    let next = RwSignal::new(None::<u64>);
+    let loaded = RwSignal::new(false);
+    let failed = RwSignal::new(None::<String>);
+    // Each read is numbered: an answer to an older one (filters changed since) is dropped.
+    let reads = StoredValue::new(0u64);
+    let read = move |query: HistoryQuery, append: bool| {
+        let id = reads.get_value() + 1;
+        reads.set_value(id);
+        let backend = backend.get_value();
+        spawn_local(async move {
+            let answer = backend.history(query).await;
+            if reads.get_value() != id {
+                return;
             }
-            (matching, rows)
-        })
-    });
-    let matching = move || shown.with(|(n, _)| *n);
-    let export_failed = RwSignal::new(None::<String>);
-    let export = move |_| {
-        let f = filter.get_untracked();
-        let csv = store.history.with_untracked(|h| {
-            let mut events: Vec<_> = h.newest_first(&f).collect();
-            events.reverse();
-            to_csv(events)
+            match answer {
+                Ok(HistoryPage {
+                    entries,
+                    next: more,
+                }) => {
+                    if append {
+                        rows.update(|r| r.extend(entries));
+                    } else {
+                        rows.set(entries);
+                    }
+                    next.set(more);
+                    failed.set(None);
+                }
+                Err(e) => failed.set(Some(format!("The history cannot be read: {e}"))),
+            }
+            loaded.set(true);
         });
-        export_failed.set(download("bots-status-events.csv", &csv).err());
+    };
+    // The first page again whenever the filters change or something happens in the fleet;
+    // pages already opened below it are read again by "Show older".
+    Effect::new(move |_| {
+        let q = query.get();
+        store.history.with(|h| h.len());
+        read(q, false);
+    });
+    let older = move |_| {
+        if let Some(before) = next.get_untracked() {
+            read(
+                HistoryQuery {
+                    before: Some(before),
+                    ..query.get_untracked()
+                },
+                true,
+            );
+        }
+    };
+    let export_failed = RwSignal::new(None::<String>);
+    let exporting = RwSignal::new(false);
+    let export = move |_| {
+        let backend = backend.get_value();
+        let mut q = HistoryQuery {
+            limit: PAGE_MAX,
+            ..query.get_untracked()
+        };
+        exporting.set(true);
+        spawn_local(async move {
+            // Every page the filters select, oldest first in the file.
+            let mut all = Vec::new();
+            let mut outcome = Ok(());
+            for _ in 0..EXPORT_PAGES {
+                match backend.history(q.clone()).await {
+                    Ok(page) => {
+                        all.extend(page.entries);
+                        match page.next {
+                            Some(before) => q.before = Some(before),
+                            None => break,
+                        }
+                    }
+                    Err(e) => {
+                        outcome = Err(format!("The export stopped: {e}"));
+                        break;
+                    }
+                }
+            }
+            all.reverse();
+            exporting.set(false);
+            export_failed.set(
+                outcome
+                    .and_then(|()| download("bots-status-events.csv", &to_csv(&all)))
+                    .err(),
+            );
+        });
     };
     view! {
         <section class="bs-events" aria-label="Event log">
             <h2>"Event log"</h2>
             <p class="bs-events__intro">
-                "Every status change of every connector since the app started watching this fleet: what dropped, when, and what came back."
+                "What happened to the fleet: every status change of every connector, and every action with who asked for it and how it ended."
             </p>
             <div class="bs-filters" role="group" aria-label="Event filters">
                 <Choice
@@ -114,6 +186,16 @@ pub fn EventLog() -> impl IntoView {
                         on:input=move |ev| text.set(event_target_value(&ev))
                     />
                 </label>
+                <label class="bs-field">
+                    <span class="bs-field__label">"Actor"</span>
+                    <input
+                        type="search"
+                        class="bs-input"
+                        placeholder="Who acted"
+                        prop:value=move || actor.get()
+                        on:input=move |ev| actor.set(event_target_value(&ev))
+                    />
+                </label>
                 <label class="bs-check">
                     <input
                         type="checkbox"
@@ -122,19 +204,30 @@ pub fn EventLog() -> impl IntoView {
                     />
                     "Problems only"
                 </label>
-                <button type="button" class="bs-button" on:click=export disabled=move || matching() == 0>
-                    "Export CSV"
+                <button
+                    type="button"
+                    class="bs-button"
+                    on:click=export
+                    disabled=move || rows.with(Vec::is_empty) || exporting.get()
+                >
+                    {move || if exporting.get() { "Exporting…" } else { "Export CSV" }}
                 </button>
             </div>
             {move || export_failed.get().map(|why| view! { <p class="bs-field__error" role="alert">{why}</p> })}
+            {move || failed.get().map(|why| view! { <p class="bs-field__error" role="alert">{why}</p> })}
             <p class="bs-count" aria-live="polite">
                 {move || {
-                    let (n, total) = (matching(), store.history.with(|h| h.len()));
+                    let n = rows.with(Vec::len);
+                    let filtered = query.with(|q| {
+                        q.environment.is_some() || q.component.is_some() || q.problems_only
+                            || !q.text.trim().is_empty() || q.actor.is_some()
+                    });
                     match n {
-                        0 if total == 0 => "No status has changed yet.".to_owned(),
-                        0 => format!("None of the {total} events match these filters."),
-                        n if n > SHOWN => format!("The newest {SHOWN} of {n} matching events (the export has all {n})."),
-                        n => format!("{n} matching event{}.", plural(n)),
+                        _ if !loaded.get() => "Reading the history…".to_owned(),
+                        0 if filtered => "Nothing that happened matches these filters.".to_owned(),
+                        0 => "Nothing has happened yet.".to_owned(),
+                        n if next.with(Option::is_some) => format!("The newest {n} events (older ones below)."),
+                        n => format!("{n} event{}.", plural(n)),
                     }
                 }}
             </p>
@@ -147,28 +240,65 @@ pub fn EventLog() -> impl IntoView {
                             <th scope="col">"Environment"</th>
                             <th scope="col">"Component"</th>
                             <th scope="col">"Change"</th>
+                            <th scope="col">"Actor"</th>
                             <th scope="col">"Detail"</th>
                         </tr>
                     </thead>
                     <tbody>
-                        {move || shown.with(|(_, rows)| rows.clone()).into_iter().map(|e| view! {
-                            <tr class="bs-events__row" data-connector=e.connector.to_string()>
-                                <td>{time_of_day(e.at.0 as f64, zone)}</td>
-                                <td>{format!("#{} {} ({})", e.connector, e.bot, e.agent)}</td>
-                                <td>{e.environment.label()}</td>
-                                <td>{e.dimension.label()}</td>
-                                <td>
-                                    <span class=format!("bs-status bs-status--{}", e.from.tone.name())>{e.from.label}</span>
-                                    " → "
-                                    <span class=format!("bs-status bs-status--{}", e.to.tone.name())>{e.to.label}</span>
-                                </td>
-                                <td>{e.detail.clone().unwrap_or_default()}</td>
-                            </tr>
-                        }).collect_view()}
+                        {move || rows.get().into_iter().map(|e| row(e, zone)).collect_view()}
                     </tbody>
                 </table>
             </div>
+            {move || next.with(Option::is_some).then(|| view! {
+                <button type="button" class="bs-button" on:click=older>"Show older"</button>
+            })}
         </section>
+    }
+}
+
+/// One entry as a row: a status change with its two statuses, or an action and its outcome.
+fn row(e: Entry, zone: TimeZone) -> impl IntoView {
+    let connector = match e.connector {
+        Some(id) if e.agent.is_empty() => format!("#{id} {}", e.bot),
+        Some(id) => format!("#{id} {} ({})", e.bot, e.agent),
+        None => e.bot.clone(),
+    };
+    let change = match e.event() {
+        Some(event) => view! {
+            <span class=format!("bs-status bs-status--{}", event.from.tone.name())>{event.from.label}</span>
+            " → "
+            <span class=format!("bs-status bs-status--{}", event.to.tone.name())>{event.to.label}</span>
+        }
+        .into_any(),
+        None => {
+            let tone = if e.problem { "bad" } else { "good" };
+            let outcome = e.outcome.map_or("", |o| o.label());
+            view! {
+                {e.action.clone().unwrap_or_default()}
+                ": "
+                <span class=format!("bs-status bs-status--{tone}")>{outcome}</span>
+            }
+            .into_any()
+        }
+    };
+    let kind = match e.kind {
+        EntryKind::Status => "status",
+        EntryKind::Action => "action",
+    };
+    view! {
+        <tr
+            class="bs-events__row"
+            data-kind=kind
+            data-connector=e.connector.map(|c| c.to_string()).unwrap_or_default()
+        >
+            <td>{time_of_day(e.at.0 as f64, zone)}</td>
+            <td>{connector}</td>
+            <td>{e.environment.map_or("", |env| env.label())}</td>
+            <td>{e.component.map_or("Action", Dimension::label)}</td>
+            <td>{change}</td>
+            <td>{e.actor.clone().unwrap_or_default()}</td>
+            <td>{e.detail.clone().unwrap_or_default()}</td>
+        </tr>
     }
 }
 

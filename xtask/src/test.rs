@@ -26,6 +26,8 @@ const LIVE_TEST_SERVER: [&str; 14] = [
     "live-test-admin:admin",
     "--token",
     "live-test-developer:developer",
+    "--token",
+    "live-test-operator:admin:Olga Ops",
     "--seed",
     "2026",
 ];

@@ -9,6 +9,7 @@ use std::rc::Rc;
 use std::time::Duration;
 
 use bots_status_core::access::{Permissions, Persona};
+use bots_status_core::audit::{HistoryPage, HistoryQuery, Outcome, Record, Subject};
 use bots_status_core::lifecycle::{Action, Refused};
 use bots_status_core::model::{BotRef, ConnectorId, ConnectorSettings, Environment, Millis};
 use bots_status_core::pcs::PcsAction;
@@ -74,6 +75,8 @@ struct Inner {
     paused: bool,
     exercise: Option<Exercise>,
     revision: u64,
+    /// What happened since this page started the simulation: the history's answers.
+    record: Record,
     timer: Option<IntervalHandle>,
     /// Saves on `pagehide`, so a reload continues from the latest state.
     on_pagehide: Option<Closure<dyn Fn()>>,
@@ -124,10 +127,12 @@ impl SimulatedBackend {
                 paused,
                 exercise,
                 revision: 0,
+                record: Record::new(),
                 timer: None,
                 on_pagehide: None,
             })),
         };
+        backend.start_record();
         let ticking = backend.clone();
         let timer = set_interval_with_handle(move || ticking.tick(), TICK).ok();
         // A weak handle: the listener must not keep a stopped backend alive.
@@ -232,9 +237,20 @@ impl SimulatedBackend {
             inner.revision += 1;
             inner.dirty = true;
         }
+        self.inner.borrow_mut().record = Record::new();
         let at = |now: Millis, event: BackendEvent| {
             let mut state = self.simulation_state();
             state.now = now;
+            match &event {
+                BackendEvent::Snapshot(snapshot) => {
+                    let mut inner = self.inner.borrow_mut();
+                    for c in &snapshot.connectors {
+                        inner.record.observe(c, now);
+                    }
+                }
+                BackendEvent::Changes(changes) => self.record(changes, now),
+                _ => {}
+            }
             self.emit(BackendEvent::Simulation(Box::new(state)));
             self.emit(event);
         };
@@ -327,6 +343,7 @@ impl SimulatedBackend {
             inner.revision += 1;
             inner.dirty = true;
         }
+        self.start_record();
         self.announce();
         self.emit(BackendEvent::Snapshot(Box::new(self.snapshot(true))));
         self.emit(BackendEvent::Notice(
@@ -413,10 +430,49 @@ impl SimulatedBackend {
         watchers.emit(event);
     }
 
+    /// A record that starts now, with every connector as it is.
+    fn start_record(&self) {
+        let mut inner = self.inner.borrow_mut();
+        let inner = &mut *inner;
+        let now = inner.sim.now();
+        inner.record = Record::new();
+        for c in inner.sim.connectors() {
+            inner.record.observe(c, now);
+        }
+    }
+
+    /// Notes what `changes` did to the connectors' statuses, at `at`.
+    fn record(&self, changes: &[Change], at: Millis) {
+        let mut inner = self.inner.borrow_mut();
+        for change in changes {
+            match change {
+                Change::Connector(c) => inner.record.observe(c, at),
+                Change::Removed(id) => inner.record.removed(*id),
+                Change::Load { .. } | Change::Pcs(_) => {}
+            }
+        }
+    }
+
+    /// Notes that the signed-in user asked for `action` of `subject`, and how it ended.
+    fn record_action<T>(&self, subject: Subject, action: &str, result: &Result<T, BackendError>) {
+        let mut inner = self.inner.borrow_mut();
+        let (outcome, detail) = match result {
+            Ok(_) => (Outcome::Done, None),
+            Err(BackendError::Failed(why)) => (Outcome::Failed, Some(why.clone())),
+            Err(e) => (Outcome::Refused, Some(e.to_string())),
+        };
+        let (actor, at) = (inner.sim.session().user_name, inner.sim.now());
+        inner
+            .record
+            .action(subject.entry(&actor, action, at, outcome, detail));
+    }
+
     /// Marks the state as unsaved and tells every watcher what changed.
     fn publish(&self, changes: Vec<Change>) {
         // The simulation's clock and exercise first, so the changes are seen at its time.
         self.announce();
+        let now = self.inner.borrow().sim.now();
+        self.record(&changes, now);
         if !changes.is_empty() {
             self.inner.borrow_mut().dirty = true;
             self.emit(BackendEvent::Changes(changes));
@@ -427,27 +483,29 @@ impl SimulatedBackend {
     /// simulator's time (or fails it, during the failure drill), and publishes it.
     fn change(
         &self,
+        subject: Subject,
+        action: &str,
         apply: impl FnOnce(&mut Simulator, Permissions, Millis) -> Result<Change, Refused>,
     ) -> LocalFuture<Result<Change, BackendError>> {
-        if let Some(failed) = self.refuse_if_failing() {
-            return failed;
-        }
-        let result = {
+        let result = if self.inner.borrow().failing {
+            Err(BackendError::Failed(FAILED.to_owned()))
+        } else {
             let mut inner = self.inner.borrow_mut();
             let now = inner.sim.now();
             let permissions = inner.sim.session().permissions;
-            apply(&mut inner.sim, permissions, now)
+            apply(&mut inner.sim, permissions, now).map_err(BackendError::Refused)
         };
-        self.acted(result)
-    }
-
-    /// Publishes an action's change and, in instant mode, lets it settle at once.
-    fn acted(&self, result: Result<Change, Refused>) -> LocalFuture<Result<Change, BackendError>> {
+        // An add names its connector once it exists.
+        let subject = match (&result, subject.connector) {
+            (Ok(Change::Connector(c)), None) if subject.bot != "PCS" => Subject::of(c.id, Some(c)),
+            _ => subject,
+        };
+        self.record_action(subject, action, &result);
         if let Ok(change) = &result {
             self.publish(vec![change.clone()]);
             self.settle_now_if_instant();
         }
-        Box::pin(std::future::ready(result.map_err(BackendError::Refused)))
+        Box::pin(std::future::ready(result))
     }
 
     fn tick(&self) {
@@ -526,33 +584,44 @@ impl Backend for SimulatedBackend {
     ) -> LocalFuture<Result<Change, BackendError>> {
         // The same rule as the live API: a write over a newer version is a conflict.
         let current = self.inner.borrow().sim.connector(id).cloned();
+        let subject = Subject::of(id, current.as_ref());
+        let name = action.kind().slug();
         if let (Some(seen), Some(current)) = (seen, current)
             && current.version != seen
         {
-            return Box::pin(std::future::ready(Err(BackendError::Conflict(Box::new(
-                current,
-            )))));
+            let conflict = Err(BackendError::Conflict(Box::new(current)));
+            self.record_action(subject, name, &conflict);
+            return Box::pin(std::future::ready(conflict));
         }
-        self.change(|sim, permissions, now| sim.act(id, action, permissions, now))
+        self.change(subject, name, |sim, permissions, now| {
+            sim.act(id, action, permissions, now)
+        })
     }
 
     fn act_on_many(&self, action: Action, targets: Vec<Target>) -> LocalFuture<Vec<Acted>> {
+        let name = action.kind().slug();
         if self.inner.borrow().failing {
             let why = FAILED;
-            let all = targets
+            let all: Vec<Acted> = targets
                 .iter()
                 .map(|t| (t.id, Err(BackendError::Failed(why.to_owned()))))
                 .collect();
+            for (id, result) in &all {
+                let subject = Subject::of(*id, self.inner.borrow().sim.connector(*id));
+                self.record_action(subject, name, result);
+            }
             return Box::pin(std::future::ready(all));
         }
-        let (acted, changes) = {
+        let (acted, changes, subjects) = {
             let mut inner = self.inner.borrow_mut();
             let now = inner.sim.now();
             let permissions = inner.sim.session().permissions;
             let mut changes = Vec::new();
+            let mut subjects = Vec::new();
             let acted: Vec<Acted> = targets
                 .iter()
                 .map(|t| {
+                    subjects.push(Subject::of(t.id, inner.sim.connector(t.id)));
                     // The same rule as the live API: an action over a newer version is a
                     // conflict.
                     let result = match (t.version, inner.sim.connector(t.id)) {
@@ -570,8 +639,11 @@ impl Backend for SimulatedBackend {
                     (t.id, result)
                 })
                 .collect();
-            (acted, changes)
+            (acted, changes, subjects)
         };
+        for (subject, (_, result)) in subjects.into_iter().zip(&acted) {
+            self.record_action(subject, name, result);
+        }
         // One batch for the whole action, as the stream would bring it.
         self.publish(changes);
         self.settle_now_if_instant();
@@ -586,9 +658,13 @@ impl Backend for SimulatedBackend {
         // The same rule as the live API: an operation over an older version is not done.
         let stale = self.inner.borrow().sim.fleet.pcs.changed_since(seen);
         if let Some(why) = stale {
-            return Box::pin(std::future::ready(Err(BackendError::Stale(why))));
+            let stale = Err(BackendError::Stale(why));
+            self.record_action(Subject::pcs(), action.slug(), &stale);
+            return Box::pin(std::future::ready(stale));
         }
-        self.change(|sim, permissions, now| sim.act_on_pcs(action, permissions, now))
+        self.change(Subject::pcs(), action.slug(), |sim, permissions, now| {
+            sim.act_on_pcs(action, permissions, now)
+        })
     }
 
     fn agents(&self, account: &str) -> LocalFuture<Result<Vec<AgentUser>, BackendError>> {
@@ -612,6 +688,19 @@ impl Backend for SimulatedBackend {
         bot: BotRef,
         settings: ConnectorSettings,
     ) -> LocalFuture<Result<Change, BackendError>> {
-        self.change(|sim, permissions, now| sim.add(bot, settings, permissions, now))
+        let subject = Subject {
+            connector: None,
+            bot: bot.name.clone(),
+            agent: settings.agent_user_id.clone(),
+            environment: Some(settings.environment),
+        };
+        self.change(subject, "add", |sim, permissions, now| {
+            sim.add(bot, settings, permissions, now)
+        })
+    }
+
+    fn history(&self, query: HistoryQuery) -> LocalFuture<Result<HistoryPage, BackendError>> {
+        let page = self.inner.borrow().record.page(&query);
+        Box::pin(std::future::ready(Ok(page)))
     }
 }
