@@ -11,9 +11,9 @@ use crate::static_server;
 const WASM: &str = "wasm32-unknown-unknown";
 
 /// How the browser tests' reference server runs: any free port, a small fleet whose starts
-/// complete at the next tick, callable from the test page's origin, and the two tokens the
+/// complete at the next tick, callable from the test page's origin, and the three tokens the
 /// tests use (`tests/live.rs`).
-const LIVE_TEST_SERVER: [&str; 14] = [
+const LIVE_TEST_SERVER: [&str; 16] = [
     "--listen",
     "127.0.0.1:0",
     "--fleet",
