@@ -215,6 +215,9 @@ pub struct Record {
     entries: VecDeque<Entry>,
     shown: BTreeMap<ConnectorId, [Reading; 3]>,
     last_id: u64,
+    /// Since when it knows what happened: its first sighting, or the newest entry it has let
+    /// go of.
+    began: Option<Millis>,
 }
 
 impl Record {
@@ -227,13 +230,16 @@ impl Record {
         entry.id = self.last_id;
         self.entries.push_back(entry);
         while self.entries.len() > KEEP_EVENTS {
-            self.entries.pop_front();
+            if let Some(gone) = self.entries.pop_front() {
+                self.began = Some(self.began.map_or(gone.at, |b| b.max(gone.at)));
+            }
         }
     }
 
     /// Notes `connector` as seen at `at`: each status that differs from the last sighting
     /// becomes an entry. The first sighting is where its record starts.
     pub fn observe(&mut self, connector: &Connector, at: Millis) {
+        self.began.get_or_insert(at);
         let now = readings(&connector.state);
         if let Some(before) = self.shown.insert(connector.id, now) {
             for event in status_changes(&before, connector, at) {
@@ -255,6 +261,16 @@ impl Record {
     /// The page `query` asks for.
     pub fn page(&self, query: &HistoryQuery) -> HistoryPage {
         query.page(self.entries.iter().rev())
+    }
+
+    /// `connector`'s timeline from `since` until `now`, as the server's
+    /// `GET /connectors/{id}/timeline` gives it.
+    pub fn timeline(&self, connector: &Connector, since: Millis, now: Millis) -> TimelineBody {
+        let entries = self
+            .entries
+            .iter()
+            .filter(|e| e.connector == Some(connector.id) && e.at >= since);
+        timeline_body(connector, entries, since, self.began.unwrap_or(now), now)
     }
 
     pub fn len(&self) -> usize {
@@ -614,6 +630,26 @@ impl TimelineBody {
             lanes: [a?, b?, c?],
         })
     }
+}
+
+/// `connector`'s three lanes from `since` until `now` out of its status entries since then,
+/// oldest first (any other entries are passed over), with its uptime. A record that `began`
+/// after `since` starts the timeline there: what came before it is not known.
+pub fn timeline_body<'a>(
+    connector: &Connector,
+    entries: impl IntoIterator<Item = &'a Entry>,
+    since: Millis,
+    began: Millis,
+    now: Millis,
+) -> TimelineBody {
+    let events: Vec<Event> = entries
+        .into_iter()
+        .filter(|e| e.connector == Some(connector.id))
+        .filter_map(Entry::event)
+        .collect();
+    let start = since.max(began).min(now);
+    let timeline = Timeline::of(&events, readings(&connector.state), start, now);
+    TimelineBody::of(connector.id, &timeline)
 }
 
 #[cfg(test)]

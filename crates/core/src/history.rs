@@ -405,6 +405,20 @@ impl Timeline {
         Some(up as f64 / span as f64)
     }
 
+    /// The same timeline carried on to `now`: each lane's last reading holds until then, as
+    /// nothing has changed since it was made. An earlier `now` leaves it as it is.
+    pub fn until(mut self, now: Millis) -> Timeline {
+        if now > self.end {
+            self.end = now;
+            for lane in &mut self.lanes {
+                if let Some(last) = lane.segments.last_mut() {
+                    last.to = now;
+                }
+            }
+        }
+        self
+    }
+
     pub fn span_ms(&self) -> u64 {
         self.end.since(self.start)
     }
@@ -434,6 +448,72 @@ impl Timeline {
         drops.sort_by_key(|d| (d.from, d.dimension));
         drops
     }
+}
+
+/// How far back a connector's timeline looks: the last hour, day or week.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Period {
+    Hour,
+    #[default]
+    Day,
+    Week,
+}
+
+impl Period {
+    pub const ALL: [Period; 3] = [Period::Hour, Period::Day, Period::Week];
+
+    pub fn ms(self) -> u64 {
+        const HOUR: u64 = 3_600_000;
+        match self {
+            Period::Hour => HOUR,
+            Period::Day => 24 * HOUR,
+            Period::Week => 7 * 24 * HOUR,
+        }
+    }
+
+    /// What the choice reads: "Last hour".
+    pub fn label(self) -> &'static str {
+        match self {
+            Period::Hour => "Last hour",
+            Period::Day => "Last 24 hours",
+            Period::Week => "Last 7 days",
+        }
+    }
+
+    /// The period in a sentence: "Uptime over the last hour".
+    pub fn words(self) -> &'static str {
+        match self {
+            Period::Hour => "the last hour",
+            Period::Day => "the last 24 hours",
+            Period::Week => "the last 7 days",
+        }
+    }
+
+    pub fn slug(self) -> &'static str {
+        match self {
+            Period::Hour => "1h",
+            Period::Day => "24h",
+            Period::Week => "7d",
+        }
+    }
+
+    /// Where the period that ends at `now` begins.
+    pub fn since(self, now: Millis) -> Millis {
+        Millis(now.0.saturating_sub(self.ms()))
+    }
+}
+
+/// "83.3 %": a share (0 to 1) as a percentage with one decimal, never rounded up to 100 %
+/// while any of it was down, nor down to 0 % while any of it was up.
+pub fn percent_text(share: f64) -> String {
+    let tenths = (share.clamp(0.0, 1.0) * 1000.0).round();
+    let tenths = if share < 1.0 {
+        tenths.min(999.0)
+    } else {
+        tenths
+    };
+    let tenths = if share > 0.0 { tenths.max(1.0) } else { tenths };
+    format!("{:.1} %", tenths / 10.0)
 }
 
 /// "2 min 5 s", "45 s", "1 h 3 min": a duration as a person reads it.

@@ -18,8 +18,7 @@ use bots_status_core::api::{
     ActionRequest, AddRequest, ApiError, BulkRequest, BulkResponse, EditRequest, ErrorBody,
     ErrorCode, Faults, PcsActionRequest, ResourceRequest,
 };
-use bots_status_core::audit::{Entry, HistoryQuery, TimelineBody};
-use bots_status_core::history::{Timeline, readings};
+use bots_status_core::audit::{HistoryQuery, timeline_body};
 use bots_status_core::lifecycle::Action;
 use bots_status_core::model::{ConnectorId, Millis};
 use bots_status_core::query::{ConnectorQuery, EnvironmentFilter};
@@ -790,10 +789,13 @@ async fn timeline(
     // The connector and the clock as they are after the rows were read, so no row is newer.
     let connector = app.fleet.get(id)?;
     let now = app.fleet.clock();
-    let events: Vec<_> = entries.iter().filter_map(Entry::event).collect();
-    let start = Millis(since).max(began).min(now);
-    let timeline = Timeline::of(&events, readings(&connector.state), start, now);
-    Ok(axum::Json(TimelineBody::of(id, &timeline)))
+    Ok(axum::Json(timeline_body(
+        &connector,
+        &entries,
+        Millis(since),
+        began,
+        now,
+    )))
 }
 
 #[derive(serde::Deserialize)]

@@ -219,3 +219,28 @@ fn entries_export_as_csv_with_the_actor_and_formulas_as_text() {
     assert!(row.contains("'=HYPERLINK"), "{row}");
     assert!(row.ends_with(",stop,Refused,No Production right"), "{row}");
 }
+
+#[test]
+fn a_record_s_timeline_starts_where_it_began_and_counts_uptime_over_the_period() {
+    let mut record = Record::new();
+    record.observe(&connector(online(true)), Millis(10 * MINUTE));
+    record.observe(&connector(online(false)), Millis(60 * MINUTE));
+    record.observe(&connector(online(true)), Millis(70 * MINUTE));
+    // Asked from 0, it starts when the record began: 10 of 60 minutes down.
+    let body = record.timeline(&connector(online(true)), Millis(0), Millis(70 * MINUTE));
+    assert_eq!(body.since, Millis(10 * MINUTE));
+    assert_eq!(body.until, Millis(70 * MINUTE));
+    assert!((body.uptime.unwrap() - 50.0 / 60.0).abs() < 1e-9);
+    // Asked from within the drop, the lane opens on what the drop came to.
+    let body = record.timeline(
+        &connector(online(true)),
+        Millis(65 * MINUTE),
+        Millis(75 * MINUTE),
+    );
+    let lane = &body.lanes[2].segments;
+    assert_eq!(
+        lane.iter().map(|s| s.status.as_str()).collect::<Vec<_>>(),
+        ["Not Connected", "Connected"]
+    );
+    assert_eq!(body.uptime, Some(0.5));
+}

@@ -235,3 +235,37 @@ fn the_last_change_is_the_newest_event_or_the_first_sighting() {
         Some(LastChange::Changed(Millis(5_000)))
     );
 }
+
+#[test]
+fn a_timeline_carried_on_to_now_keeps_its_readings_to_the_end() {
+    let mut history = History::new();
+    history.record(&connector(online(LinkHealth::Up, true)), Millis(0));
+    history.record(&connector(online(LinkHealth::Up, false)), Millis(1_000));
+    let down = connector(online(LinkHealth::Up, false));
+    let timeline = history.timeline(&down, Millis(2_000));
+    let later = timeline.clone().until(Millis(4_000));
+    assert_eq!(later.end, Millis(4_000));
+    for (before, after) in timeline.lanes.iter().zip(&later.lanes) {
+        assert_eq!(before.segments.len(), after.segments.len());
+        assert_eq!(after.segments.last().unwrap().to, Millis(4_000));
+    }
+    assert_eq!(later.uptime(), Some(0.25));
+    // An earlier "now" changes nothing.
+    assert_eq!(timeline.clone().until(Millis(1_500)), timeline);
+}
+
+#[test]
+fn uptime_reads_as_a_percentage_that_never_hides_a_drop() {
+    assert_eq!(percent_text(50.0 / 60.0), "83.3 %");
+    assert_eq!(percent_text(1.0), "100.0 %");
+    assert_eq!(percent_text(0.99999), "99.9 %");
+    assert_eq!(percent_text(0.00001), "0.1 %");
+    assert_eq!(percent_text(0.0), "0.0 %");
+}
+
+#[test]
+fn a_period_ends_now_and_never_before_the_epoch() {
+    assert_eq!(Period::Hour.since(Millis(5_000_000)), Millis(1_400_000));
+    assert_eq!(Period::Week.since(Millis(5)), Millis(0));
+    assert_eq!(Period::default(), Period::Day);
+}
