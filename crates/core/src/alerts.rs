@@ -4,12 +4,12 @@
 //! reference server compares each state with the last to alert once when a problem opens and
 //! once when it recovers.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
 use crate::advice::{MAX_CONVERSATIONS_PER_CONNECTOR, MIN_PRODUCTION_CONNECTORS};
-use crate::model::{BotId, Connector, ConnectorId, Environment};
+use crate::model::{BotId, Connector, ConnectorId, Environment, Millis};
 use crate::status::ConnectorStatus;
 use crate::words::plural;
 
@@ -35,6 +35,128 @@ impl Alert {
             Alert::FailoverLost { .. } => "FailoverLost",
             Alert::OverCapacity { .. } => "OverCapacity",
         }
+    }
+}
+
+impl Alert {
+    /// A short stable key ("NotConnected:12", "FailoverLost:bot-7"): what the app keeps to
+    /// remember which problems the user has acknowledged.
+    pub fn key(&self) -> String {
+        match self {
+            Alert::NotConnected { connector, .. } => format!("NotConnected:{}", connector.0),
+            Alert::FailoverLost { bot } => format!("FailoverLost:{}", bot.0),
+            Alert::OverCapacity { bot } => format!("OverCapacity:{}", bot.0),
+        }
+    }
+}
+
+/// One open problem as the app lists it: what it says, when it was first seen open, and
+/// whether the user has acknowledged it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OpenProblem {
+    pub alert: Alert,
+    pub text: String,
+    pub since: Millis,
+    pub acknowledged: bool,
+}
+
+/// The open problems of Production as a user watches them: each is new until acknowledged,
+/// and is forgotten when it recovers, so it is new again if it opens again.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Watch {
+    open: BTreeMap<Alert, (String, Millis)>,
+    acknowledged: BTreeSet<String>,
+}
+
+impl Watch {
+    /// A watch that remembers the problems acknowledged earlier by their [`Alert::key`].
+    pub fn remembering(acknowledged: impl IntoIterator<Item = String>) -> Watch {
+        Watch {
+            open: BTreeMap::new(),
+            acknowledged: acknowledged.into_iter().collect(),
+        }
+    }
+
+    /// Takes the problems open at `at`; returns those that were not open before, newly
+    /// opened and not acknowledged: what to tell the user of. A problem that recovered is
+    /// forgotten, its acknowledgement with it.
+    pub fn update(&mut self, now_open: BTreeMap<Alert, String>, at: Millis) -> Vec<OpenProblem> {
+        let mut opened = Vec::new();
+        let mut open = BTreeMap::new();
+        for (alert, text) in now_open {
+            let since = match self.open.remove(&alert) {
+                Some((_, since)) => since,
+                None => {
+                    if !self.acknowledged.contains(&alert.key()) {
+                        opened.push(OpenProblem {
+                            alert: alert.clone(),
+                            text: text.clone(),
+                            since: at,
+                            acknowledged: false,
+                        });
+                    }
+                    at
+                }
+            };
+            open.insert(alert, (text, since));
+        }
+        self.open = open;
+        let keys: BTreeSet<String> = self.open.keys().map(Alert::key).collect();
+        self.acknowledged.retain(|key| keys.contains(key));
+        opened
+    }
+
+    pub fn acknowledge(&mut self, alert: &Alert) {
+        if self.open.contains_key(alert) {
+            self.acknowledged.insert(alert.key());
+        }
+    }
+
+    pub fn acknowledge_all(&mut self) {
+        self.acknowledged = self.open.keys().map(Alert::key).collect();
+    }
+
+    /// The keys of the acknowledged problems still open: what to remember.
+    pub fn acknowledged(&self) -> impl Iterator<Item = &str> {
+        self.acknowledged.iter().map(String::as_str)
+    }
+
+    /// How many open problems the user has not acknowledged.
+    pub fn unacknowledged(&self) -> usize {
+        self.open
+            .keys()
+            .filter(|a| !self.acknowledged.contains(&a.key()))
+            .count()
+    }
+
+    /// Every open problem, those not acknowledged first, newest first within each.
+    pub fn problems(&self) -> Vec<OpenProblem> {
+        let mut all: Vec<OpenProblem> = self
+            .open
+            .iter()
+            .map(|(alert, (text, since))| OpenProblem {
+                alert: alert.clone(),
+                text: text.clone(),
+                since: *since,
+                acknowledged: self.acknowledged.contains(&alert.key()),
+            })
+            .collect();
+        all.sort_by(|a, b| {
+            a.acknowledged
+                .cmp(&b.acknowledged)
+                .then(b.since.cmp(&a.since))
+                .then_with(|| a.alert.cmp(&b.alert))
+        });
+        all
+    }
+}
+
+/// The document's title with the count of problems not yet acknowledged: "(3) Bots Status".
+pub fn titled(count: usize, title: &str) -> String {
+    if count == 0 {
+        title.to_owned()
+    } else {
+        format!("({count}) {title}")
     }
 }
 
@@ -108,7 +230,6 @@ pub fn open_alerts(connectors: &[Connector]) -> BTreeMap<Alert, String> {
 mod tests {
     use super::*;
     use crate::fleet::Fleet;
-    use crate::model::Millis;
     use crate::status::ConnectorState;
     use crate::troubleshooting::{Component, Problem};
 
@@ -232,5 +353,72 @@ mod tests {
         fleet[0].concurrent_conversations = 95;
         let after: Vec<Alert> = open_alerts(&fleet).into_keys().collect();
         assert_eq!(before, after);
+    }
+
+    fn problems(keys: &[(&str, u64)]) -> BTreeMap<Alert, String> {
+        keys.iter()
+            .map(|(bot, connector)| {
+                let alert = if *connector == 0 {
+                    Alert::FailoverLost {
+                        bot: BotId((*bot).into()),
+                    }
+                } else {
+                    Alert::NotConnected {
+                        connector: ConnectorId(*connector),
+                        bot: BotId((*bot).into()),
+                    }
+                };
+                (alert, format!("{bot} {connector}"))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_problem_is_new_until_acknowledged_and_new_again_when_it_reopens() {
+        let mut watch = Watch::default();
+        let opened = watch.update(problems(&[("a", 1), ("b", 0)]), Millis(10));
+        assert_eq!(opened.len(), 2);
+        assert_eq!(watch.unacknowledged(), 2);
+        assert_eq!(
+            titled(watch.unacknowledged(), "Bots Status"),
+            "(2) Bots Status"
+        );
+        // Still open later: nothing new, and it keeps when it opened.
+        assert!(
+            watch
+                .update(problems(&[("a", 1), ("b", 0)]), Millis(20))
+                .is_empty()
+        );
+        let first = &watch.problems()[0];
+        assert_eq!(first.since, Millis(10));
+        watch.acknowledge(&first.alert.clone());
+        assert_eq!(watch.unacknowledged(), 1);
+        let listed = watch.problems();
+        assert!(!listed[0].acknowledged && listed[1].acknowledged);
+        // It recovers, then opens again: new again.
+        watch.update(problems(&[("b", 0)]), Millis(30));
+        assert_eq!(watch.acknowledged().count(), 0);
+        let again = watch.update(problems(&[("a", 1), ("b", 0)]), Millis(40));
+        assert_eq!(again.len(), 1);
+        assert_eq!(again[0].since, Millis(40));
+        assert_eq!(watch.problems()[0].since, Millis(40), "newest first");
+        watch.acknowledge_all();
+        assert_eq!(watch.unacknowledged(), 0);
+        assert_eq!(titled(0, "Bots Status"), "Bots Status");
+    }
+
+    #[test]
+    fn acknowledgements_remembered_from_before_hold_for_problems_still_open() {
+        let mut watch =
+            Watch::remembering(["NotConnected:1".to_owned(), "FailoverLost:gone".to_owned()]);
+        let opened = watch.update(problems(&[("a", 1), ("b", 0)]), Millis(0));
+        assert_eq!(opened.len(), 1, "the acknowledged one is not told again");
+        assert_eq!(watch.unacknowledged(), 1);
+        assert_eq!(watch.acknowledged().collect::<Vec<_>>(), ["NotConnected:1"]);
+        // Acknowledging a problem that is not open does nothing.
+        watch.acknowledge(&Alert::OverCapacity {
+            bot: BotId("z".into()),
+        });
+        assert_eq!(watch.acknowledged().count(), 1);
     }
 }
