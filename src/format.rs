@@ -49,3 +49,26 @@ pub fn minutes_and_seconds(ms: u64) -> String {
     let s = ms / 1000;
     format!("{}:{:02}", s / 60, s % 60)
 }
+
+/// A moment as "16:42:05" when it falls on the same day as `now`, else as
+/// "2026-11-30 16:42:05": the times of a week's timeline.
+pub fn moment(ms: f64, now: f64, zone: TimeZone) -> String {
+    let day = |ms: f64| {
+        let d = web_sys::js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms));
+        match zone {
+            TimeZone::Local => (d.get_full_year(), d.get_month() + 1, d.get_date()),
+            TimeZone::Utc => (
+                d.get_utc_full_year(),
+                d.get_utc_month() + 1,
+                d.get_utc_date(),
+            ),
+        }
+    };
+    let time = time_of_day(ms, zone);
+    let (y, m, d) = day(ms);
+    if (y, m, d) == day(now) {
+        time
+    } else {
+        format!("{y:04}-{m:02}-{d:02} {time}")
+    }
+}

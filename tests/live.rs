@@ -633,3 +633,45 @@ async fn the_event_log_shows_what_happened_before_the_page_opened_and_who_did_it
     })
     .await;
 }
+
+#[wasm_bindgen_test]
+async fn a_connector_s_timeline_shows_a_stop_from_before_the_page_opened_with_its_uptime() {
+    let _turn = my_turn().await;
+    // Before the app opens, an online connector is stopped and started again on the server.
+    let online = server_connector_in(ConnectorStatus::Online)
+        .await
+        .expect("an online connector");
+    act(&online, "stop").await;
+    act(&online, "start").await;
+    assert_eq!(
+        settled(online.id.0).await.state.status(),
+        ConnectorStatus::Online
+    );
+    let (host, _app) = start_live().await;
+    open_agents(&host).await;
+    let (row, _) = find(&host, &online.settings.agent_user_id).await;
+    click_button(
+        &query_all(&host, ".bs-row")[row],
+        &column(&host, "Bot")[row],
+    );
+    let lane = || {
+        query_all(
+            &host,
+            ".bs-timeline [data-dimension=connector] .bs-timeline__segment",
+        )
+        .iter()
+        .filter_map(|s| s.get_attribute("data-label"))
+        .collect::<Vec<_>>()
+    };
+    wait_for("the stop on its timeline", || {
+        lane().iter().any(|l| l == "Stopped")
+    })
+    .await;
+    assert_eq!(lane().last().map(String::as_str), Some("Online"));
+    let uptime = || text(&query(&host, ".bs-timeline__uptime"));
+    assert!(
+        uptime().starts_with("Uptime ") && !uptime().starts_with("Uptime 100.0 %"),
+        "{}",
+        uptime()
+    );
+}

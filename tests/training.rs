@@ -182,13 +182,24 @@ async fn the_timeline_and_event_log_show_a_connector_that_dropped_and_recovered(
     let_time_pass(&host).await;
 
     open_details(&host).await;
-    let timeline = query(&host, ".bs-timeline");
-    let lane = query(&timeline, "[data-dimension=bot-server]");
-    let labels: Vec<String> = query_all(&lane, ".bs-timeline__segment")
+    let labels = || {
+        query_all(
+            &host,
+            ".bs-timeline [data-dimension=bot-server] .bs-timeline__segment",
+        )
         .iter()
         .filter_map(|s| s.get_attribute("data-label"))
-        .collect();
-    assert_eq!(labels, vec!["Connected", "Not Connected", "Connected"]);
+        .collect::<Vec<_>>()
+    };
+    wait_for("the timeline", || !labels().is_empty()).await;
+    assert_eq!(labels(), vec!["Connected", "Not Connected", "Connected"]);
+    let timeline = query(&host, ".bs-timeline");
+    // Down for part of the time the record holds: its uptime says so, below 100 %.
+    let uptime = text(&query(&timeline, ".bs-timeline__uptime"));
+    assert!(
+        uptime.starts_with("Uptime ") && !uptime.starts_with("Uptime 100.0 %"),
+        "{uptime}"
+    );
     // The other components did not move.
     assert_eq!(
         query_all(

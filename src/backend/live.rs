@@ -16,7 +16,7 @@ use bots_status_core::api::{
     ActionRequest, AddRequest, ApiError, BulkRequest, BulkResponse, EditRequest, ErrorCode,
     FleetPage, PREFIX, PcsActionRequest, Target,
 };
-use bots_status_core::audit::{HistoryPage, HistoryQuery};
+use bots_status_core::audit::{HistoryPage, HistoryQuery, TimelineBody};
 use bots_status_core::lifecycle::Action;
 use bots_status_core::live::{Backoff, Cursor, Link, READ_TRIES};
 use bots_status_core::model::{BotRef, Connector, ConnectorId, ConnectorSettings, Millis};
@@ -694,6 +694,20 @@ impl Backend for LiveBackend {
         Box::pin(async move {
             backend
                 .get(&format!("/history?{}", query.to_query_string()))
+                .await
+                .map_err(|e| BackendError::Failed(e.explain()))
+        })
+    }
+
+    fn timeline(
+        &self,
+        id: ConnectorId,
+        since: Millis,
+    ) -> LocalFuture<Result<TimelineBody, BackendError>> {
+        let backend = self.clone();
+        Box::pin(async move {
+            backend
+                .get(&format!("/connectors/{}/timeline?since={}", id.0, since.0))
                 .await
                 .map_err(|e| BackendError::Failed(e.explain()))
         })

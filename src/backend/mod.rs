@@ -16,10 +16,10 @@ use std::rc::Rc;
 
 use bots_status_core::access::Session;
 use bots_status_core::api::Target;
-use bots_status_core::audit::{HistoryPage, HistoryQuery};
+use bots_status_core::audit::{HistoryPage, HistoryQuery, TimelineBody};
 use bots_status_core::lifecycle::{Action, Refused};
 use bots_status_core::live::Link;
-use bots_status_core::model::{BotRef, Connector, ConnectorId, ConnectorSettings};
+use bots_status_core::model::{BotRef, Connector, ConnectorId, ConnectorSettings, Millis};
 use bots_status_core::pcs::{PcsAction, PcsConnector};
 use bots_status_core::settings::{AgentListError, AgentUser};
 use bots_status_core::simulator::Change;
@@ -175,6 +175,13 @@ pub trait Backend {
     /// A page of what happened (status changes, and actions with who asked), newest first:
     /// the server's durable history, or the simulation's own record.
     fn history(&self, query: HistoryQuery) -> LocalFuture<Result<HistoryPage, BackendError>>;
+    /// Connector `id`'s three lanes from `since` until now, with its uptime over them, out of
+    /// the same record: where it begins later, so does the timeline.
+    fn timeline(
+        &self,
+        id: ConnectorId,
+        since: Millis,
+    ) -> LocalFuture<Result<TimelineBody, BackendError>>;
 }
 
 /// Which adapter an app runs.

@@ -9,7 +9,7 @@ use std::rc::Rc;
 use std::time::Duration;
 
 use bots_status_core::access::{Permissions, Persona};
-use bots_status_core::audit::{HistoryPage, HistoryQuery, Outcome, Record, Subject};
+use bots_status_core::audit::{HistoryPage, HistoryQuery, Outcome, Record, Subject, TimelineBody};
 use bots_status_core::lifecycle::{Action, Refused};
 use bots_status_core::model::{BotRef, ConnectorId, ConnectorSettings, Environment, Millis};
 use bots_status_core::pcs::PcsAction;
@@ -702,5 +702,21 @@ impl Backend for SimulatedBackend {
     fn history(&self, query: HistoryQuery) -> LocalFuture<Result<HistoryPage, BackendError>> {
         let page = self.inner.borrow().record.page(&query);
         Box::pin(std::future::ready(Ok(page)))
+    }
+
+    fn timeline(
+        &self,
+        id: ConnectorId,
+        since: Millis,
+    ) -> LocalFuture<Result<TimelineBody, BackendError>> {
+        let inner = self.inner.borrow();
+        let now = inner.sim.now();
+        let body = match inner.sim.connector(id) {
+            Some(c) => Ok(inner.record.timeline(c, since, now)),
+            None => Err(BackendError::Failed(format!(
+                "Connector {id} no longer exists."
+            ))),
+        };
+        Box::pin(std::future::ready(body))
     }
 }
