@@ -13,6 +13,7 @@ use crate::backend::{Adapter, BackendRef, Mode, Running, Sink};
 use crate::components::access_denied::AccessDenied;
 use crate::components::connection::{ConnectionControl, ConnectionStatus};
 use crate::components::notices::Notices;
+use crate::components::problems::Problems;
 use crate::components::shortcuts::KeyboardShortcuts;
 use crate::components::simulation::SimulationPanel;
 use crate::components::toasts::{ToastList, Toasts};
@@ -46,6 +47,9 @@ pub struct AppConfig {
     /// Where the operator's columns, saved views and theme are kept in this browser, if
     /// anywhere.
     pub prefs: PrefsKey,
+    /// Whether the document's title counts the new problems of Production ("(3) Bots
+    /// Status"): the hosted page does; an embedded app leaves its host's title alone.
+    pub title: bool,
     /// The theme the host asks for; else the one kept in this browser, else the system's.
     pub theme: Option<Theme>,
     pub zone: TimeZone,
@@ -172,6 +176,7 @@ pub fn App(
                 <span class="bs-user">
                     {move || store.session.with(|s| s.as_ref().map(|s| format!("{} · {}", s.user_name, s.role)))}
                 </span>
+                <Problems prefs=config.prefs.clone() title=config.title />
                 <ConnectionControl mode=mode remember=config.remember_connection />
                 <KeyboardShortcuts root=app_root />
                 <select

@@ -142,6 +142,7 @@ pub fn hosted_config(search: &str) -> AppConfig {
     let mut reading = options::Options::new(AppConfig {
         backend: backend::remembered::remembered().unwrap_or_default(),
         remember_connection: true,
+        title: true,
         url: view::UrlMode::Query,
         prefs: prefs::PrefsKey(Some("bots-status".to_owned())),
         ..AppConfig::default()

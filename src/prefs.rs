@@ -1,5 +1,6 @@
 //! What an operator keeps in this browser between visits: the table's columns, the saved
-//! views and the theme, in localStorage under the app's key (`bots-status/views`, `bots-status/columns`).
+//! views, the theme, the problems acknowledged and the notification opt-in, in localStorage
+//! under the app's key (`bots-status/views`, `bots-status/columns`, …).
 //! Read once as the app starts, written on each change. An entry that cannot be read is
 //! reported and left as it was: it is moved aside (`…/views.unreadable`) only when the
 //! operator saves over it.
@@ -78,6 +79,38 @@ impl PrefsKey {
                 &key,
                 &columns.to_param().unwrap_or_else(|| "default".into()),
             ),
+            None => Ok(()),
+        }
+    }
+}
+
+impl PrefsKey {
+    /// The keys of the problems acknowledged in this browser and still open when it last
+    /// looked ([`bots_status_core::alerts::Alert::key`]).
+    pub fn acknowledged(&self) -> Vec<String> {
+        self.item("acknowledged")
+            .and_then(|k| read(&k))
+            .map(|text| text.lines().map(str::to_owned).collect())
+            .unwrap_or_default()
+    }
+
+    pub fn save_acknowledged<'a>(&self, keys: impl Iterator<Item = &'a str>) -> Result<(), String> {
+        match self.item("acknowledged") {
+            Some(key) => write(&key, &keys.collect::<Vec<_>>().join("\n")),
+            None => Ok(()),
+        }
+    }
+
+    /// Whether the user asked to be told of new problems by the browser's notifications.
+    pub fn notifications(&self) -> bool {
+        self.item("notifications")
+            .and_then(|k| read(&k))
+            .is_some_and(|v| v == "on")
+    }
+
+    pub fn save_notifications(&self, on: bool) -> Result<(), String> {
+        match self.item("notifications") {
+            Some(key) => write(&key, if on { "on" } else { "off" }),
             None => Ok(()),
         }
     }

@@ -287,3 +287,79 @@ async fn the_trainer_finds_a_bot_user_by_typing_part_of_its_name() {
     })
     .await;
 }
+
+fn document_title() -> String {
+    web_sys::window()
+        .and_then(|w| w.document())
+        .expect("a document")
+        .title()
+}
+
+#[wasm_bindgen_test]
+async fn a_new_production_problem_is_counted_in_the_problems_area_and_the_title() {
+    let base = "Bots Status test page".to_owned();
+    web_sys::window()
+        .and_then(|w| w.document())
+        .expect("a document")
+        .set_title(&base);
+    let mut config = instant("training-problems");
+    config.title = true;
+    let (host, _app) = mount(config);
+    wait_for("the first look at the fleet", || {
+        query(&host, ".bs-problems")
+            .get_attribute("data-looked")
+            .as_deref()
+            == Some("true")
+    })
+    .await;
+    let new = || query_all(&host, ".bs-problems__item[data-acknowledged=false]");
+    let badge = || {
+        query(&host, ".bs-problems__count")
+            .get_attribute("data-count")
+            .unwrap_or_default()
+    };
+    // What is open as the page opens is acknowledged: nothing is new, and the title is bare.
+    click(&query(&host, ".bs-problems__toggle"));
+    click_button(&query(&host, ".bs-problems"), "Acknowledge all");
+    wait_for("nothing new", || new().is_empty() && badge() == "0").await;
+    assert_eq!(document_title(), base);
+
+    // A Production connector restarted while its servers are down fails to connect.
+    choose(&host, "Conversational Cloud messaging server", "down");
+    choose(&host, "Bot server", "down");
+    open_agents(&host).await;
+    choose(&host, "Environment", "production");
+    choose(&host, "Conversation type", "Messaging");
+    let agent = isolate(&host, "online").await;
+    select_row(&host, 0);
+    choose_action(&host, "Restart Agents").await;
+    confirm_and_close(&host).await;
+    wait_for("the new problem", || {
+        new()
+            .iter()
+            .any(|p| text(p).contains(&agent) && text(p).contains("is Not Connected"))
+    })
+    .await;
+    let count = new().len();
+    assert_eq!(badge(), count.to_string());
+    assert_eq!(document_title(), format!("({count}) {base}"));
+
+    // Acknowledged, it stays listed but is no longer counted.
+    let item = new()
+        .into_iter()
+        .find(|p| text(p).contains(&agent))
+        .expect("its item");
+    click_button(&item, "Acknowledge");
+    wait_for("one fewer", || new().len() == count - 1).await;
+    assert!(
+        query_all(&host, ".bs-problems__item[data-acknowledged=true]")
+            .iter()
+            .any(|p| text(p).contains(&agent))
+    );
+    let title = if count == 1 {
+        base.clone()
+    } else {
+        format!("({}) {base}", count - 1)
+    };
+    assert_eq!(document_title(), title);
+}

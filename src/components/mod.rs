@@ -16,6 +16,7 @@ pub mod filters;
 pub mod legend;
 pub mod metrics_bar;
 pub mod notices;
+pub mod problems;
 pub mod shortcuts;
 pub mod simulation;
 pub mod status_badge;

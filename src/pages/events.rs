@@ -77,7 +77,8 @@ pub fn EventLog() -> impl IntoView {
         let backend = backend.get_value();
         spawn_local(async move {
             let answer = backend.history(query).await;
-            if reads.get_value() != id {
+            // An answer for a page that has closed, or to an older read, is dropped.
+            if reads.try_get_value() != Some(id) {
                 return;
             }
             match answer {
