@@ -73,7 +73,9 @@ pub fn Problems(
         store.connectors.track();
         store.updated_at.track();
         if pending.with_value(Option::is_none) {
-            pending.set_value(Some(gloo_timers::callback::Timeout::new(SETTLE_MS, look)));
+            // The first look as soon as the fleet has painted; then a moment after changes.
+            let wait = if looked.get_untracked() { SETTLE_MS } else { 0 };
+            pending.set_value(Some(gloo_timers::callback::Timeout::new(wait, look)));
         }
     });
     on_cleanup(move || pending.set_value(None));
