@@ -229,14 +229,6 @@ impl History {
         }
     }
 
-    /// The events `filter` lets through, newest first.
-    pub fn newest_first<'a>(
-        &'a self,
-        filter: &'a EventFilter,
-    ) -> impl Iterator<Item = &'a Event> + 'a {
-        self.events.iter().rev().filter(move |e| filter.matches(e))
-    }
-
     /// `connector`'s statuses from when it was first seen until `now`, one lane per dimension.
     pub fn timeline(&self, connector: &Connector, now: Millis) -> Timeline {
         let start = self
@@ -527,33 +519,6 @@ pub fn duration_text(ms: u64) -> String {
     }
 }
 
-/// Which events the fleet's event log shows.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct EventFilter {
-    pub environment: Option<Environment>,
-    pub dimension: Option<Dimension>,
-    /// Only changes into a failing status.
-    pub problems_only: bool,
-    /// Matches the bot name, the agent user ID or the connector number, ignoring case.
-    pub text: String,
-}
-
-impl EventFilter {
-    pub fn matches(&self, event: &Event) -> bool {
-        if self.environment.is_some_and(|e| e != event.environment)
-            || self.dimension.is_some_and(|d| d != event.dimension)
-            || (self.problems_only && !event.to.is_problem())
-        {
-            return false;
-        }
-        let text = self.text.trim().to_lowercase();
-        text.is_empty()
-            || event.bot.to_lowercase().contains(&text)
-            || event.agent.to_lowercase().contains(&text)
-            || event.connector.to_string() == text.trim_start_matches('#')
-    }
-}
-
 /// The first millisecond ISO 8601's four-digit years cannot write (the year 10000).
 const YEAR_10000_MS: u64 = 253_402_300_800_000;
 
@@ -576,42 +541,6 @@ pub fn csv_text(cell: &str) -> std::borrow::Cow<'_, str> {
     } else {
         std::borrow::Cow::Borrowed(cell)
     }
-}
-
-/// The events as CSV, one row each, with a header: what a spreadsheet or a ticket takes.
-pub fn to_csv<'a>(events: impl IntoIterator<Item = &'a Event>) -> String {
-    let mut out = csv::Writer::from_writer(Vec::new());
-    // Writing into memory fails only on a bug in the writer; a row that fails is left out.
-    let _ = out.write_record([
-        "time_utc",
-        "connector",
-        "bot",
-        "agent_user_id",
-        "environment",
-        "component",
-        "from",
-        "to",
-        "detail",
-    ]);
-    for e in events {
-        let (at, connector) = (iso_time(e.at), e.connector.to_string());
-        let cells = [
-            at.as_str(),
-            connector.as_str(),
-            e.bot.as_str(),
-            e.agent.as_str(),
-            e.environment.label(),
-            e.dimension.label(),
-            e.from.label,
-            e.to.label,
-            e.detail.as_deref().unwrap_or(""),
-        ]
-        .map(csv_text);
-        let _ = out.write_record(cells.iter().map(|cell| cell.as_bytes()));
-    }
-    out.into_inner()
-        .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
-        .unwrap_or_default()
 }
 
 #[cfg(test)]

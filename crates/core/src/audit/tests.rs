@@ -244,3 +244,32 @@ fn a_record_s_timeline_starts_where_it_began_and_counts_uptime_over_the_period()
     );
     assert_eq!(body.uptime, Some(0.5));
 }
+
+#[test]
+fn status_entries_export_as_csv_quoted_and_with_formulas_as_text() {
+    let mut history = History::new();
+    let mut c = connector(online(true));
+    c.bot.name = "=HYPERLINK(\"http://evil.example\",\"click\"), \"Desk\"".to_owned();
+    c.settings.agent_user_id = "@SUM(A1)".to_owned();
+    history.record(&c, Millis(0));
+    c.state = online(false);
+    history.record(&c, Millis(1_700_000_000_123));
+    let entries: Vec<Entry> = history.events().map(|e| Entry::status(1, e)).collect();
+    let csv = to_csv(&entries);
+    let row = csv.lines().nth(1).expect("a row");
+    assert!(
+        row.starts_with("2023-11-14T22:13:20.123Z,7,\"'=HYPERLINK(\"\"http://evil.example\"\",\"\"click\"\"), \"\"Desk\"\"\",'@SUM(A1),"),
+        "{row}"
+    );
+    assert!(
+        row.ends_with(",Production,status,Bot Server,Connected,Not Connected,,,,"),
+        "{row}"
+    );
+    for formula in ["+1", "-1", "\tx", "\rx"] {
+        assert!(
+            crate::history::csv_text(formula).starts_with('\''),
+            "{formula:?}"
+        );
+    }
+    assert_eq!(crate::history::csv_text("Billing"), "Billing");
+}
