@@ -94,7 +94,7 @@ impl PrefsKey {
             .unwrap_or_default()
     }
 
-    pub fn save_acknowledged<'a>(&self, keys: impl Iterator<Item = &'a str>) -> Result<(), String> {
+    pub fn save_acknowledged(&self, keys: impl Iterator<Item = String>) -> Result<(), String> {
         match self.item("acknowledged") {
             Some(key) => write(&key, &keys.collect::<Vec<_>>().join("\n")),
             None => Ok(()),

@@ -6,8 +6,6 @@
 
 use bots_status_core::alerts::{OpenProblem, Watch, open_alerts, titled};
 use leptos::prelude::*;
-use wasm_bindgen::JsCast;
-use wasm_bindgen::prelude::Closure;
 
 use crate::components::toasts::Toasts;
 use crate::format::{TimeZone, moment};
@@ -15,10 +13,13 @@ use crate::prefs::PrefsKey;
 use crate::store::FleetStore;
 
 /// How long after a change the problems are looked at again: a burst of changes costs one
-/// look at the fleet, not one per batch.
+/// look at the fleet, not one per batch, and the first look comes after the first paint.
 const SETTLE_MS: u32 = 400;
 /// The most browser notifications one look raises; more are told as one.
 const NOTIFY_AT_MOST: usize = 3;
+/// The most problems the area lists; the rest are counted beneath. A fleet in trouble can
+/// have thousands open, and the Bot Agents page lists them all.
+const LIST_AT_MOST: usize = 50;
 
 #[component]
 pub fn Problems(
@@ -56,11 +57,11 @@ pub fn Problems(
         let at = store.backend_now(web_sys::js_sys::Date::now());
         let mut opened = Vec::new();
         watch.update(|w| {
-            let before: Vec<String> = w.acknowledged().map(str::to_owned).collect();
-            opened = w.update(open, at);
-            if !w.acknowledged().eq(before.iter().map(String::as_str)) {
+            let looked = w.update(open, at);
+            if looked.acknowledgements_moved {
                 keep(w);
             }
+            opened = looked.opened;
         });
         if !looked.get_untracked() {
             looked.set(true);
@@ -73,14 +74,14 @@ pub fn Problems(
         store.connectors.track();
         store.updated_at.track();
         if pending.with_value(Option::is_none) {
-            // The first look as soon as the fleet has painted; then a moment after changes.
-            let wait = if looked.get_untracked() { SETTLE_MS } else { 0 };
-            pending.set_value(Some(gloo_timers::callback::Timeout::new(wait, look)));
+            pending.set_value(Some(gloo_timers::callback::Timeout::new(SETTLE_MS, look)));
         }
     });
     on_cleanup(move || pending.set_value(None));
 
     let count = Memo::new(move |_| watch.with(Watch::unacknowledged));
+    // The list is built only while the area is open.
+    let shown = RwSignal::new(false);
     if title && let Some(document) = web_sys::window().and_then(|w| w.document()) {
         let base = document.title();
         let named = if base.trim().is_empty() {
@@ -130,7 +131,14 @@ pub fn Problems(
         });
     };
     view! {
-        <details class="bs-problems" data-looked=move || looked.get().to_string()>
+        <details
+            class="bs-problems"
+            data-looked=move || looked.get().to_string()
+            on:toggle=move |ev| {
+                let open = event_target::<web_sys::HtmlDetailsElement>(&ev).open();
+                shown.set(open);
+            }
+        >
             <summary class="bs-problems__toggle" aria-label=move || format!("Problems: {} new", count.get())>
                 "Problems"
                 <span class="bs-problems__count" data-count=move || count.get().to_string() hidden=move || count.get() == 0>
@@ -150,7 +158,10 @@ pub fn Problems(
                     </button>
                 </div>
                 {move || {
-                    let problems = watch.with(Watch::problems);
+                    if !shown.get() {
+                        return ().into_any();
+                    }
+                    let (problems, open) = watch.with(|w| (w.problems(LIST_AT_MOST), w.len()));
                     if !looked.get() {
                         return view! { <p class="bs-problems__none">"Looking at the fleet…"</p> }.into_any();
                     }
@@ -181,6 +192,11 @@ pub fn Problems(
                                 })
                                 .collect_view()}
                         </ul>
+                        {(open > LIST_AT_MOST).then(|| view! {
+                            <p class="bs-problems__none">
+                                {format!("And {} more: the Bot Agents page lists every connector.", open - LIST_AT_MOST)}
+                            </p>
+                        })}
                     }
                     .into_any()
                 }}
@@ -235,19 +251,11 @@ fn tell(opened: &[OpenProblem]) {
         let options = web_sys::NotificationOptions::new();
         options.set_body(body);
         options.set_tag(tag);
-        if let Ok(n) = web_sys::Notification::new_with_options(
+        // Shown by the browser; nothing to keep of it.
+        let _ = web_sys::Notification::new_with_options(
             "Bots Status: a problem in Production",
             &options,
-        ) {
-            // A click brings the page forward.
-            let focus = Closure::<dyn Fn()>::new(|| {
-                if let Some(w) = web_sys::window() {
-                    let _ = w.focus();
-                }
-            });
-            n.set_onclick(Some(focus.as_ref().unchecked_ref()));
-            focus.forget();
-        }
+        );
     };
     for p in opened.iter().take(NOTIFY_AT_MOST) {
         show(&p.text, &p.alert.key());

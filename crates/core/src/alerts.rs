@@ -4,7 +4,7 @@
 //! reference server compares each state with the last to alert once when a problem opens and
 //! once when it recovers.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use serde::Serialize;
 
@@ -62,92 +62,131 @@ pub struct OpenProblem {
 
 /// The open problems of Production as a user watches them: each is new until acknowledged,
 /// and is forgotten when it recovers, so it is new again if it opens again.
+///
+/// Kept in sorted vectors rather than maps: a look walks the open problems in order once, and
+/// the app downloads no more map code than [`open_alerts`] already brings.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Watch {
-    open: BTreeMap<Alert, (String, Millis)>,
-    acknowledged: BTreeSet<String>,
+    /// Each open problem, by alert.
+    open: Vec<OpenProblem>,
+    /// Keys acknowledged in an earlier visit, not yet seen open in this one; sorted.
+    remembered: Vec<String>,
+    unacknowledged: usize,
+}
+
+/// What one look at the fleet changed.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Looked {
+    /// The problems newly open and not acknowledged: what to tell the user of.
+    pub opened: Vec<OpenProblem>,
+    /// Whether the acknowledgements to keep changed (one recovered, or one remembered from an
+    /// earlier visit was let go).
+    pub acknowledgements_moved: bool,
 }
 
 impl Watch {
     /// A watch that remembers the problems acknowledged earlier by their [`Alert::key`].
     pub fn remembering(acknowledged: impl IntoIterator<Item = String>) -> Watch {
+        let mut remembered: Vec<String> = acknowledged.into_iter().collect();
+        remembered.sort_unstable();
+        remembered.dedup();
         Watch {
-            open: BTreeMap::new(),
-            acknowledged: acknowledged.into_iter().collect(),
+            remembered,
+            ..Watch::default()
         }
     }
 
-    /// Takes the problems open at `at`; returns those that were not open before, newly
-    /// opened and not acknowledged: what to tell the user of. A problem that recovered is
-    /// forgotten, its acknowledgement with it.
-    pub fn update(&mut self, now_open: BTreeMap<Alert, String>, at: Millis) -> Vec<OpenProblem> {
-        let mut opened = Vec::new();
-        let mut open = BTreeMap::new();
+    /// Takes the problems open at `at`. A problem that recovered is forgotten, its
+    /// acknowledgement with it. The remembered acknowledgements hold for the problems
+    /// open at the first look; the others are let go.
+    pub fn update(&mut self, now_open: BTreeMap<Alert, String>, at: Millis) -> Looked {
+        let mut looked = Looked::default();
+        let mut found = 0;
+        let mut before = std::mem::take(&mut self.open).into_iter().peekable();
         for (alert, text) in now_open {
-            let since = match self.open.remove(&alert) {
-                Some((_, since)) => since,
+            // Both in alert order: what is passed over in `before` has recovered.
+            while let Some(gone) = before.next_if(|p| p.alert < alert) {
+                looked.acknowledgements_moved |= gone.acknowledged;
+            }
+            let problem = match before.next_if(|p| p.alert == alert) {
+                Some(p) => OpenProblem { text, ..p },
                 None => {
-                    if !self.acknowledged.contains(&alert.key()) {
-                        opened.push(OpenProblem {
-                            alert: alert.clone(),
-                            text: text.clone(),
-                            since: at,
-                            acknowledged: false,
-                        });
+                    let acknowledged = self.remembered.binary_search(&alert.key()).is_ok();
+                    found += usize::from(acknowledged);
+                    let problem = OpenProblem {
+                        alert,
+                        text,
+                        since: at,
+                        acknowledged,
+                    };
+                    if !acknowledged {
+                        looked.opened.push(problem.clone());
                     }
-                    at
+                    problem
                 }
             };
-            open.insert(alert, (text, since));
+            self.open.push(problem);
         }
-        self.open = open;
-        let keys: BTreeSet<String> = self.open.keys().map(Alert::key).collect();
-        self.acknowledged.retain(|key| keys.contains(key));
-        opened
+        looked.acknowledgements_moved |= before.any(|gone| gone.acknowledged);
+        // The remembered ones not open now are let go.
+        looked.acknowledgements_moved |= found < self.remembered.len();
+        self.remembered.clear();
+        self.count();
+        looked
+    }
+
+    fn count(&mut self) {
+        self.unacknowledged = self.open.iter().filter(|p| !p.acknowledged).count();
     }
 
     pub fn acknowledge(&mut self, alert: &Alert) {
-        if self.open.contains_key(alert) {
-            self.acknowledged.insert(alert.key());
+        if let Ok(i) = self.open.binary_search_by(|p| p.alert.cmp(alert)) {
+            self.open[i].acknowledged = true;
         }
+        self.count();
     }
 
     pub fn acknowledge_all(&mut self) {
-        self.acknowledged = self.open.keys().map(Alert::key).collect();
+        for p in &mut self.open {
+            p.acknowledged = true;
+        }
+        self.count();
     }
 
     /// The keys of the acknowledged problems still open: what to remember.
-    pub fn acknowledged(&self) -> impl Iterator<Item = &str> {
-        self.acknowledged.iter().map(String::as_str)
+    pub fn acknowledged(&self) -> impl Iterator<Item = String> + '_ {
+        self.open
+            .iter()
+            .filter(|p| p.acknowledged)
+            .map(|p| p.alert.key())
+            .chain(self.remembered.iter().cloned())
     }
 
     /// How many open problems the user has not acknowledged.
     pub fn unacknowledged(&self) -> usize {
-        self.open
-            .keys()
-            .filter(|a| !self.acknowledged.contains(&a.key()))
-            .count()
+        self.unacknowledged
     }
 
-    /// Every open problem, those not acknowledged first, newest first within each.
-    pub fn problems(&self) -> Vec<OpenProblem> {
-        let mut all: Vec<OpenProblem> = self
-            .open
-            .iter()
-            .map(|(alert, (text, since))| OpenProblem {
-                alert: alert.clone(),
-                text: text.clone(),
-                since: *since,
-                acknowledged: self.acknowledged.contains(&alert.key()),
-            })
-            .collect();
+    /// How many problems are open in all.
+    pub fn len(&self) -> usize {
+        self.open.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.open.is_empty()
+    }
+
+    /// The first `at_most` open problems, those not acknowledged first, newest first within
+    /// each.
+    pub fn problems(&self, at_most: usize) -> Vec<OpenProblem> {
+        let mut all: Vec<&OpenProblem> = self.open.iter().collect();
         all.sort_by(|a, b| {
             a.acknowledged
                 .cmp(&b.acknowledged)
                 .then(b.since.cmp(&a.since))
                 .then_with(|| a.alert.cmp(&b.alert))
         });
-        all
+        all.into_iter().take(at_most).cloned().collect()
     }
 }
 
@@ -376,7 +415,9 @@ mod tests {
     #[test]
     fn a_problem_is_new_until_acknowledged_and_new_again_when_it_reopens() {
         let mut watch = Watch::default();
-        let opened = watch.update(problems(&[("a", 1), ("b", 0)]), Millis(10));
+        let opened = watch
+            .update(problems(&[("a", 1), ("b", 0)]), Millis(10))
+            .opened;
         assert_eq!(opened.len(), 2);
         assert_eq!(watch.unacknowledged(), 2);
         assert_eq!(
@@ -384,24 +425,31 @@ mod tests {
             "(2) Bots Status"
         );
         // Still open later: nothing new, and it keeps when it opened.
-        assert!(
-            watch
-                .update(problems(&[("a", 1), ("b", 0)]), Millis(20))
-                .is_empty()
+        assert_eq!(
+            watch.update(problems(&[("a", 1), ("b", 0)]), Millis(20)),
+            Looked::default()
         );
-        let first = &watch.problems()[0];
+        let first = &watch.problems(10)[0];
         assert_eq!(first.since, Millis(10));
         watch.acknowledge(&first.alert.clone());
         assert_eq!(watch.unacknowledged(), 1);
-        let listed = watch.problems();
+        let listed = watch.problems(10);
         assert!(!listed[0].acknowledged && listed[1].acknowledged);
+        assert_eq!(watch.problems(1).len(), 1);
         // It recovers, then opens again: new again.
-        watch.update(problems(&[("b", 0)]), Millis(30));
+        let acknowledged = listed[1].alert.clone();
+        let without = problems(&[("a", 1), ("b", 0)])
+            .into_iter()
+            .filter(|(a, _)| *a != acknowledged)
+            .collect();
+        assert!(watch.update(without, Millis(30)).acknowledgements_moved);
         assert_eq!(watch.acknowledged().count(), 0);
-        let again = watch.update(problems(&[("a", 1), ("b", 0)]), Millis(40));
+        let again = watch
+            .update(problems(&[("a", 1), ("b", 0)]), Millis(40))
+            .opened;
         assert_eq!(again.len(), 1);
         assert_eq!(again[0].since, Millis(40));
-        assert_eq!(watch.problems()[0].since, Millis(40), "newest first");
+        assert_eq!(watch.problems(10)[0].since, Millis(40), "newest first");
         watch.acknowledge_all();
         assert_eq!(watch.unacknowledged(), 0);
         assert_eq!(titled(0, "Bots Status"), "Bots Status");
@@ -411,8 +459,13 @@ mod tests {
     fn acknowledgements_remembered_from_before_hold_for_problems_still_open() {
         let mut watch =
             Watch::remembering(["NotConnected:1".to_owned(), "FailoverLost:gone".to_owned()]);
-        let opened = watch.update(problems(&[("a", 1), ("b", 0)]), Millis(0));
-        assert_eq!(opened.len(), 1, "the acknowledged one is not told again");
+        let looked = watch.update(problems(&[("a", 1), ("b", 0)]), Millis(0));
+        assert_eq!(
+            looked.opened.len(),
+            1,
+            "the acknowledged one is not told again"
+        );
+        assert!(looked.acknowledgements_moved, "the one gone is let go");
         assert_eq!(watch.unacknowledged(), 1);
         assert_eq!(watch.acknowledged().collect::<Vec<_>>(), ["NotConnected:1"]);
         // Acknowledging a problem that is not open does nothing.
