@@ -1,6 +1,7 @@
 //! The live adapter against the real reference server that `cargo xtask test` starts
 //! (`BOTS_STATUS_LIVE_API`): the list, an action, a conflict, a dropped stream and its
-//! resumption, server errors, a refused token, and the connection control.
+//! resumption, server errors, a refused token, the connection control, and what the server's
+//! history and the fleet tell (the Event log, a timeline, the Problems area and the title).
 //!
 //! The tests share the server's one fleet, so each picks its connectors by their state on the
 //! server, and every test that turns a fault on turns it off again.
@@ -14,7 +15,7 @@ use bots_status::app::AppConfig;
 use bots_status::backend::Mode;
 use bots_status::backend::live::LiveOptions;
 use bots_status_core::api::FleetPage;
-use bots_status_core::model::Connector;
+use bots_status_core::model::{Connector, Environment};
 use bots_status_core::status::{ConnectorStatus, StatusValue};
 use gloo_net::http::{Method, RequestBuilder};
 use serde_json::json;
@@ -674,4 +675,91 @@ async fn a_connector_s_timeline_shows_a_stop_from_before_the_page_opened_with_it
         "{}",
         uptime()
     );
+}
+
+#[wasm_bindgen_test]
+async fn a_new_production_problem_on_the_server_is_counted_in_the_problems_area_and_the_title() {
+    let _turn = my_turn().await;
+    set_faults(json!({})).await;
+    // A Production bot with two online connectors or more: its failover holds.
+    let mut bots: std::collections::BTreeMap<String, Vec<Connector>> = Default::default();
+    for c in server_fleet().await {
+        if c.environment() == Environment::Production && c.state.status() == ConnectorStatus::Online
+        {
+            bots.entry(c.bot.id.0.clone()).or_default().push(c);
+        }
+    }
+    let online = bots
+        .into_values()
+        .find(|cs| cs.len() >= 2)
+        .expect("a Production bot with two online connectors");
+    let bot = online[0].bot.name.clone();
+
+    let base = "Bots Status live test".to_owned();
+    web_sys::window()
+        .and_then(|w| w.document())
+        .expect("a document")
+        .set_title(&base);
+    let title = || {
+        web_sys::window()
+            .and_then(|w| w.document())
+            .expect("a document")
+            .title()
+    };
+    let mut config = live(ADMIN);
+    config.title = true;
+    let (host, _app) = mount(config);
+    let host: Element = host.into();
+    wait_live(&host).await;
+    wait_for("the first look at the fleet", || {
+        query(&host, ".bs-problems")
+            .get_attribute("data-looked")
+            .as_deref()
+            == Some("true")
+    })
+    .await;
+    let new = || query_all(&host, ".bs-problems__item[data-acknowledged=false]");
+    let failover_lost = || {
+        query_all(&host, ".bs-problems__item").into_iter().any(|p| {
+            p.get_attribute("data-kind").as_deref() == Some("FailoverLost")
+                && text(&p).contains(&bot)
+        })
+    };
+    query(&host, ".bs-problems__toggle")
+        .dyn_into::<HtmlElement>()
+        .expect("the toggle")
+        .click();
+    click_button(&query(&host, ".bs-problems"), "Acknowledge all");
+    wait_for("nothing new", || new().is_empty() && title() == base).await;
+    assert!(!failover_lost(), "{bot} had its failover");
+
+    // Another client stops all but one of them: the bot has lost its failover.
+    for c in &online[1..] {
+        act(c, "stop").await;
+    }
+    wait_for("the lost failover, new", || {
+        new().iter().any(|p| {
+            p.get_attribute("data-kind").as_deref() == Some("FailoverLost")
+                && text(p).contains(&bot)
+        })
+    })
+    .await;
+    wait_for("the title counting the new problems", || {
+        title() == format!("({}) {base}", new().len())
+    })
+    .await;
+
+    // Started again, the bot recovers and its problem leaves the list.
+    for c in &online[1..] {
+        act(c, "start").await;
+        settled(c.id.0).await;
+    }
+    let recovered = server_fleet()
+        .await
+        .iter()
+        .filter(|c| c.bot.id == online[0].bot.id && c.state.status() == ConnectorStatus::Online)
+        .count();
+    if recovered >= 2 {
+        wait_for("the recovery", || !failover_lost()).await;
+    }
 }
