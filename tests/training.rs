@@ -363,3 +363,55 @@ async fn a_new_production_problem_is_counted_in_the_problems_area_and_the_title(
     };
     assert_eq!(document_title(), title);
 }
+
+#[wasm_bindgen_test]
+async fn an_acknowledgement_holds_on_a_full_storage_and_after_a_reload() {
+    let config = instant("training-acknowledged");
+    let (host, app) = mount(config.clone());
+    let looked = |host: &Element| {
+        query(host, ".bs-problems")
+            .get_attribute("data-looked")
+            .as_deref()
+            == Some("true")
+    };
+    wait_for("the first look at the fleet", || looked(&host)).await;
+    let acknowledged =
+        |host: &Element| query_all(host, ".bs-problems__item[data-acknowledged=true]").len();
+    let new = |host: &Element| query_all(host, ".bs-problems__item[data-acknowledged=false]");
+    click(&query(&host, ".bs-problems__toggle"));
+    wait_for("two open problems", || new(&host).len() >= 2).await;
+
+    // With the storage full, an acknowledgement holds on the page and the reason is said.
+    let fillers = fill_storage();
+    click_button(&new(&host)[0], "Acknowledge");
+    wait_for("the reason", || {
+        text(&query(&host, ".bs-toasts")).contains("full or turned off")
+    })
+    .await;
+    assert!(
+        text(&query(&host, ".bs-toasts"))
+            .contains("The acknowledgement is not kept in this browser")
+    );
+    assert_eq!(acknowledged(&host), 1);
+    drop(fillers);
+
+    // With room again, all of them are kept.
+    click_button(&query(&host, ".bs-problems"), "Acknowledge all");
+    wait_for("all acknowledged", || new(&host).is_empty()).await;
+    let before = acknowledged(&host);
+    drop(app);
+
+    // The same browser, the same fleet: what was acknowledged still is.
+    let (host, _app) = mount(config);
+    wait_for("the first look again", || looked(&host)).await;
+    click(&query(&host, ".bs-problems__toggle"));
+    wait_for("the acknowledged problems", || {
+        acknowledged(&host) >= before.min(1)
+    })
+    .await;
+    assert!(
+        acknowledged(&host) + 2 >= before,
+        "{} of {before} still acknowledged",
+        acknowledged(&host)
+    );
+}

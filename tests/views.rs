@@ -342,28 +342,7 @@ async fn the_built_in_problems_first_view_sorts_the_worst_first() {
 async fn a_view_saved_while_storage_is_full_stays_on_the_page_with_the_reason() {
     let (host, _app) = mount(fresh_config("views-full"));
     open_agents(&host).await;
-    // Fill this site's storage until the browser refuses more: large items, then ever
-    // smaller ones, so not even a few bytes are left (each loop is bounded).
-    /// Frees the storage again, even when the test fails.
-    struct Fillers(Vec<String>);
-    impl Drop for Fillers {
-        fn drop(&mut self) {
-            for key in &self.0 {
-                let _ = storage().remove_item(key);
-            }
-        }
-    }
-    let mut fillers = Fillers(Vec::new());
-    for size in [512 * 1024, 32 * 1024, 1024, 64, 1] {
-        let chunk = "x".repeat(size);
-        for _ in 0..4096 {
-            let key = format!("bots-status-test/filler-{}", fillers.0.len());
-            if storage().set_item(&key, &chunk).is_err() {
-                break;
-            }
-            fillers.0.push(key);
-        }
-    }
+    let fillers = fill_storage();
     let views = open_disclosure(&host, "Views");
     type_into(
         &views,

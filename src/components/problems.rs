@@ -139,10 +139,11 @@ pub fn Problems(
                 shown.set(open);
             }
         >
-            <summary class="bs-problems__toggle" aria-label=move || format!("Problems: {} new", count.get())>
+            <summary class="bs-problems__toggle">
                 "Problems"
                 <span class="bs-problems__count" data-count=move || count.get().to_string() hidden=move || count.get() == 0>
                     {move || count.get().to_string()}
+                    <span class="bs-visually-hidden">" new"</span>
                 </span>
             </summary>
             <div class="bs-problems__panel" role="region" aria-label="Open problems of Production">

@@ -140,6 +140,35 @@ pub fn storage() -> web_sys::Storage {
         .expect("localStorage")
 }
 
+/// This site's storage filled until the browser refuses more; freed again when dropped, even
+/// when the test fails.
+pub struct Fillers(Vec<String>);
+
+impl Drop for Fillers {
+    fn drop(&mut self) {
+        for key in &self.0 {
+            let _ = storage().remove_item(key);
+        }
+    }
+}
+
+/// Fills the storage with large items, then ever smaller ones, so not even a few bytes are
+/// left (each loop is bounded).
+pub fn fill_storage() -> Fillers {
+    let mut fillers = Fillers(Vec::new());
+    for size in [512 * 1024, 32 * 1024, 1024, 64, 1] {
+        let chunk = "x".repeat(size);
+        for _ in 0..4096 {
+            let key = format!("bots-status-test/filler-{}", fillers.0.len());
+            if storage().set_item(&key, &chunk).is_err() {
+                break;
+            }
+            fillers.0.push(key);
+        }
+    }
+    fillers
+}
+
 pub fn config(key: &str) -> AppConfig {
     AppConfig {
         simulation: SimulationOptions {
