@@ -356,6 +356,9 @@ async fn a_new_production_problem_is_counted_in_the_problems_area_and_the_title(
             .iter()
             .any(|p| text(p).contains(&agent))
     );
+    // Escape closes the panel.
+    press(&query(&host, ".bs-problems__panel button"), "Escape", false);
+    assert!(!query(&host, ".bs-problems").has_attribute("open"));
     let title = if count == 1 {
         base.clone()
     } else {

@@ -138,6 +138,27 @@ pub fn Problems(
                 let open = event_target::<web_sys::HtmlDetailsElement>(&ev).open();
                 shown.set(open);
             }
+            on:keydown=move |ev: web_sys::KeyboardEvent| {
+                // Escape closes the panel, and the focus goes back to its toggle.
+                if ev.key() == "Escape" && shown.get_untracked() {
+                    let details = event_target::<web_sys::Element>(&ev)
+                        .closest(".bs-problems")
+                        .ok()
+                        .flatten();
+                    if let Some(details) = details {
+                        let _ = details.remove_attribute("open");
+                        if let Some(toggle) = details
+                            .query_selector("summary")
+                            .ok()
+                            .flatten()
+                            .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(t).ok())
+                        {
+                            let _ = toggle.focus();
+                        }
+                    }
+                    ev.stop_propagation();
+                }
+            }
         >
             <summary class="bs-problems__toggle">
                 "Problems"
