@@ -696,29 +696,15 @@ async fn a_new_production_problem_on_the_server_is_counted_in_the_problems_area_
     let bot = online[0].bot.name.clone();
 
     let base = "Bots Status live test".to_owned();
-    web_sys::window()
-        .and_then(|w| w.document())
-        .expect("a document")
-        .set_title(&base);
-    let title = || {
-        web_sys::window()
-            .and_then(|w| w.document())
-            .expect("a document")
-            .title()
-    };
+    set_document_title(&base);
+    let title = document_title;
     let mut config = live(ADMIN);
     config.title = true;
     let (host, _app) = mount(config);
     let host: Element = host.into();
     wait_live(&host).await;
-    wait_for("the first look at the fleet", || {
-        query(&host, ".bs-problems")
-            .get_attribute("data-looked")
-            .as_deref()
-            == Some("true")
-    })
-    .await;
-    let new = || query_all(&host, ".bs-problems__item[data-acknowledged=false]");
+    problems_looked(&host).await;
+    let new = || new_problems(&host);
     let failover_lost = || {
         query_all(&host, ".bs-problems__item").into_iter().any(|p| {
             p.get_attribute("data-kind").as_deref() == Some("FailoverLost")

@@ -288,31 +288,15 @@ async fn the_trainer_finds_a_bot_user_by_typing_part_of_its_name() {
     .await;
 }
 
-fn document_title() -> String {
-    web_sys::window()
-        .and_then(|w| w.document())
-        .expect("a document")
-        .title()
-}
-
 #[wasm_bindgen_test]
 async fn a_new_production_problem_is_counted_in_the_problems_area_and_the_title() {
     let base = "Bots Status test page".to_owned();
-    web_sys::window()
-        .and_then(|w| w.document())
-        .expect("a document")
-        .set_title(&base);
+    set_document_title(&base);
     let mut config = instant("training-problems");
     config.title = true;
     let (host, _app) = mount(config);
-    wait_for("the first look at the fleet", || {
-        query(&host, ".bs-problems")
-            .get_attribute("data-looked")
-            .as_deref()
-            == Some("true")
-    })
-    .await;
-    let new = || query_all(&host, ".bs-problems__item[data-acknowledged=false]");
+    problems_looked(&host).await;
+    let new = || new_problems(&host);
     let badge = || {
         query(&host, ".bs-problems__count")
             .get_attribute("data-count")
@@ -371,16 +355,10 @@ async fn a_new_production_problem_is_counted_in_the_problems_area_and_the_title(
 async fn an_acknowledgement_holds_on_a_full_storage_and_after_a_reload() {
     let config = instant("training-acknowledged");
     let (host, app) = mount(config.clone());
-    let looked = |host: &Element| {
-        query(host, ".bs-problems")
-            .get_attribute("data-looked")
-            .as_deref()
-            == Some("true")
-    };
-    wait_for("the first look at the fleet", || looked(&host)).await;
+    problems_looked(&host).await;
     let acknowledged =
         |host: &Element| query_all(host, ".bs-problems__item[data-acknowledged=true]").len();
-    let new = |host: &Element| query_all(host, ".bs-problems__item[data-acknowledged=false]");
+    let new = new_problems;
     click(&query(&host, ".bs-problems__toggle"));
     wait_for("two open problems", || new(&host).len() >= 2).await;
 
@@ -406,7 +384,7 @@ async fn an_acknowledgement_holds_on_a_full_storage_and_after_a_reload() {
 
     // The same browser, the same fleet: what was acknowledged still is.
     let (host, _app) = mount(config);
-    wait_for("the first look again", || looked(&host)).await;
+    problems_looked(&host).await;
     click(&query(&host, ".bs-problems__toggle"));
     wait_for("the acknowledged problems", || {
         acknowledged(&host) >= before.min(1)

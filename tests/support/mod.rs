@@ -436,3 +436,34 @@ pub fn open_advanced(form: &Element) {
     let details: web_sys::HtmlDetailsElement = query(form, "details").dyn_into().expect("details");
     details.set_open(true);
 }
+
+/// The test page's title, as the browser shows it.
+pub fn document_title() -> String {
+    web_sys::window()
+        .and_then(|w| w.document())
+        .expect("a document")
+        .title()
+}
+
+pub fn set_document_title(title: &str) {
+    web_sys::window()
+        .and_then(|w| w.document())
+        .expect("a document")
+        .set_title(title);
+}
+
+/// Waits until the Problems area has looked at the fleet once.
+pub async fn problems_looked(host: &Element) {
+    wait_for("the first look at the fleet", || {
+        query(host, ".bs-problems")
+            .get_attribute("data-looked")
+            .as_deref()
+            == Some("true")
+    })
+    .await;
+}
+
+/// The open problems the Problems area lists as new (not acknowledged).
+pub fn new_problems(host: &Element) -> Vec<Element> {
+    query_all(host, ".bs-problems__item[data-acknowledged=false]")
+}
