@@ -229,8 +229,11 @@ impl History {
         }
     }
 
-    /// `connector`'s statuses from when it was first seen until `now`, one lane per dimension.
-    pub fn timeline(&self, connector: &Connector, now: Millis) -> Timeline {
+    /// `connector`'s statuses from when it was first seen until `now`, one lane per dimension:
+    /// what the tests build timelines from (the app reads its timelines from the backend's
+    /// record, `crate::audit::timeline_body`).
+    #[cfg(test)]
+    pub(crate) fn timeline(&self, connector: &Connector, now: Millis) -> Timeline {
         let start = self
             .known
             .get(&connector.id)
