@@ -82,6 +82,8 @@ pub fn Problems(
     let count = Memo::new(move |_| watch.with(Watch::unacknowledged));
     // The list is built only while the area is open.
     let shown = RwSignal::new(false);
+    let panel = NodeRef::<leptos::html::Details>::new();
+    let toggle = NodeRef::<leptos::html::Summary>::new();
     if title && let Some(document) = web_sys::window().and_then(|w| w.document()) {
         let base = document.title();
         let named = if base.trim().is_empty() {
@@ -132,6 +134,7 @@ pub fn Problems(
     };
     view! {
         <details
+            node_ref=panel
             class="bs-problems"
             data-looked=move || looked.get().to_string()
             on:toggle=move |ev| {
@@ -141,26 +144,17 @@ pub fn Problems(
             on:keydown=move |ev: web_sys::KeyboardEvent| {
                 // Escape closes the panel, and the focus goes back to its toggle.
                 if ev.key() == "Escape" && shown.get_untracked() {
-                    let details = event_target::<web_sys::Element>(&ev)
-                        .closest(".bs-problems")
-                        .ok()
-                        .flatten();
-                    if let Some(details) = details {
-                        let _ = details.remove_attribute("open");
-                        if let Some(toggle) = details
-                            .query_selector("summary")
-                            .ok()
-                            .flatten()
-                            .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(t).ok())
-                        {
-                            let _ = toggle.focus();
-                        }
+                    if let Some(details) = panel.get_untracked() {
+                        details.set_open(false);
+                    }
+                    if let Some(toggle) = toggle.get_untracked() {
+                        let _ = toggle.focus();
                     }
                     ev.stop_propagation();
                 }
             }
         >
-            <summary class="bs-problems__toggle">
+            <summary node_ref=toggle class="bs-problems__toggle">
                 "Problems"
                 <span class="bs-problems__count" data-count=move || count.get().to_string() hidden=move || count.get() == 0>
                     {move || count.get().to_string()}

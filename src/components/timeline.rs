@@ -26,7 +26,8 @@ pub fn Timeline(
     // What the connector shows now: a change of it is a new segment, read again. A load
     // change is none.
     let shown = Memo::new(move |_| store.get(id).map(|c| readings(&c.state)));
-    let body = RwSignal::new(None::<TimelineBody>);
+    // The body read, with the period it was asked for and where that began.
+    let body = RwSignal::new(None::<(Period, Millis, TimelineBody)>);
     let failed = RwSignal::new(None::<String>);
     // Each read is numbered: an answer to an older one is dropped.
     let reads = StoredValue::new(0u64);
@@ -47,21 +48,24 @@ pub fn Timeline(
             }
             match answer {
                 Ok(b) => {
-                    body.set(Some(b));
+                    body.set(Some((period, since, b)));
                     failed.set(None);
                 }
                 Err(e) => failed.set(Some(format!("The timeline cannot be read: {e}"))),
             }
         });
     });
-    // The lanes as read, carried on to now: nothing has changed since, or it would be read
-    // again.
+    // The lanes as read, carried on to now (moving with each event the store takes): nothing
+    // has changed since, or it would be read again.
     let timeline = Memo::new(move |_| {
-        store.get(id)?;
+        shown.get()?;
+        store.updated_at.track();
         let now = store.backend_now_tracked(web_sys::js_sys::Date::now());
-        let since = period.get().since(now);
-        let lanes = body.with(|b| b.as_ref().and_then(TimelineBody::timeline))?;
-        Some((lanes.until(now), since))
+        let (period, since, lanes) = body.with(|b| {
+            b.as_ref()
+                .and_then(|(period, since, b)| Some((*period, *since, b.timeline()?)))
+        })?;
+        Some((lanes.until(now), period, since))
     });
     view! {
         <section class="bs-timeline" aria-label="Timeline">
@@ -78,7 +82,7 @@ pub fn Timeline(
             </div>
             {move || failed.get().map(|f| view! { <p class="bs-timeline__failed" role="alert">{f}</p> })}
             {move || match timeline.get() {
-                Some((t, since)) => lanes(&t, since, period.get_untracked(), zone).into_any(),
+                Some((t, period, since)) => lanes(&t, period, since, zone).into_any(),
                 None if failed.with(Option::is_none) => {
                     view! { <p class="bs-timeline__none">"Reading the timeline…"</p> }.into_any()
                 }
@@ -88,7 +92,7 @@ pub fn Timeline(
     }
 }
 
-fn lanes(t: &Lanes, since: Millis, period: Period, zone: TimeZone) -> impl IntoView + use<> {
+fn lanes(t: &Lanes, period: Period, since: Millis, zone: TimeZone) -> impl IntoView + use<> {
     let span = t.span_ms().max(1) as f64;
     let start = t.start.0;
     let end = t.end.0 as f64;
