@@ -9,7 +9,7 @@
 //! ([`query`]) with its columns and saved views ([`views`]) and checkbox selection ([`selection`]), the troubleshooting catalog ([`troubleshooting`]), permissions ([`access`]),
 //! the size limits of everything a user sends ([`limits`]),
 //! the live client's decisions ([`live`]) and the HTTP contract's bodies ([`api`]),
-//! the PCS connector ([`pcs`]), a seeded sample fleet ([`fleet`]) and a deterministic simulator
+//! the PCS connector ([`pcs`]), the rules of real connector processes ([`protocol`]), a seeded sample fleet ([`fleet`]) and a deterministic simulator
 //! of that fleet over time ([`simulator`]), with the failures a trainer injects; the history of
 //! status changes behind timelines and the event log ([`history`]) and the durable record the
 //! live API pages through ([`audit`]), and training scenarios
@@ -36,6 +36,7 @@ pub mod live;
 pub mod metrics;
 pub mod model;
 pub mod pcs;
+pub mod protocol;
 pub mod query;
 pub mod selection;
 pub mod settings;

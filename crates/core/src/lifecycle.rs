@@ -349,6 +349,10 @@ impl Lifecycle {
         match action {
             Action::Start | Action::Restart => {
                 next.state = starting(connector.conversation_type(), now);
+                // A process that plays it starts afresh: a new run.
+                if let Some(reported) = &mut next.reported {
+                    reported.generation += 1;
+                }
             }
             Action::Stop => {
                 // In-progress conversations are left as they are until the next start.

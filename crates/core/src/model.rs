@@ -143,6 +143,10 @@ pub struct Connector {
     pub state: ConnectorState,
     /// Conversations the connector is handling now (0 when it is not running).
     pub concurrent_conversations: u32,
+    /// Set when a real connector process reports this connector's statuses and follows its
+    /// orders ([`crate::protocol`]); absent, a simulator plays it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reported: Option<crate::protocol::Reported>,
 }
 
 impl Connector {
@@ -155,6 +159,7 @@ impl Connector {
             settings,
             state: ConnectorState::ReadyToStart,
             concurrent_conversations: 0,
+            reported: None,
         }
     }
 

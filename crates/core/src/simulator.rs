@@ -290,7 +290,11 @@ impl Simulator {
                 Ok(Change::Removed(id))
             }
             Applied::Changed(next) => {
-                if let ConnectorState::Starting { since, .. } = next.state {
+                // A real process settles its own start (it reports); the simulator plays the rest.
+                if let (ConnectorState::Starting { since, .. }, None) =
+                    (&next.state, &next.reported)
+                {
+                    let since = *since;
                     let ready = self.start_duration();
                     self.starts.insert(id, since.plus(ready));
                 } else {
@@ -300,6 +304,19 @@ impl Simulator {
                 Ok(Change::Connector(next))
             }
         }
+    }
+
+    /// Puts `next` in the place of the connector with its id (a process's report, a hand-over,
+    /// a silence: [`crate::protocol`]), and the change that announces it. A connector a process
+    /// plays is no longer settled by the simulator.
+    pub fn replace(&mut self, next: Connector) -> Option<Change> {
+        let i = self.index_of(next.id)?;
+        let change = crate::protocol::change(&self.fleet.connectors[i], next.clone());
+        if next.reported.is_some() {
+            self.starts.remove(&next.id);
+        }
+        self.fleet.connectors[i] = next;
+        Some(change)
     }
 
     /// Adds a connector to `bot` at `now`: it is Ready to Start until someone starts it. What
@@ -378,7 +395,7 @@ impl Simulator {
                     Resource::ChatServer => c.conversation_type() == ConversationType::Chat,
                     Resource::BotServer => true,
                 };
-            if !depends {
+            if !depends || c.reported.is_some() {
                 continue;
             }
             if let Some(next) = Lifecycle::observe_component(c, component, health) {
@@ -393,7 +410,10 @@ impl Simulator {
     /// a burst of status changes of a known size, for benchmarks and drills.
     pub fn flip_bot_server_links(&mut self, count: usize) -> Vec<Change> {
         let online: Vec<usize> = (0..self.fleet.connectors.len())
-            .filter(|&i| self.fleet.connectors[i].state.status() == crate::ConnectorStatus::Online)
+            .filter(|&i| {
+                let c = &self.fleet.connectors[i];
+                c.state.status() == crate::ConnectorStatus::Online && c.reported.is_none()
+            })
             .collect();
         let mut changes = Vec::new();
         let stride = (online.len() / count.max(1)).max(1);
@@ -480,7 +500,7 @@ impl Simulator {
     fn online_by_bot(&self) -> BTreeMap<BotId, Vec<usize>> {
         let mut online: BTreeMap<BotId, Vec<usize>> = BTreeMap::new();
         for (i, c) in self.fleet.connectors.iter().enumerate() {
-            if c.state.status() == crate::ConnectorStatus::Online {
+            if c.state.status() == crate::ConnectorStatus::Online && c.reported.is_none() {
                 online.entry(c.bot.id.clone()).or_default().push(i);
             }
         }

@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::model::Millis;
 use crate::status::{ConnectorState, LinkHealth, StatusValue};
 
 /// One of the two external components a connector connects to.
@@ -36,11 +37,24 @@ pub enum Problem {
     DisabledByLoginPolicy,
     /// A running connector lost its messaging server connection.
     MessagingConnectionDropped,
+    /// A real connector process ([`crate::protocol`]) fell silent: no report for three
+    /// heartbeats, or none at all after a start. `since` is its last report, or the start no
+    /// process picked up.
+    NoReport { since: Millis },
 }
 
 impl Problem {
+    /// The title, with the time of a [`Problem::NoReport`] in UTC.
     pub fn title(self) -> String {
+        self.title_with(&utc_clock)
+    }
+
+    /// The title, with times written by `moment` (the app writes them in the user's zone).
+    pub fn title_with(self, moment: &dyn Fn(Millis) -> String) -> String {
         match self {
+            Problem::NoReport { since } => {
+                format!("No report from the connector since {}", moment(since))
+            }
             Problem::FailedConnection { component } => {
                 format!("Failed connection to {}", component.label())
             }
@@ -65,6 +79,9 @@ impl Problem {
             Problem::DisabledByLoginPolicy => {
                 "Bot users may be disabled after multiple failed login attempts: the account login policy prevents logging in from unauthorized (non-whitelisted) IPs. Servers with dynamic IPs often log in from addresses outside the whitelist, which is why only some of several identical bots can be affected."
             }
+            Problem::NoReport { .. } => {
+                "The connector process stopped reporting: it sends a report at every change and a heartbeat between them, and none arrived for three heartbeats, or no process picked up its start. It may have crashed, been killed, or lost its network to the control plane, so its connections are not known."
+            }
             Problem::MessagingConnectionDropped => {
                 "The connector is running, but its connection to the messaging server was dropped, for example because the server went down and came back."
             }
@@ -85,8 +102,17 @@ impl Problem {
             Problem::MessagingConnectionDropped => {
                 "Restart the connector: a restart re-establishes the connection."
             }
+            Problem::NoReport { .. } => {
+                "Check that the connector process runs and that its host can reach the control plane (its log says why it stopped). Start the process again with its connector token, then restart the connector here if it does not come back by itself."
+            }
         }
     }
+}
+
+/// `at` as a time of day in UTC: "10:42:05 UTC".
+fn utc_clock(at: Millis) -> String {
+    let s = at.0 / 1000 % 86_400;
+    format!("{:02}:{:02}:{:02} UTC", s / 3600, s / 60 % 60, s % 60)
 }
 
 /// The problems a connector shows now, most important first: the error that stopped it, or

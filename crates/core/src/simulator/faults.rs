@@ -249,7 +249,7 @@ impl Simulator {
         let mut changes = Vec::new();
         for i in 0..self.fleet.connectors.len() {
             let c = &self.fleet.connectors[i];
-            if c.settings.agent_user_id != login {
+            if c.settings.agent_user_id != login || c.reported.is_some() {
                 continue;
             }
             let seen: Reachability = self.reachability(c);
