@@ -127,7 +127,7 @@ impl Fleet {
         let mut connectors = Vec::with_capacity(size);
         let mut users = Vec::new();
         let mut bot_index = 0u64;
-        while connectors.len() < size.max(1) {
+        while connectors.len() < size {
             bot_index += 1;
             let word = rng.pick(&BOT_WORDS);
             let suffix = rng.pick(&BOT_SUFFIXES);
@@ -150,7 +150,7 @@ impl Fleet {
             let count = 1 + rng.below(4) as usize;
             let base_config = sample_config(&mut rng, conversation_type);
             for n in 0..count {
-                if connectors.len() >= size.max(1) {
+                if connectors.len() >= size {
                     break;
                 }
                 let id = ConnectorId(connectors.len() as u64 + 1);

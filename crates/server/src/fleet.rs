@@ -17,6 +17,7 @@ use bots_status_core::audit::{self, Entry, Subject};
 use bots_status_core::lifecycle::Action;
 use bots_status_core::model::{BotRef, Connector, ConnectorId, ConnectorSettings, Millis};
 use bots_status_core::pcs::{PcsAction, PcsConnector};
+use bots_status_core::protocol::{self, Desired, Report, ReportRefused};
 use bots_status_core::query::ConnectorQuery;
 use bots_status_core::settings::{AgentListError, AgentUser};
 use bots_status_core::simulator::{Change, Simulator};
@@ -26,6 +27,7 @@ use crate::audit::Reader;
 use crate::log::{EventLog, Logged, Resume};
 use crate::metrics::{self, Metrics, Outcome};
 use crate::persist::{self, Db};
+use crate::processes::{self, Processes, TokenHash};
 use crate::writer::{self, Applied, Queue};
 use crate::{Caller, Config};
 
@@ -99,11 +101,29 @@ pub struct Fleet {
     shutdown: watch::Sender<bool>,
     metrics: Arc<Metrics>,
     history: Reader,
+    processes: Processes,
 }
 
 /// What a request to the writer did: its changes and answer, or why not, and in both cases
 /// the actions to keep in the history.
 type Written<R> = (Result<(Vec<Change>, R), ApiError>, Vec<Entry>);
+
+/// A connector token, as it is shown once.
+#[derive(Clone, Debug, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Issued {
+    pub connector: ConnectorId,
+    pub token: String,
+    pub heartbeat_ms: u64,
+}
+
+/// What a report did, and the orders the process follows now.
+#[derive(Clone, Debug, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Reported {
+    pub changed: bool,
+    pub desired: Desired,
+}
 
 fn wall_ms() -> u64 {
     std::time::SystemTime::now()
@@ -143,6 +163,7 @@ impl Fleet {
         };
         let metrics = Metrics::new().map_err(|e| format!("cannot set up the metrics: {e}"))?;
         let history = db.reader()?;
+        let processes = Processes::new(db.tokens()?, sim.now(), config.heartbeat);
         let (events, _) = broadcast::channel(1024);
         let shared = Arc::new(Shared {
             committed: RwLock::new(Arc::new(Committed { sim, last_event_id })),
@@ -161,6 +182,7 @@ impl Fleet {
             shutdown,
             metrics: Arc::new(metrics),
             history,
+            processes,
         })
     }
 
@@ -198,9 +220,29 @@ impl Fleet {
         &self,
         op: impl FnOnce(&mut Simulator) -> Written<R> + Send + 'static,
     ) -> Result<R, ApiError> {
+        self.write_issuing(move |sim| {
+            let (result, audit) = op(sim);
+            (result, audit, Vec::new())
+        })
+        .await
+    }
+
+    /// [`Fleet::write`] of an operation that also issues connector tokens.
+    async fn write_issuing<R: Send + 'static>(
+        &self,
+        op: impl FnOnce(
+            &mut Simulator,
+        ) -> (
+            Result<(Vec<Change>, R), ApiError>,
+            Vec<Entry>,
+            Vec<(ConnectorId, TokenHash)>,
+        ) + Send
+        + 'static,
+    ) -> Result<R, ApiError> {
         let (tx, rx) = oneshot::channel();
         self.queue.send(Box::new(move |sim: &mut Simulator| {
-            let (result, audit) = op(sim);
+            let (result, audit, tokens) = op(sim);
+            let tokens = if result.is_ok() { tokens } else { Vec::new() };
             let (changes, outcome) = match result {
                 Ok((changes, r)) => (changes, Ok(r)),
                 Err(e) => (Vec::new(), Err(e)),
@@ -208,6 +250,7 @@ impl Fleet {
             Applied {
                 changes,
                 audit,
+                tokens,
                 answer: Box::new(move |saved| {
                     let _ = tx.send(saved.and(outcome));
                 }),
@@ -438,9 +481,142 @@ impl Fleet {
         .await
     }
 
-    /// Lets simulated time catch up with the wall clock (at the chosen speed).
+    /// Lets simulated time catch up with the wall clock (at the chosen speed), and finds the
+    /// real connectors whose processes fell silent.
     pub fn tick(&self) {
         self.queue.tick();
+        if self.processes.any() {
+            self.look_for_silence();
+        }
+    }
+
+    /// Marks Not Connected each connector whose process has not reported in time. It runs on
+    /// the writer, after every report queued before it.
+    fn look_for_silence(&self) {
+        let heard = self.processes.heard();
+        let began = self.processes.began();
+        let heartbeat = self.processes.heartbeat_ms;
+        // A full queue skips this look; the next tick looks again.
+        let _ = self.queue.send(Box::new(move |sim: &mut Simulator| {
+            let now = sim.now();
+            let heard = lock(&heard);
+            let silent: Vec<Connector> = sim
+                .connectors()
+                .iter()
+                .filter(|c| c.reported.is_some())
+                .filter_map(|c| {
+                    let last = Processes::last_heard(&heard, began, c.id);
+                    protocol::silence(c, last, now, heartbeat)
+                })
+                .collect();
+            drop(heard);
+            let changes = silent.into_iter().filter_map(|c| sim.replace(c)).collect();
+            Applied {
+                changes,
+                audit: Vec::new(),
+                tokens: Vec::new(),
+                answer: Box::new(|_| {}),
+            }
+        }));
+    }
+
+    pub fn processes(&self) -> &Processes {
+        &self.processes
+    }
+
+    /// A receiver of every change to come.
+    pub fn subscribe(&self) -> broadcast::Receiver<Arc<Logged>> {
+        self.shared.events.subscribe()
+    }
+
+    /// The orders of connector `id`'s process; `None` once it is gone (or no process plays it).
+    pub fn desired(&self, id: ConnectorId) -> Option<Desired> {
+        let now = self.now();
+        Desired::of(now.sim.connector(id)?, self.processes.heartbeat_ms)
+    }
+
+    /// Issues connector `id`'s token (an administrator's act): the connector is handed to the
+    /// process that signs in with it, and an earlier token of it stops working.
+    pub async fn issue_token(&self, id: ConnectorId, caller: Caller) -> Result<Issued, ApiError> {
+        let token = processes::new_token().map_err(|e| ApiError::new(ErrorCode::Internal, e))?;
+        let hash = processes::hash(&token);
+        let heard = self.processes.heard();
+        let result = self
+            .write_issuing(move |sim| {
+                let now = sim.now();
+                let subject = Subject::of(id, sim.connector(id));
+                let result = find(sim, id).map(protocol::hand_over).map(|handed| {
+                    let changes: Vec<Change> = handed
+                        .and_then(|next| sim.replace(next))
+                        .into_iter()
+                        .collect();
+                    // Its process has the heartbeats of a silence from now on to report.
+                    lock(&heard).insert(id, now);
+                    (changes, ())
+                });
+                let entry = entry(
+                    subject,
+                    &caller,
+                    "issue-token",
+                    now,
+                    result.as_ref().map(|_| ()),
+                );
+                (result, vec![entry], vec![(id, hash)])
+            })
+            .await;
+        self.metrics.action("issue-token", Outcome::of(&result), 1);
+        result?;
+        self.processes.issued(id, hash);
+        Ok(Issued {
+            connector: id,
+            token,
+            heartbeat_ms: self.processes.heartbeat_ms,
+        })
+    }
+
+    /// A report of connector `id`'s process: taken (and the connector changed, if it did), or
+    /// refused with the reason.
+    pub async fn report(&self, id: ConnectorId, report: Report) -> Result<Reported, ApiError> {
+        let heard = self.processes.heard();
+        let heartbeat = self.processes.heartbeat_ms;
+        let result = self
+            .write(move |sim| {
+                let now = sim.now();
+                let result = find(sim, id).and_then(|c| {
+                    protocol::apply_report(c, &report, now).map_err(|refused| {
+                        let code = match refused {
+                            ReportRefused::WrongGeneration { .. } => ErrorCode::Conflict,
+                            _ => ErrorCode::Refused,
+                        };
+                        ApiError::new(code, refused.to_string())
+                    })
+                });
+                let result = result.map(|next| {
+                    lock(&heard).insert(id, now);
+                    let changes: Vec<Change> = next
+                        .and_then(|next| sim.replace(next))
+                        .into_iter()
+                        .collect();
+                    let desired = sim.connector(id).and_then(|c| Desired::of(c, heartbeat));
+                    let changed = !changes.is_empty();
+                    (changes, (changed, desired))
+                });
+                (result, Vec::new())
+            })
+            .await;
+        self.metrics.report(match &result {
+            Ok(_) => "accepted",
+            Err(e) if e.code == ErrorCode::Unavailable || e.code == ErrorCode::Internal => "failed",
+            Err(_) => "refused",
+        });
+        let (changed, desired) = result?;
+        let desired = desired.ok_or_else(|| {
+            ApiError::new(
+                ErrorCode::NotFound,
+                "The connector is gone: its process should stop.",
+            )
+        })?;
+        Ok(Reported { changed, desired })
     }
 
     /// A receiver of new changes and the first of what happened after `after` (subscribed

@@ -12,6 +12,7 @@ mod log;
 mod metrics;
 pub mod openapi;
 mod persist;
+mod processes;
 mod routes;
 mod serve;
 mod stream;
@@ -201,6 +202,9 @@ pub struct Config {
     pub webhooks: Webhooks,
     /// How much of the history (status changes and actions) is kept.
     pub history: Keep,
+    /// How often a real connector process reports when nothing changes; three missed make
+    /// its connector Not Connected.
+    pub heartbeat: Duration,
 }
 
 impl Default for Config {
@@ -222,6 +226,7 @@ impl Default for Config {
             limits: Limits::default(),
             webhooks: Webhooks::default(),
             history: Keep::default(),
+            heartbeat: Duration::from_millis(bots_status_core::protocol::HEARTBEAT_MS),
         }
     }
 }

@@ -20,7 +20,8 @@ struct Args {
     /// Seed of a new fleet (same seed, same fleet).
     #[arg(long, default_value_t = 2026)]
     seed: u64,
-    /// Connectors in a new fleet.
+    /// Connectors in a new fleet; 0 starts with none, for real connectors added through the
+    /// API or the app (docs/connector-protocol.md).
     #[arg(long, default_value_t = 60)]
     fleet: usize,
     /// Simulated time against the wall clock: a factor (1, 10, 60…) or "instant".
@@ -76,6 +77,10 @@ struct Args {
     /// The most the history may hold, in megabytes; the oldest entries go first.
     #[arg(long, default_value_t = 256)]
     history_max_mb: u64,
+    /// How often a real connector process reports when nothing changes, in milliseconds
+    /// (100 to 600000); after three missed heartbeats its connector is Not Connected.
+    #[arg(long, default_value_t = bots_status_core::protocol::HEARTBEAT_MS)]
+    heartbeat_ms: u64,
     /// Logs as JSON lines instead of text.
     #[arg(long)]
     log_json: bool,
@@ -129,6 +134,12 @@ async fn run(args: Args) -> Result<(), String> {
                 .to_owned(),
         );
     }
+    if !(100..=600_000).contains(&args.heartbeat_ms) {
+        return Err(format!(
+            "--heartbeat-ms {} must be from 100 to 600000 (ten minutes)",
+            args.heartbeat_ms
+        ));
+    }
     let mut tokens = args.tokens;
     if let Some(file) = &args.token_file {
         tokens.extend(Token::read_file(file)?);
@@ -171,6 +182,7 @@ async fn run(args: Args) -> Result<(), String> {
             age: std::time::Duration::from_secs(args.history_days.saturating_mul(24 * 3600)),
             bytes: args.history_max_mb.saturating_mul(1024 * 1024),
         },
+        heartbeat: std::time::Duration::from_millis(args.heartbeat_ms),
         ..Config::default()
     };
     let listener = tokio::net::TcpListener::bind(&args.listen)

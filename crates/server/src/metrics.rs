@@ -78,6 +78,7 @@ pub struct Metrics {
     requests: HistogramVec,
     alerts_open: IntGaugeVec,
     webhook_tries: IntCounterVec,
+    reports: IntCounterVec,
 }
 
 impl Metrics {
@@ -123,6 +124,17 @@ impl Metrics {
             ),
             &["result"],
         )?;
+        let reports = IntCounterVec::new(
+            Opts::new(
+                "reports_total",
+                "Reports received from real connector processes (docs/connector-protocol.md), by result: accepted (heartbeats included), refused (the reason is in the answer) or failed (not saved).",
+            ),
+            &["result"],
+        )?;
+        for result in ["accepted", "refused", "failed"] {
+            reports.with_label_values(&[result]);
+        }
+        registry.register(Box::new(reports.clone()))?;
         registry.register(Box::new(connectors.clone()))?;
         registry.register(Box::new(alerts_open.clone()))?;
         registry.register(Box::new(webhook_tries.clone()))?;
@@ -138,6 +150,7 @@ impl Metrics {
             requests,
             alerts_open,
             webhook_tries,
+            reports,
         })
     }
 
@@ -160,6 +173,11 @@ impl Metrics {
     /// One try to deliver an alert: "delivered", "failed" or "given_up".
     pub fn webhook_try(&self, result: &str) {
         self.webhook_tries.with_label_values(&[result]).inc();
+    }
+
+    /// One report of a connector process: "accepted", "refused" or "failed".
+    pub fn report(&self, result: &str) {
+        self.reports.with_label_values(&[result]).inc();
     }
 
     /// A client follows the event stream until the guard is dropped.

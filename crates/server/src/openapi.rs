@@ -11,6 +11,7 @@ use bots_status_core::api::{
 use bots_status_core::audit::{HistoryPage, TimelineBody};
 use bots_status_core::model::Connector;
 use bots_status_core::pcs::PcsConnector;
+use bots_status_core::protocol::{Desired, Report};
 use bots_status_core::settings::AgentUser;
 use bots_status_core::simulator::Change;
 use schemars::generate::SchemaSettings;
@@ -217,6 +218,47 @@ pub fn document() -> Value {
         "/history",
         json!({ "get": with(doc.operation::<HistoryPage>("Status changes and actions, newest first, a page at a time", "200", "A page of history"), "parameters", json!(history_filters)) }),
     );
+    let issued = json!({ "type": "object", "required": ["connector", "token", "heartbeatMs"],
+        "properties": { "connector": { "type": "integer" },
+            "token": { "type": "string", "description": "bsc_ and 64 hex digits; shown once" },
+            "heartbeatMs": { "type": "integer" } } });
+    put(
+        "/connectors/{id}/token",
+        json!({
+            "parameters": [path_param("id", "The connector's number.", "integer")],
+            "post": with(doc.empty("Issue the connector's token and hand it to a real process (administrators); replaces an earlier token", "201", "The token, shown once"), "responses", json!({
+                "201": { "description": "The token, shown once", "content": { "application/json": { "schema": issued } } },
+                "default": doc.error(),
+            })),
+        }),
+    );
+    let connector_token = json!([{ "connectorToken": [] }]);
+    put(
+        "/connector/desired",
+        json!({ "get": with(doc.operation::<Desired>("The orders of the token's connector (connector token)", "200", "Its desired state"), "security", connector_token.clone()) }),
+    );
+    let desired = doc.schema::<Desired>();
+    put(
+        "/connector/orders",
+        json!({ "get": {
+            "summary": "The orders as server-sent events: `desired` at once and on each change, `gone` when the connector is deleted (connector token)",
+            "security": connector_token.clone(),
+            "responses": {
+                "200": { "description": "`event: desired` with `data:` one Desired as JSON; `event: gone` at the end",
+                         "content": { "text/event-stream": { "itemSchema": desired.clone() } } },
+                "default": doc.error(),
+            }
+        } }),
+    );
+    let reported = json!({ "type": "object", "required": ["changed", "desired"],
+        "properties": { "changed": { "type": "boolean" }, "desired": desired } });
+    put(
+        "/connector/report",
+        json!({ "post": with(with(with(doc.empty("What the process found, at each change and as a heartbeat (connector token)", "200", "Taken"), "requestBody", doc.body::<Report>()), "security", connector_token), "responses", json!({
+            "200": { "description": "Taken: whether the connector changed, and its orders now", "content": { "application/json": { "schema": reported } } },
+            "default": doc.error(),
+        })) }),
+    );
     put(
         "/health",
         json!({ "get": {
@@ -281,7 +323,10 @@ pub fn document() -> Value {
         "security": [{ "bearer": [] }],
         "paths": paths,
         "components": {
-            "securitySchemes": { "bearer": { "type": "http", "scheme": "bearer" } },
+            "securitySchemes": {
+                "bearer": { "type": "http", "scheme": "bearer" },
+                "connectorToken": { "type": "http", "scheme": "bearer", "description": "A connector token (bsc_…), for docs/connector-protocol.md's paths only" },
+            },
             "schemas": schemas,
         }
     })

@@ -11,11 +11,13 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use bots_status_core::audit::Entry;
+use bots_status_core::model::ConnectorId;
 use bots_status_core::simulator::{Change, Simulator};
 use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, TransactionBehavior, params};
 
 use crate::audit::{self, Keep, Reader, Tally};
 use crate::log::Logged;
+use crate::processes::TokenHash;
 
 /// The shape of what is stored; a file of another format is refused, not misread.
 const FORMAT: i64 = 1;
@@ -246,7 +248,8 @@ impl Db {
         conn.execute_batch(
             "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
              CREATE TABLE IF NOT EXISTS connectors (id INTEGER PRIMARY KEY, body TEXT NOT NULL);
-             CREATE TABLE IF NOT EXISTS events (id INTEGER PRIMARY KEY, body TEXT NOT NULL);",
+             CREATE TABLE IF NOT EXISTS events (id INTEGER PRIMARY KEY, body TEXT NOT NULL);
+             CREATE TABLE IF NOT EXISTS connector_tokens (connector INTEGER PRIMARY KEY, hash BLOB NOT NULL UNIQUE);",
         )
         .map_err(sqlite)?;
         conn.execute_batch(audit::TABLE).map_err(sqlite)?;
@@ -340,6 +343,23 @@ impl Db {
         })
     }
 
+    /// The connector tokens' hashes, and whose each is.
+    pub fn tokens(&self) -> Result<Vec<(ConnectorId, TokenHash)>, String> {
+        let conn = self.conn();
+        let mut rows = conn
+            .prepare("SELECT connector, hash FROM connector_tokens")
+            .map_err(sqlite)?;
+        rows.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?)))
+            .map_err(sqlite)?
+            .map(|row| {
+                let (id, hash) = row.map_err(sqlite)?;
+                let hash = TokenHash::try_from(hash.as_slice())
+                    .map_err(|_| format!("the token of connector {id} is damaged"))?;
+                Ok((ConnectorId(id as u64), hash))
+            })
+            .collect()
+    }
+
     /// Saves a new fleet whole, replacing what the file held (`--new-fleet`, or a new file).
     pub fn save_all(&mut self, sim: &mut Simulator) -> Result<(), String> {
         let mut conn = self.conn();
@@ -348,6 +368,8 @@ impl Db {
         tx.execute("DELETE FROM events", []).map_err(sqlite)?;
         // Connector numbers are reused: another fleet's history would be misread as this one's.
         tx.execute("DELETE FROM history", []).map_err(sqlite)?;
+        tx.execute("DELETE FROM connector_tokens", [])
+            .map_err(sqlite)?;
         {
             let mut insert = tx
                 .prepare("INSERT INTO connectors (id, body) VALUES (?1, ?2)")
@@ -382,6 +404,7 @@ impl Db {
         events: &[Logged],
         keep_from: u64,
         entries: &mut [Entry],
+        tokens: &[(ConnectorId, TokenHash)],
     ) -> Result<(), SaveError> {
         let conn = self.conn.clone();
         let mut conn = conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
@@ -391,6 +414,8 @@ impl Db {
                 tx.prepare_cached("INSERT OR REPLACE INTO connectors (id, body) VALUES (?1, ?2)")?;
             let mut delete = tx.prepare_cached("DELETE FROM connectors WHERE id = ?1")?;
             let mut event = tx.prepare_cached("INSERT INTO events (id, body) VALUES (?1, ?2)")?;
+            let mut forget =
+                tx.prepare_cached("DELETE FROM connector_tokens WHERE connector = ?1")?;
             for (change, e) in changes.iter().zip(events) {
                 match change {
                     Change::Connector(c) => {
@@ -403,10 +428,17 @@ impl Db {
                     }
                     Change::Removed(id) => {
                         delete.execute([id.0 as i64])?;
+                        forget.execute([id.0 as i64])?;
                     }
                     Change::Pcs(_) => {}
                 }
                 event.execute(params![e.id as i64, e.data])?;
+            }
+            let mut issue = tx.prepare_cached(
+                "INSERT OR REPLACE INTO connector_tokens (connector, hash) VALUES (?1, ?2)",
+            )?;
+            for (id, hash) in tokens {
+                issue.execute(params![id.0 as i64, &hash[..]])?;
             }
         }
         let tally = audit::write(&tx, entries, self.tally, &self.keep, sim.now())?;

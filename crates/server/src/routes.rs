@@ -30,6 +30,7 @@ use tower_http::services::{ServeDir, ServeFile};
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
 use crate::fleet::Fleet;
+use crate::processes::TOKEN_PREFIX;
 use crate::{Caller, Config, Token};
 
 /// The largest request body taken: a connector's settings are far smaller.
@@ -107,6 +108,17 @@ fn token_of<'a>(tokens: &'a [Token], secret: &str) -> Option<&'a Token> {
 }
 
 fn signed_in(app: &App, secret: Option<String>) -> Result<Caller, Failure> {
+    // A connector token opens the protocol's paths only, on a server with operator tokens
+    // or without.
+    if let Some(secret) = &secret
+        && (secret.starts_with(TOKEN_PREFIX)
+            || app.fleet.processes().connector_of(secret).is_some())
+    {
+        return Err(Failure(ApiError::new(
+            ErrorCode::Forbidden,
+            "A connector token only reports and follows its connector's orders (/api/v1/connector/…): it opens nothing else.",
+        )));
+    }
     if app.tokens.is_empty() {
         return Ok(Caller::local());
     }
@@ -178,6 +190,34 @@ fn pairs(query: &str) -> Vec<(String, String)> {
         .collect()
 }
 
+/// A real connector process, signed in with its connector token.
+struct Process(ConnectorId);
+
+impl FromRequestParts<App> for Process {
+    type Rejection = Failure;
+    async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, Self::Rejection> {
+        let Some(secret) = bearer(parts) else {
+            return Err(Failure(ApiError::new(
+                ErrorCode::Unauthenticated,
+                "Sign in with the connector's token: \"Authorization: Bearer bsc_…\".",
+            )));
+        };
+        let processes = app.fleet.processes();
+        let unknown = || {
+            Failure(ApiError::new(
+                ErrorCode::Unauthenticated,
+                "This is not a connector token the server knows: it was replaced by a newer one, its connector was deleted, or it was never issued.",
+            ))
+        };
+        let id = processes.connector_of(&secret).ok_or_else(unknown)?;
+        if app.fleet.get(id).is_err() {
+            processes.forget(id);
+            return Err(unknown());
+        }
+        Ok(Process(id))
+    }
+}
+
 /// A user who may use Bots Status at all.
 struct Operator(Caller);
 
@@ -219,6 +259,10 @@ pub fn router(fleet: Arc<Fleet>, config: &Config) -> Result<Router, String> {
         .route("/connectors/{id}", get(one).put(edit).delete(delete))
         .route("/connectors/{id}/actions", post(act))
         .route("/connectors/{id}/timeline", get(timeline))
+        .route("/connectors/{id}/token", post(issue_token))
+        .route("/connector/desired", get(desired))
+        .route("/connector/orders", get(orders))
+        .route("/connector/report", post(report))
         .route("/history", get(history))
         .route("/actions", post(bulk))
         .route("/accounts/{account}/agents", get(agents))
@@ -687,6 +731,47 @@ async fn events(
         None => app.fleet.last_event_id(),
     };
     Ok(crate::stream::follow(app.fleet.clone(), after))
+}
+
+async fn issue_token(
+    State(app): State<App>,
+    User(caller): User,
+    Path(id): Path<u64>,
+) -> Answer<impl IntoResponse> {
+    if !caller.persona.permissions().administrator {
+        return Err(Failure(ApiError::new(
+            ErrorCode::Forbidden,
+            "Only an administrator issues connector tokens: a token hands the connector to the process that holds it.",
+        )));
+    }
+    let issued = app.fleet.issue_token(ConnectorId(id), caller).await?;
+    let mut response = (StatusCode::CREATED, axum::Json(issued)).into_response();
+    // Shown once: nothing on the way keeps a copy.
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(response)
+}
+
+async fn desired(State(app): State<App>, Process(id): Process) -> Answer<impl IntoResponse> {
+    app.fleet.desired(id).map(axum::Json).ok_or_else(|| {
+        Failure(ApiError::new(
+            ErrorCode::NotFound,
+            "The connector is gone: its process should stop.",
+        ))
+    })
+}
+
+async fn orders(State(app): State<App>, Process(id): Process) -> impl IntoResponse {
+    crate::processes::orders(app.fleet.clone(), id)
+}
+
+async fn report(
+    State(app): State<App>,
+    Process(id): Process,
+    Body(report): Body<bots_status_core::protocol::Report>,
+) -> Answer<impl IntoResponse> {
+    Ok(axum::Json(app.fleet.report(id, report).await?))
 }
 
 async fn get_faults(State(app): State<App>, _: Admin) -> impl IntoResponse {

@@ -24,6 +24,7 @@ use crate::Speed;
 use crate::fleet::Shared;
 use crate::log::Logged;
 use crate::persist::{Db, SaveError};
+use crate::processes::TokenHash;
 
 /// Requests waiting for the writer at most; one more is answered 503 at once.
 const QUEUE: usize = 1024;
@@ -38,6 +39,8 @@ pub struct Applied {
     pub changes: Vec<Change>,
     /// The actions asked for, with their actors and outcomes, for the history.
     pub audit: Vec<Entry>,
+    /// Connector tokens issued (their hashes), saved with the rest.
+    pub tokens: Vec<(ConnectorId, TokenHash)>,
     pub answer: Box<dyn FnOnce(Result<(), ApiError>) + Send>,
 }
 
@@ -134,6 +137,7 @@ impl Writer {
         let mut working = committed.sim.clone();
         let mut changes = Vec::new();
         let mut entries = Vec::new();
+        let mut tokens = Vec::new();
         let mut answers = Vec::new();
         let mut stop = false;
         // What each connector the batch touched showed last, to tell what changed.
@@ -146,6 +150,7 @@ impl Writer {
                         let done = op(&mut working);
                         changes.extend(done.changes);
                         entries.extend(done.audit);
+                        tokens.extend(done.tokens);
                         answers.push(done.answer);
                     }
                     Message::Tick => changes.extend(self.tick(&mut working)),
@@ -182,7 +187,7 @@ impl Writer {
             }
             return !stop;
         }
-        let saved = self.save(working, committed.last_event_id, changes, entries);
+        let saved = self.save(working, committed.last_event_id, changes, entries, &tokens);
         if let Err(e) = &saved {
             tracing::error!(error = %e.message, "a change could not be saved; it was not done");
         }
@@ -200,8 +205,9 @@ impl Writer {
         last_event_id: u64,
         changes: Vec<Change>,
         mut entries: Vec<Entry>,
+        tokens: &[(ConnectorId, TokenHash)],
     ) -> Result<(), ApiError> {
-        if changes.is_empty() && entries.is_empty() {
+        if changes.is_empty() && entries.is_empty() && tokens.is_empty() {
             // Only the clock moved: nothing to announce, and the next save keeps it.
             self.shared.publish(working, Vec::new());
             return Ok(());
@@ -219,7 +225,14 @@ impl Writer {
             .map_err(|e| not_done(&SaveError::Other(e.to_string())))?;
         let keep_from = self.shared.oldest_after(&events);
         self.db
-            .save_changes(&mut working, &changes, &events, keep_from, &mut entries)
+            .save_changes(
+                &mut working,
+                &changes,
+                &events,
+                keep_from,
+                &mut entries,
+                tokens,
+            )
             .map_err(|e| not_done(&e))?;
         self.shared.publish(working, events);
         Ok(())
