@@ -749,3 +749,94 @@ async fn a_new_production_problem_on_the_server_is_counted_in_the_problems_area_
         wait_for("the recovery", || !failover_lost()).await;
     }
 }
+
+#[wasm_bindgen_test]
+async fn a_connector_handed_to_a_process_says_so_and_its_silence_shows_since_when() {
+    let _turn = my_turn().await;
+    set_faults(json!({})).await;
+    // A connector of its own, added for a real process, so no other test acts on it.
+    let settings = json!({
+        "account": bots_status_core::fleet::HOME_ACCOUNT,
+        "agent_user_id": "spare-bot-0-1",
+        "role": "Agent",
+        "conversation_type": "Messaging",
+        "environment": "Demo",
+        "advanced": { "fallback_skill_id": null, "external_webhook_url": null,
+                      "custom_config": [], "accessibility": false },
+    });
+    let (status, text_) = call(
+        Method::POST,
+        "/connectors",
+        Some(json!({ "bot": { "id": "real-bot", "name": "Real Process Bot" }, "settings": settings })),
+    )
+    .await;
+    assert_eq!(status, 201, "{text_}");
+    let added: Connector = serde_json::from_str(&text_).expect("a connector");
+    let (status, text_) = call(
+        Method::POST,
+        &format!("/connectors/{}/token", added.id.0),
+        None,
+    )
+    .await;
+    assert_eq!(status, 201, "{text_}");
+    let issued: serde_json::Value = serde_json::from_str(&text_).expect("JSON");
+    let token = issued["token"].as_str().expect("a token").to_owned();
+    // A connector token opens nothing of the app's API.
+    assert_eq!(
+        call_as(&token, Method::GET, "/connectors", None).await.0,
+        403
+    );
+    act(&added, "start").await;
+    let (status, text_) = call_as(
+        &token,
+        Method::POST,
+        "/connector/report",
+        Some(json!({ "generation": 2, "status": "Starting", "cloud": "Not Connected", "botServer": "Not Connected" })),
+    )
+    .await;
+    assert_eq!(status, 200, "{text_}");
+
+    let (host, _app) = start_live().await;
+    open_agents(&host).await;
+    let (row, _) = find(&host, "spare-bot-0-1").await;
+    click_button(
+        &query_all(&host, ".bs-row")[row],
+        &column(&host, "Bot")[row],
+    );
+    wait_for("the details", || {
+        !query_all(&host, ".bs-details").is_empty()
+    })
+    .await;
+    let source = || text(&query(&host, ".bs-details__source"));
+    assert_eq!(source(), "Reported by its connector process, run 2");
+    // The process says nothing more: within three heartbeats of the server's clock (this
+    // server's runs fast), the connector is Not Connected, saying since when, with the remedy.
+    let problem = || {
+        query_all(&host, ".bs-problem")
+            .first()
+            .map(text)
+            .unwrap_or_default()
+    };
+    wait_for_within("the silence", 15_000, || {
+        problem().starts_with("No report from the connector since ")
+    })
+    .await;
+    assert!(problem().contains("connector token"), "{}", problem());
+    assert!(
+        !problem().contains("UTC"),
+        "in the user's time: {}",
+        problem()
+    );
+
+    // Gone again, so the fleet is as the other tests expect it.
+    act(&added, "stop").await;
+    let (status, text_) = call(Method::DELETE, &format!("/connectors/{}", added.id.0), None).await;
+    assert_eq!(status, 204, "{text_}");
+    assert_eq!(
+        call_as(&token, Method::GET, "/connector/desired", None)
+            .await
+            .0,
+        401,
+        "its token went with it"
+    );
+}

@@ -157,7 +157,21 @@ pub fn orders(
                 received = s.live.recv() => match received {
                     // Whatever changed, the desired state is read again above; the wake-ups
                     // that piled up meanwhile say nothing more.
-                    Ok(_) | Err(RecvError::Lagged(_)) => {
+                    Ok(first) => {
+                        let mut newest = first.id;
+                        while let Ok(event) = s.live.try_recv() {
+                            newest = newest.max(event.id);
+                        }
+                        // A change is streamed a moment before the state that includes it
+                        // is readable: wait for that state, or the change would be missed.
+                        for _ in 0..1_000 {
+                            if s.fleet.last_event_id() >= newest {
+                                break;
+                            }
+                            tokio::time::sleep(Duration::from_millis(1)).await;
+                        }
+                    }
+                    Err(RecvError::Lagged(_)) => {
                         while s.live.try_recv().is_ok() {}
                     }
                     Err(RecvError::Closed) => return None,

@@ -7,7 +7,7 @@
 use bots_status_core::config::drift;
 use bots_status_core::history::LastChange;
 use bots_status_core::lifecycle::{ActionKind, Context, Lifecycle};
-use bots_status_core::model::Millis;
+use bots_status_core::model::{Connector, Millis};
 use bots_status_core::status::StatusValue;
 use bots_status_core::troubleshooting::diagnose;
 use leptos::html;
@@ -20,7 +20,7 @@ use crate::components::copy_details::CopyDetails;
 use crate::components::drift::DriftTable;
 use crate::components::status_badge::StatusBadge;
 use crate::components::timeline::Timeline;
-use crate::format::{TimeZone, time_of_day};
+use crate::format::{TimeZone, moment, time_of_day};
 use crate::store::FleetStore;
 
 #[component]
@@ -147,6 +147,8 @@ pub fn Details() -> impl IntoView {
                                     <dd><StatusBadge value=Signal::stored(shown.cloud) /><span class="bs-details__desc">{shown.cloud.description()}</span></dd>
                                     <dt>"Bot Server"</dt>
                                     <dd><StatusBadge value=Signal::stored(shown.bot_server) /><span class="bs-details__desc">{shown.bot_server.description()}</span></dd>
+                                    <dt>"Source"</dt>
+                                    <dd class="bs-details__source">{source(&c)}</dd>
                                     <dt>"Last change"</dt>
                                     <dd class="bs-details__changed">{move || last_change.get()}</dd>
                                     {move || confirmed.get().map(|said| view! {
@@ -161,7 +163,7 @@ pub fn Details() -> impl IntoView {
                                         <CopyDetails connector=connector />
                                         {problems.into_iter().map(|p| view! {
                                             <div class="bs-problem">
-                                                <p class="bs-problem__title">{p.title()}</p>
+                                                <p class="bs-problem__title">{p.title_with(&|m| moment(m.0 as f64, web_sys::js_sys::Date::now(), zone))}</p>
                                                 <p>{p.explanation()}</p>
                                                 <p><strong>"Remedy: "</strong>{p.remedy()}</p>
                                             </div>
@@ -231,4 +233,12 @@ pub fn Details() -> impl IntoView {
                 </aside>
             </Show>
         }
+}
+
+/// Where the connector's statuses come from: a real process, or a simulator.
+fn source(c: &Connector) -> String {
+    match &c.reported {
+        Some(r) => format!("Reported by its connector process, run {}", r.generation),
+        None => "Simulated".to_owned(),
+    }
 }
