@@ -24,13 +24,19 @@ impl LiveServer {
         args: &[&str],
         echo: bool,
     ) -> Result<LiveServer, String> {
-        let mut build = vec![
-            "build",
-            "-p",
-            "bots-status-server",
-            "--bin",
-            "bots-status-server",
-        ];
+        LiveServer::start_binary(tools, "bots-status-server", release, args, echo)
+    }
+
+    /// [`LiveServer::start`] of another of the workspace's servers (the package and its
+    /// binary share `name`), which says "listening on URL" once it listens.
+    pub fn start_binary(
+        tools: &Tools,
+        name: &str,
+        release: bool,
+        args: &[&str],
+        echo: bool,
+    ) -> Result<LiveServer, String> {
+        let mut build = vec!["build", "-p", name, "--bin", name];
         if release {
             build.push("--release");
         }
@@ -39,7 +45,7 @@ impl LiveServer {
             .root
             .join("target")
             .join(if release { "release" } else { "debug" })
-            .join("bots-status-server");
+            .join(name);
         let mut child = Command::new(&binary)
             .args(args)
             .stdout(Stdio::piped())
@@ -65,7 +71,7 @@ impl LiveServer {
             Ok(url) => Ok(LiveServer { child, url }),
             Err(_) => {
                 let _ = child.kill();
-                Err("the reference server did not say where it listens within 60 s".to_owned())
+                Err(format!("{name} did not say where it listens within 60 s"))
             }
         }
     }

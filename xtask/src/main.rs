@@ -5,6 +5,8 @@
 //! - `serve`  setup, then serves the app on the built-in simulator.
 //! - `live`   setup, builds the app, and runs the reference server (crates/server) serving it
 //!   and the live API on one address: a complete live setup. Extra arguments go to the server.
+//! - `fleet [--connectors N]`  the reference server with no simulated fleet, the testbed and N
+//!   real connector processes (default 6) reporting into it, the app served with them.
 //! - `test`   setup, then every check: fmt, clippy (native and wasm), native tests, browser
 //!   tests in headless Chromium, and a release build that must start in the browser.
 //! - `bench`  the release build with 10,000 connectors in Chromium: interaction timings and
@@ -18,6 +20,7 @@
 
 mod bench;
 mod browser;
+mod fleet;
 mod live_server;
 mod run;
 mod setup;
@@ -32,6 +35,7 @@ fn main() -> ExitCode {
         Some("setup") => setup::setup().map(|_| ()),
         Some("serve") => serve(),
         Some("live") => live(&args[1..]),
+        Some("fleet") => fleet::fleet(&args[1..]),
         Some("test") => test::test(),
         Some("bench") => bench::bench(),
         Some("check-bundle") => {
@@ -40,7 +44,7 @@ fn main() -> ExitCode {
         Some("screenshot") => screenshot(&args[1..]),
         _ => {
             eprintln!(
-                "usage: cargo xtask <setup | serve | live [SERVER FLAGS] | test | bench | check-bundle | screenshot URL FILE [WIDTHxHEIGHT] [--click TEXT]...>"
+                "usage: cargo xtask <setup | serve | live [SERVER FLAGS] | fleet [--connectors N] | test | bench | check-bundle | screenshot URL FILE [WIDTHxHEIGHT] [--click TEXT]...>"
             );
             return ExitCode::from(2);
         }

@@ -46,6 +46,7 @@ pub fn setup() -> Result<Tools, String> {
     wasm_bindgen(&root, &path)?;
     wasm_opt(&root, &path)?;
     axe_core(&root, &path)?;
+    node_connector(&root, &path)?;
     let (chromium, chromedriver) = chromium(&path)?;
     println!("setup: ready in {:.1}s", started.elapsed().as_secs_f64());
     Ok(Tools {
@@ -221,6 +222,37 @@ fn axe_core(root: &Path, path: &OsString) -> Result<(), String> {
         "npm package axe-core into .tools/",
     );
     npm_install(root, &format!("axe-core@{AXE_VERSION}"), path)
+}
+
+/// The Node.js connector example's packages (`examples/connector-node/package.json`), into
+/// `.tools/`, where its test finds them (`NODE_PATH`).
+pub const NODE_CONNECTOR_PACKAGES: [(&str, &str); 2] = [("ws", "8.18.3"), ("eventsource", "2.0.2")];
+
+fn node_connector(root: &Path, path: &OsString) -> Result<(), String> {
+    let modules = root.join(".tools/node_modules");
+    let missing: Vec<String> = NODE_CONNECTOR_PACKAGES
+        .iter()
+        .filter(|(name, version)| {
+            let manifest = modules.join(name).join("package.json");
+            !std::fs::read_to_string(&manifest)
+                .ok()
+                .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok())
+                .is_some_and(|v| v["version"] == *version)
+        })
+        .map(|(name, version)| format!("{name}@{version}"))
+        .collect();
+    if missing.is_empty() {
+        ok("the Node.js connector's packages", "ws, eventsource");
+        return Ok(());
+    }
+    installing(
+        &missing.join(", "),
+        "npm packages of examples/connector-node into .tools/",
+    );
+    for package in &missing {
+        npm_install(root, package, path)?;
+    }
+    Ok(())
 }
 
 fn chromium(path: &OsString) -> Result<(PathBuf, PathBuf), String> {

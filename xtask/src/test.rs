@@ -74,7 +74,17 @@ pub fn test() -> Result<(), String> {
         ),
         (
             "native tests",
-            Box::new(|| cargo(&["test", "--workspace", "--exclude", "bots-status"])),
+            Box::new(|| {
+                // The Node.js connector's test (crates/connector/tests/node.rs) finds its
+                // packages where setup put them.
+                let modules = tools.root.join(".tools").join("node_modules");
+                command_with_env(
+                    "cargo",
+                    &["test", "--workspace", "--exclude", "bots-status"],
+                    &tools.path,
+                    &[("BOTS_STATUS_NODE_PATH", &modules.to_string_lossy())],
+                )
+            }),
         ),
         (
             "browser tests (headless Chromium)",
