@@ -103,12 +103,14 @@ pub fn bench() -> Result<(), String> {
     }
     let download = download(&tools.root.join("dist"))?;
     let load = load_run(&tools)?;
+    let reports = report_load_run(&tools)?;
     let latest = json!({
         "date": today(&tools),
         "commit": commit(&tools),
         "fleets": fleets,
         "download": download,
         "load": load,
+        "reports": reports,
     });
 
     let dir = tools.root.join("target/bench");
@@ -267,6 +269,36 @@ fn download(dist: &Path) -> Result<Value, String> {
 /// change or a restart lost an acknowledged one. Its table is printed and its figures kept.
 fn load_run(tools: &Tools) -> Result<Value, String> {
     println!("Load run of the reference server (crates/server, release build):\n");
+    server_run(
+        tools,
+        "bots-status-load",
+        &[
+            ("actions_per_second", "actions per second"),
+            ("latency_median_ms", "action latency, median"),
+            ("latency_p95_ms", "action latency, p95"),
+        ],
+    )
+}
+
+/// The connector protocol's load run: 200 connectors reporting every second for a minute. It
+/// fails if a report that changed a connector is not on the stream, or a connector that kept
+/// reporting was timed out.
+fn report_load_run(tools: &Tools) -> Result<Value, String> {
+    println!("Load run of the connector protocol (crates/server, release build):\n");
+    server_run(
+        tools,
+        "bots-status-report-load",
+        &[
+            ("reports_per_second", "reports per second"),
+            ("latency_median_ms", "report latency, median"),
+            ("latency_p95_ms", "report latency, p95"),
+        ],
+    )
+}
+
+/// Runs the server crate's load binary `bin`; returns the figures of its table's rows
+/// (`key`, row label), and the table.
+fn server_run(tools: &Tools, bin: &str, rows: &[(&str, &str)]) -> Result<Value, String> {
     let out = std::process::Command::new("cargo")
         .args([
             "run",
@@ -275,16 +307,16 @@ fn load_run(tools: &Tools) -> Result<Value, String> {
             "-p",
             "bots-status-server",
             "--bin",
-            "bots-status-load",
+            bin,
         ])
         .env("PATH", &tools.path)
         .output()
-        .map_err(|e| format!("cannot run the load run: {e}"))?;
+        .map_err(|e| format!("cannot run {bin}: {e}"))?;
     let text = String::from_utf8_lossy(&out.stdout).into_owned();
     print!("{text}");
     if !out.status.success() {
         return Err(format!(
-            "the load run found a problem: {}",
+            "{bin} found a problem: {}",
             String::from_utf8_lossy(&out.stderr).trim()
         ));
     }
@@ -294,12 +326,12 @@ fn load_run(tools: &Tools) -> Result<Value, String> {
             .and_then(|l| l.split('|').nth(2))
             .and_then(|v| v.trim().trim_end_matches(" ms").parse().ok())
     };
-    Ok(json!({
-        "actions_per_second": value("actions per second"),
-        "latency_median_ms": value("action latency, median"),
-        "latency_p95_ms": value("action latency, p95"),
-        "table": text,
-    }))
+    let mut figures = serde_json::Map::new();
+    for (key, label) in rows {
+        figures.insert((*key).to_owned(), json!(value(label)));
+    }
+    figures.insert("table".to_owned(), json!(text));
+    Ok(Value::Object(figures))
 }
 
 /// The report: every figure beside the previous run's, with its budget; and the figures
@@ -430,14 +462,14 @@ fn report(latest: &Value, previous: Option<&Value>, budgets: &Budgets) -> (Strin
         kb.unwrap_or(f64::NAN),
         budgets.download_gzip_kb
     ));
-    let load = &latest["load"];
-    let was_load = previous.map(|p| &p["load"]);
-    for (key, label) in [
-        ("actions_per_second", "load run: actions per second"),
-        ("latency_p95_ms", "load run: action latency p95, ms"),
+    for (run, key, label) in [
+        ("load", "actions_per_second", "load run: actions per second"),
+        ("load", "latency_p95_ms", "load run: action latency p95, ms"),
+        ("reports", "reports_per_second", "connector protocol: reports per second"),
+        ("reports", "latency_p95_ms", "connector protocol: report latency p95, ms"),
     ] {
-        let now = load[key].as_f64();
-        let was = was_load.and_then(|l| l[key].as_f64());
+        let now = latest[run][key].as_f64();
+        let was = previous.and_then(|p| p[run][key].as_f64());
         out.push_str(&format!(
             "{label}: {} (previous {}, {})\n",
             now.map_or_else(|| "—".to_owned(), |n| format!("{n:.1}")),

@@ -23,6 +23,9 @@ enum Ended {
 pub async fn follow(args: Args, token: String) -> Result<String, String> {
     let client = reqwest::Client::builder()
         .connect_timeout(Duration::from_secs(5))
+        // The server closes a keep-alive connection that sat idle for 10 s; a heartbeat of 10 s
+        // would race it on a pooled one.
+        .pool_idle_timeout(Duration::from_secs(5))
         .build()
         .map_err(|e| format!("cannot make an HTTP client: {e}"))?;
     let base = format!("{}/api/v1", args.control_plane.trim_end_matches('/'));
