@@ -840,3 +840,55 @@ async fn a_connector_handed_to_a_process_says_so_and_its_silence_shows_since_whe
         "its token went with it"
     );
 }
+
+/// The control plane whose three connectors are real processes against the testbed, given
+/// at build time by `cargo xtask test`.
+fn real_api() -> String {
+    match option_env!("BOTS_STATUS_REAL_API") {
+        Some(url) => url.to_owned(),
+        None => panic!(
+            "BOTS_STATUS_REAL_API is not set: run the browser tests with `cargo xtask test`, which starts real connector processes for them"
+        ),
+    }
+}
+
+#[wasm_bindgen_test]
+async fn three_real_connector_processes_come_online_in_the_app_with_their_conversations() {
+    let _turn = my_turn().await;
+    let (host, _app) = mount(AppConfig {
+        backend: Mode::Live(LiveOptions {
+            base_url: real_api(),
+            token: Some(ADMIN.to_owned()),
+        }),
+        ..AppConfig::default()
+    });
+    wait_live(&host).await;
+    open_agents(&host).await;
+    choose(&host, "Environment", "all");
+    // Each process connects to the testbed's servers and is assigned two conversations.
+    wait_for_within(
+        "three Online connectors with two conversations each",
+        30_000,
+        || {
+            let statuses = column(&host, "Bot Agent Connector");
+            statuses.len() == 3
+                && statuses.iter().all(|s| s == "Online")
+                && column(&host, "Conversations").iter().all(|n| n == "2")
+        },
+    )
+    .await;
+    assert_eq!(
+        column(&host, "Bot Server"),
+        vec!["Connected"; 3],
+        "each checked its bot server"
+    );
+    click_button(&query_all(&host, ".bs-row")[0], &column(&host, "Bot")[0]);
+    wait_for("the details", || {
+        !query_all(&host, ".bs-details").is_empty()
+    })
+    .await;
+    assert_eq!(
+        text(&query(&host, ".bs-details__source")),
+        "Reported by its connector process, run 2"
+    );
+}

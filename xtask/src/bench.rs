@@ -465,8 +465,16 @@ fn report(latest: &Value, previous: Option<&Value>, budgets: &Budgets) -> (Strin
     for (run, key, label) in [
         ("load", "actions_per_second", "load run: actions per second"),
         ("load", "latency_p95_ms", "load run: action latency p95, ms"),
-        ("reports", "reports_per_second", "connector protocol: reports per second"),
-        ("reports", "latency_p95_ms", "connector protocol: report latency p95, ms"),
+        (
+            "reports",
+            "reports_per_second",
+            "connector protocol: reports per second",
+        ),
+        (
+            "reports",
+            "latency_p95_ms",
+            "connector protocol: report latency p95, ms",
+        ),
     ] {
         let now = latest[run][key].as_f64();
         let was = previous.and_then(|p| p[run][key].as_f64());

@@ -12,7 +12,7 @@ use crate::run::command;
 use crate::setup;
 
 /// A connector process, killed and reaped when dropped.
-struct Connector(Child);
+pub struct Connector(Child);
 
 impl Drop for Connector {
     fn drop(&mut self) {
@@ -41,8 +41,12 @@ fn connectors_asked(args: &[String]) -> Result<usize, String> {
     }
 }
 
-fn post(url: &str, body: Value) -> Result<Value, String> {
-    ureq::post(url)
+fn post(url: &str, token: Option<&str>, body: Value) -> Result<Value, String> {
+    let mut request = ureq::post(url);
+    if let Some(token) = token {
+        request = request.set("Authorization", &format!("Bearer {token}"));
+    }
+    request
         .send_json(body)
         .map_err(|e| match e {
             ureq::Error::Status(code, response) => {
@@ -88,60 +92,12 @@ pub fn fleet(args: &[String]) -> Result<(), String> {
         ],
         false,
     )?;
-    let api = format!("{}/api/v1", server.url);
-    let bed = testbed.url.trim_start_matches("http://").to_owned();
     let binary = tools
         .root
         .join("target")
         .join("release")
         .join("bots-status-connector");
-    let mut processes = Vec::new();
-    for i in 0..count {
-        let (environment, bot) = if i % 2 == 0 {
-            (
-                "Demo",
-                json!({"id": "helper-demo", "name": "Helper (Demo)"}),
-            )
-        } else {
-            (
-                "Production",
-                json!({"id": "helper-production", "name": "Helper (Production)"}),
-            )
-        };
-        let (account, agent) = AGENTS[i % AGENTS.len()];
-        let conversation_type = if i % 3 == 2 { "Chat" } else { "Messaging" };
-        let added = post(
-            &format!("{api}/connectors"),
-            json!({"bot": bot, "settings": {
-                "account": account, "agent_user_id": agent, "role": "Agent",
-                "conversation_type": conversation_type, "environment": environment,
-                "advanced": {"fallback_skill_id": null, "external_webhook_url": null,
-                             "custom_config": [], "accessibility": false}}}),
-        )?;
-        let id = added["id"].as_u64().ok_or("an added connector has no id")?;
-        let issued = post(&format!("{api}/connectors/{id}/token"), json!({}))?;
-        let token = issued["token"].as_str().ok_or("no token was issued")?;
-        let child = Command::new(&binary)
-            .args([
-                "--control-plane",
-                &server.url,
-                "--messaging-url",
-                &format!("ws://{bed}/messaging"),
-                "--chat-url",
-                &format!("http://{bed}/chat"),
-                "--bot-server-url",
-                &format!("http://{bed}/bot"),
-            ])
-            .env("BOTS_STATUS_CONNECTOR_TOKEN", token)
-            .stdout(Stdio::null())
-            .spawn()
-            .map_err(|e| format!("cannot start {}: {e}", binary.display()))?;
-        processes.push(Connector(child));
-        post(
-            &format!("{api}/connectors/{id}/actions"),
-            json!({"action": "start"}),
-        )?;
-    }
+    let processes = populate(&server.url, None, &testbed.url, &binary, count)?;
     println!(
         "\n{count} real connectors report into {url}.\nOpen {url}/?api={url} to watch them.\n\
          Break things through the testbed ({bed_url}):\n  \
@@ -159,4 +115,68 @@ pub fn fleet(args: &[String]) -> Result<(), String> {
     drop(processes);
     drop(testbed);
     waited
+}
+
+/// Adds `count` connectors to the server at `url` (two bots, Demo and Production; Messaging
+/// and Chat), issues each its token, starts a `binary` process for each against the testbed
+/// at `bed_url`, and starts the connector.
+pub fn populate(
+    url: &str,
+    token: Option<&str>,
+    bed_url: &str,
+    binary: &std::path::Path,
+    count: usize,
+) -> Result<Vec<Connector>, String> {
+    let api = format!("{url}/api/v1");
+    let bed = bed_url.trim_start_matches("http://");
+    let mut processes = Vec::new();
+    for i in 0..count {
+        let (environment, bot) = if i % 2 == 0 {
+            (
+                "Demo",
+                json!({"id": "helper-demo", "name": "Helper (Demo)"}),
+            )
+        } else {
+            (
+                "Production",
+                json!({"id": "helper-production", "name": "Helper (Production)"}),
+            )
+        };
+        let (account, agent) = AGENTS[i % AGENTS.len()];
+        let conversation_type = if i % 3 == 2 { "Chat" } else { "Messaging" };
+        let added = post(
+            &format!("{api}/connectors"),
+            token,
+            json!({"bot": bot, "settings": {
+                "account": account, "agent_user_id": agent, "role": "Agent",
+                "conversation_type": conversation_type, "environment": environment,
+                "advanced": {"fallback_skill_id": null, "external_webhook_url": null,
+                             "custom_config": [], "accessibility": false}}}),
+        )?;
+        let id = added["id"].as_u64().ok_or("an added connector has no id")?;
+        let issued = post(&format!("{api}/connectors/{id}/token"), token, json!({}))?;
+        let connector_token = issued["token"].as_str().ok_or("no token was issued")?;
+        let child = Command::new(binary)
+            .args([
+                "--control-plane",
+                url,
+                "--messaging-url",
+                &format!("ws://{bed}/messaging"),
+                "--chat-url",
+                &format!("http://{bed}/chat"),
+                "--bot-server-url",
+                &format!("http://{bed}/bot"),
+            ])
+            .env("BOTS_STATUS_CONNECTOR_TOKEN", connector_token)
+            .stdout(Stdio::null())
+            .spawn()
+            .map_err(|e| format!("cannot start {}: {e}", binary.display()))?;
+        processes.push(Connector(child));
+        post(
+            &format!("{api}/connectors/{id}/actions"),
+            token,
+            json!({"action": "start"}),
+        )?;
+    }
+    Ok(processes)
 }

@@ -32,6 +32,23 @@ const LIVE_TEST_SERVER: [&str; 16] = [
     "2026",
 ];
 
+/// The control plane whose connectors are real processes (`tests/live.rs`): no simulated
+/// fleet, time at the wall clock's pace, a one-second heartbeat.
+const REAL_CONNECTORS_SERVER: [&str; 12] = [
+    "--listen",
+    "127.0.0.1:0",
+    "--fleet",
+    "0",
+    "--heartbeat-ms",
+    "1000",
+    "--cors-origin",
+    "*",
+    "--token",
+    "live-test-admin:admin",
+    "--seed",
+    "2026",
+];
+
 /// One named check of the test command.
 type Check<'a> = (&'static str, Box<dyn Fn() -> Result<(), String> + 'a>);
 
@@ -92,6 +109,30 @@ pub fn test() -> Result<(), String> {
                 // The live adapter's tests (tests/live.rs) call a real reference server.
                 let server = LiveServer::start(&tools, false, &LIVE_TEST_SERVER, false)?;
                 println!("reference server for tests/live.rs at {}", server.url);
+                // And a control plane of real connectors: no simulated fleet, the testbed,
+                // and three connector processes (stopped by their ids when this step ends).
+                let testbed = LiveServer::start_binary(
+                    &tools,
+                    "bots-status-testbed",
+                    false,
+                    &["--listen", "127.0.0.1:0"],
+                    false,
+                )?;
+                let plane = LiveServer::start(&tools, false, &REAL_CONNECTORS_SERVER, false)?;
+                command(
+                    "cargo",
+                    &["build", "-p", "bots-status-connector"],
+                    &tools.path,
+                )?;
+                let binary = tools.root.join("target/debug/bots-status-connector");
+                let _processes = crate::fleet::populate(
+                    &plane.url,
+                    Some("live-test-admin"),
+                    &testbed.url,
+                    &binary,
+                    3,
+                )?;
+                println!("three real connectors for tests/live.rs at {}", plane.url);
                 command_with_env(
                     "cargo",
                     &["test", "-p", "bots-status", "--target", WASM],
@@ -100,6 +141,7 @@ pub fn test() -> Result<(), String> {
                         ("CHROMEDRIVER", &chromedriver),
                         ("WASM_BINDGEN_TEST_TIMEOUT", "120"),
                         ("BOTS_STATUS_LIVE_API", &server.url),
+                        ("BOTS_STATUS_REAL_API", &plane.url),
                     ],
                 )
             }),

@@ -86,17 +86,34 @@ impl Bed {
     }
 }
 
-/// What the testbed starts with.
+/// What the testbed starts with (the admin API changes it later).
 #[derive(Clone, Debug)]
 pub struct Options {
     /// Conversations assigned to each connector on the messaging server (and reported by the
     /// chat server).
     pub per_connector: usize,
+    pub messaging: Health,
+    pub chat: Health,
+    pub bot: Health,
+    /// How long the bot server takes to answer.
+    pub bot_delay_ms: u64,
+    /// Bot users whose login is refused with 401.
+    pub refuse: BTreeSet<String>,
+    /// Bot users the login policy locked out (403).
+    pub lockout: BTreeSet<String>,
 }
 
 impl Default for Options {
     fn default() -> Options {
-        Options { per_connector: 2 }
+        Options {
+            per_connector: 2,
+            messaging: Health::Up,
+            chat: Health::Up,
+            bot: Health::Up,
+            bot_delay_ms: 0,
+            refuse: BTreeSet::new(),
+            lockout: BTreeSet::new(),
+        }
     }
 }
 
@@ -115,6 +132,12 @@ impl Testbed {
         let bed = Bed {
             world: Arc::new(Mutex::new(World {
                 per_connector: options.per_connector,
+                messaging: options.messaging,
+                chat: options.chat,
+                bot: options.bot,
+                bot_delay_ms: options.bot_delay_ms.min(60_000),
+                refuse: options.refuse,
+                lockout: options.lockout,
                 ..World::default()
             })),
             moved,

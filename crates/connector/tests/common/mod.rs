@@ -55,7 +55,7 @@ impl World {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("a port");
-        let testbed = Testbed::start(listener, Options { per_connector: 2 })
+        let testbed = Testbed::start(listener, Options::default())
             .await
             .expect("the testbed starts");
         World {
