@@ -40,9 +40,14 @@ fn api() -> String {
 }
 
 fn live(token: &str) -> AppConfig {
+    live_at(api(), token)
+}
+
+/// The app on the live API at `base_url`, signed in with `token`.
+fn live_at(base_url: String, token: &str) -> AppConfig {
     AppConfig {
         backend: Mode::Live(LiveOptions {
-            base_url: api(),
+            base_url,
             token: Some(token.to_owned()),
         }),
         ..AppConfig::default()
@@ -855,13 +860,7 @@ fn real_api() -> String {
 #[wasm_bindgen_test]
 async fn three_real_connector_processes_come_online_in_the_app_with_their_conversations() {
     let _turn = my_turn().await;
-    let (host, _app) = mount(AppConfig {
-        backend: Mode::Live(LiveOptions {
-            base_url: real_api(),
-            token: Some(ADMIN.to_owned()),
-        }),
-        ..AppConfig::default()
-    });
+    let (host, _app) = mount(live_at(real_api(), ADMIN));
     wait_live(&host).await;
     open_agents(&host).await;
     choose(&host, "Environment", "all");

@@ -142,16 +142,7 @@ async fn a_full_disk_refuses_adds_and_lists_exactly_the_rows_saved() {
     let template = api.first(ConnectorStatus::Stopped).await;
     let count = api.fleet().await.connectors.len();
     server.stop().await;
-    let used: u64 = {
-        let conn = rusqlite::Connection::open(&db).expect("open");
-        let pages: u64 = conn
-            .query_row("PRAGMA page_count", [], |r| r.get(0))
-            .expect("pages");
-        let size: u64 = conn
-            .query_row("PRAGMA page_size", [], |r| r.get(0))
-            .expect("size");
-        pages * size
-    };
+    let used = db_bytes(&db);
     let (server, api) = start(Config {
         db: Some(db.clone()),
         max_db_bytes: Some(used + 256 * 1024),

@@ -9,7 +9,9 @@ use std::time::{Duration, Instant};
 use bots_status_core::model::{Connector, ConversationType};
 use bots_status_core::status::ConnectorStatus;
 use bots_status_server::Config;
-use common::{ADMIN, Api, DEVELOPER, Stream, config, error, hold_write_lock, start, temp_db};
+use common::{
+    ADMIN, Api, DEVELOPER, Stream, act, config, db_bytes, error, hold_write_lock, start, temp_db,
+};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
@@ -38,16 +40,6 @@ async fn connector(api: &Api, id: u64) -> Connector {
     let (status, body) = api.get(&format!("/connectors/{id}")).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     serde_json::from_value(body).expect("a connector")
-}
-
-async fn act(api: &Api, id: u64, action: &str) {
-    let (status, body) = api
-        .post(
-            &format!("/connectors/{id}/actions"),
-            json!({"action": action}),
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
 }
 
 /// The words of `ct`'s Conversational Cloud link when it is up, and a word it cannot have.
@@ -493,16 +485,7 @@ async fn a_full_database_issues_no_token_it_cannot_keep() {
     .await;
     let fleet = api.fleet().await;
     server.stop().await;
-    let used: u64 = {
-        let conn = rusqlite::Connection::open(&db).expect("open");
-        let pages: u64 = conn
-            .query_row("PRAGMA page_count", [], |r| r.get(0))
-            .expect("pages");
-        let size: u64 = conn
-            .query_row("PRAGMA page_size", [], |r| r.get(0))
-            .expect("size");
-        pages * size
-    };
+    let used = db_bytes(&db);
     let (server, api) = start(Config {
         db: Some(db.clone()),
         max_db_bytes: Some(used + 16 * 1024),

@@ -6,6 +6,8 @@
 //! to the last) and that every acknowledged action is in the state a restarted server reads
 //! back. Prints throughput and latency as a Markdown table; exits non-zero if anything was lost.
 
+mod shared;
+
 use std::time::{Duration, Instant};
 
 use bots_status_core::api::FleetPage;
@@ -14,6 +16,7 @@ use bots_status_core::status::ConnectorStatus;
 use bots_status_server::{Config, Server};
 use clap::Parser;
 use futures_util::StreamExt;
+use shared::percentile;
 
 /// A bounded load run against the reference server on loopback.
 #[derive(Parser, Debug)]
@@ -42,13 +45,6 @@ async fn main() {
             std::process::exit(1);
         }
     }
-}
-
-fn percentile(sorted: &[f64], q: f64) -> f64 {
-    if sorted.is_empty() {
-        return 0.0;
-    }
-    sorted[(((sorted.len() - 1) as f64) * q).round() as usize]
 }
 
 async fn run(args: &Args) -> Result<String, String> {
@@ -171,16 +167,7 @@ async fn run(args: &Args) -> Result<String, String> {
         acknowledged.push((id, version));
     }
     let burst = started.elapsed().as_secs_f64();
-    let end_id: u64 = client
-        .get(format!("{base}/health"))
-        .send()
-        .await
-        .map_err(|e| e.to_string())?
-        .json::<serde_json::Value>()
-        .await
-        .map_err(|e| e.to_string())?["lastEventId"]
-        .as_u64()
-        .ok_or("no lastEventId")?;
+    let end_id: u64 = shared::last_event_id(&client, &base).await?;
     let expected = end_id - start_id;
 
     // Every listener must reach the last id; they get a bounded while to drain.

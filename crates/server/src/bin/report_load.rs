@@ -8,6 +8,8 @@
 //! connector was timed out while it reported. Prints reports per second and latency as a
 //! Markdown table; exits non-zero if a report was lost or a connector falsely timed out.
 
+mod shared;
+
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
@@ -17,6 +19,7 @@ use bots_status_server::{Config, Server};
 use clap::Parser;
 use futures_util::StreamExt;
 use serde_json::{Value, json};
+use shared::percentile;
 
 /// A bounded load run of the connector protocol against the reference server on loopback.
 #[derive(Parser, Debug)]
@@ -42,13 +45,6 @@ async fn main() {
             std::process::exit(1);
         }
     }
-}
-
-fn percentile(sorted: &[f64], q: f64) -> f64 {
-    if sorted.is_empty() {
-        return 0.0;
-    }
-    sorted[(((sorted.len() - 1) as f64) * q).round() as usize]
 }
 
 async fn post(
@@ -129,16 +125,7 @@ async fn run(args: &Args) -> Result<String, String> {
         .await?;
         tokens.push((id, token));
     }
-    let start_id: u64 = client
-        .get(format!("{base}/health"))
-        .send()
-        .await
-        .map_err(|e| e.to_string())?
-        .json::<Value>()
-        .await
-        .map_err(|e| e.to_string())?["lastEventId"]
-        .as_u64()
-        .ok_or("no lastEventId")?;
+    let start_id: u64 = shared::last_event_id(&client, &base).await?;
     let stream = client
         .get(format!("{base}/events"))
         .header("Last-Event-ID", start_id.to_string())
@@ -189,16 +176,7 @@ async fn run(args: &Args) -> Result<String, String> {
         latencies.append(&mut l);
     }
     let elapsed = started.elapsed().as_secs_f64();
-    let end_id: u64 = client
-        .get(format!("{base}/health"))
-        .send()
-        .await
-        .map_err(|e| e.to_string())?
-        .json::<Value>()
-        .await
-        .map_err(|e| e.to_string())?["lastEventId"]
-        .as_u64()
-        .ok_or("no lastEventId")?;
+    let end_id: u64 = shared::last_event_id(&client, &base).await?;
     let _ = end_tx.send(Some(end_id));
     let seen = tokio::time::timeout(Duration::from_secs(60), watcher)
         .await

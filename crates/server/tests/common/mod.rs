@@ -223,17 +223,35 @@ impl Stream {
     }
 }
 
+/// `action` on connector `id`, which must be done; the connector afterwards.
+pub async fn act(api: &Api, id: u64, action: &str) -> Value {
+    let (status, body) = api
+        .post(
+            &format!("/connectors/{id}/actions"),
+            json!({"action": action}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{action}: {body}");
+    body
+}
+
 pub async fn stop_and_start(api: &Api, id: u64) -> Vec<u64> {
     let mut versions = Vec::new();
     for action in ["stop", "start"] {
-        let (status, body) = api
-            .post(
-                &format!("/connectors/{id}/actions"),
-                json!({"action": action}),
-            )
-            .await;
-        assert_eq!(status, StatusCode::OK, "{body}");
+        let body = act(api, id, action).await;
         versions.push(body["version"].as_u64().expect("version"));
     }
     versions
+}
+
+/// How large the database file at `db` is now, in bytes (its pages).
+pub fn db_bytes(db: &Path) -> u64 {
+    let conn = rusqlite::Connection::open(db).expect("open");
+    let pages: u64 = conn
+        .query_row("PRAGMA page_count", [], |r| r.get(0))
+        .expect("pages");
+    let size: u64 = conn
+        .query_row("PRAGMA page_size", [], |r| r.get(0))
+        .expect("size");
+    pages * size
 }
