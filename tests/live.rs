@@ -890,4 +890,27 @@ async fn three_real_connector_processes_come_online_in_the_app_with_their_conver
         text(&query(&host, ".bs-details__source")),
         "Reported by its connector process, run 2"
     );
+    click_button(&query(&host, ".bs-details"), "Close");
+
+    // Restarted from the app, its process takes up the new run and comes back Online.
+    let agent = column(&host, "Agent user ID")[0].clone();
+    select_row(&host, 0);
+    choose_action(&host, "Restart Agents").await;
+    confirm_and_close(&host).await;
+    let (row, _) = find(&host, &agent).await;
+    click_button(
+        &query_all(&host, ".bs-row")[row],
+        &column(&host, "Bot")[row],
+    );
+    wait_for_within("the new run, Online", 20_000, || {
+        query_all(&host, ".bs-details__source")
+            .first()
+            .map(text)
+            .as_deref()
+            == Some("Reported by its connector process, run 3")
+            && text(&query(&host, ".bs-details")).contains(
+                "The connector is running, and all end-to-end connections are working well.",
+            )
+    })
+    .await;
 }
