@@ -37,7 +37,6 @@ pub async fn follow(args: Args, token: String) -> Result<String, String> {
     let stream = tokio::spawn({
         let (client, base, token, args) =
             (client.clone(), base.clone(), token.clone(), args.clone());
-        let orders_tx = orders_tx.clone();
         async move {
             let mut attempt = 0;
             loop {
@@ -66,7 +65,6 @@ pub async fn follow(args: Args, token: String) -> Result<String, String> {
         token.clone(),
         observed,
         orders.clone(),
-        orders_tx,
     ));
 
     let mut current: Option<run::Running> = None;
@@ -182,7 +180,6 @@ async fn report(
     token: String,
     mut observed: watch::Receiver<Observed>,
     orders: watch::Receiver<Option<Desired>>,
-    orders_tx: watch::Sender<Option<Desired>>,
 ) {
     loop {
         let heartbeat = orders
@@ -201,20 +198,10 @@ async fn report(
                 .send()
                 .await;
             match sent {
-                Ok(response) if response.status().is_success() => {
-                    // The answer carries the orders: a process whose stream is down still
-                    // follows them.
-                    if let Ok(answer) = response.json::<serde_json::Value>().await
-                        && let Ok(desired) =
-                            serde_json::from_value::<Desired>(answer["desired"].clone())
-                    {
-                        orders_tx.send_if_modified(|o| {
-                            let moved = o.as_ref() != Some(&desired);
-                            *o = Some(desired);
-                            moved
-                        });
-                    }
-                }
+                // The answer carries the orders as of this report, but the stream's are newer
+                // when both are at hand: an answer overtaken by a Start would undo it. So this
+                // process follows the stream alone.
+                Ok(response) if response.status().is_success() => {}
                 // Another run than the control plane's: its orders are on their way.
                 Ok(response) if response.status() == StatusCode::CONFLICT => {}
                 Ok(response) => {
