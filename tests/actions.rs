@@ -598,8 +598,17 @@ async fn stopping_one_of_two_online_connectors_says_failover_is_lost_and_where_t
     })
     .await;
     // A traffic spike of 220 conversations on the bot: stopping one of its two connectors
-    // would put them all on the other.
+    // would put them all on the other. The clock is paused first: at instant speed every
+    // tick moves each bot's demand, and the sum would not stay 220 long enough to be read
+    // on a loaded machine.
     let sim = query(&host, ".bs-simulation");
+    click_button(&query(&sim, ".bs-simulation__clock"), "Pause");
+    wait_for("the clock paused", || {
+        query_all(&sim, ".bs-simulation__clock button")
+            .iter()
+            .any(|b| text(b) == "Resume")
+    })
+    .await;
     let traffic = query_all(&sim, "fieldset")
         .into_iter()
         .find(|f| {
