@@ -12,6 +12,7 @@ use crate::Args;
 use crate::run::{self, Observed};
 
 /// How the order stream ended, when it did.
+#[derive(Clone, Copy)]
 enum Ended {
     /// The connector was deleted: the process has nothing more to do.
     Gone,
@@ -31,7 +32,7 @@ pub async fn follow(args: Args, token: String) -> Result<String, String> {
     let base = format!("{}/api/v1", args.control_plane.trim_end_matches('/'));
     let (orders_tx, mut orders) = watch::channel::<Option<Desired>>(None);
     let (observed_tx, observed) = watch::channel(Observed::stopped(0));
-    let (ended_tx, mut ended) = watch::channel::<Option<String>>(None);
+    let (ended_tx, mut ended) = watch::channel::<Option<Ended>>(None);
 
     // The order stream, reconnected with backoff; it ends the process when it ends.
     let stream = tokio::spawn({
@@ -41,12 +42,8 @@ pub async fn follow(args: Args, token: String) -> Result<String, String> {
             let mut attempt = 0;
             loop {
                 match read_orders(&client, &base, &token, &orders_tx).await {
-                    Ok(Ended::Gone) => {
-                        let _ = ended_tx.send(Some("the connector was deleted".to_owned()));
-                        return;
-                    }
-                    Ok(Ended::Refused) => {
-                        let _ = ended_tx.send(Some("refused".to_owned()));
+                    Ok(end) => {
+                        let _ = ended_tx.send(Some(end));
                         return;
                     }
                     Err(e) => {
@@ -72,11 +69,10 @@ pub async fn follow(args: Args, token: String) -> Result<String, String> {
         tokio::select! {
             changed = orders.changed() => if changed.is_err() { break Ok("the order stream ended".to_owned()) },
             _ = ended.changed() => {
-                let why = ended.borrow().clone().unwrap_or_default();
-                break if why == "refused" {
-                    Err("the control plane does not know this connector token: it was replaced by a newer one, its connector was deleted, or it was never issued".to_owned())
-                } else {
-                    Ok(why)
+                let end = *ended.borrow();
+                break match end {
+                    Some(Ended::Refused) => Err("the control plane does not know this connector token: it was replaced by a newer one, its connector was deleted, or it was never issued".to_owned()),
+                    Some(Ended::Gone) | None => Ok("the connector was deleted".to_owned()),
                 };
             }
         }
