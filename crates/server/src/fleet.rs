@@ -290,6 +290,11 @@ impl Fleet {
         find(&self.now().sim, id).cloned()
     }
 
+    /// Whether connector `id` exists now (without copying it).
+    pub fn has(&self, id: ConnectorId) -> bool {
+        self.now().sim.connector(id).is_some()
+    }
+
     pub fn pcs(&self) -> PcsConnector {
         self.now().sim.fleet.pcs.clone()
     }
@@ -610,13 +615,10 @@ impl Fleet {
             Err(_) => "refused",
         });
         let (changed, desired) = result?;
-        let desired = desired.ok_or_else(|| {
-            ApiError::new(
-                ErrorCode::NotFound,
-                "The connector is gone: its process should stop.",
-            )
-        })?;
-        Ok(Reported { changed, desired })
+        Ok(Reported {
+            changed,
+            desired: desired.ok_or_else(gone)?,
+        })
     }
 
     /// A receiver of new changes and the first of what happened after `after` (subscribed
@@ -667,6 +669,14 @@ impl Fleet {
         self.queue.stop();
         lock(&self.writer).take()
     }
+}
+
+/// The answer to a connector process whose connector was deleted.
+pub fn gone() -> ApiError {
+    ApiError::new(
+        ErrorCode::NotFound,
+        "The connector is gone: its process should stop.",
+    )
 }
 
 /// The history's entry of `caller` asking for `action` of `subject` at `at`, and how it ended.

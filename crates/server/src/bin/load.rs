@@ -16,7 +16,6 @@ use bots_status_core::status::ConnectorStatus;
 use bots_status_server::{Config, Server};
 use clap::Parser;
 use futures_util::StreamExt;
-use shared::percentile;
 
 /// A bounded load run against the reference server on loopback.
 #[derive(Parser, Debug)]
@@ -233,18 +232,7 @@ async fn run(args: &Args) -> Result<String, String> {
         "| actions per second | {:.0} |\n",
         args.actions as f64 / burst
     ));
-    report.push_str(&format!(
-        "| action latency, median | {:.1} ms |\n",
-        percentile(&latencies, 0.5)
-    ));
-    report.push_str(&format!(
-        "| action latency, p95 | {:.1} ms |\n",
-        percentile(&latencies, 0.95)
-    ));
-    report.push_str(&format!(
-        "| action latency, max | {:.1} ms |\n",
-        latencies.last().copied().unwrap_or(0.0)
-    ));
+    report.push_str(&shared::latency_rows("action", &latencies));
     report.push_str(&format!(
         "| events delivered (changes × clients) | {} in {:.2} s |\n",
         expected * args.clients as u64,

@@ -19,7 +19,6 @@ use bots_status_server::{Config, Server};
 use clap::Parser;
 use futures_util::StreamExt;
 use serde_json::{Value, json};
-use shared::percentile;
 
 /// A bounded load run of the connector protocol against the reference server on loopback.
 #[derive(Parser, Debug)]
@@ -215,18 +214,7 @@ async fn run(args: &Args) -> Result<String, String> {
         "| reports per second | {:.0} |\n",
         sent as f64 / elapsed
     ));
-    report.push_str(&format!(
-        "| report latency, median | {:.1} ms |\n",
-        percentile(&latencies, 0.5)
-    ));
-    report.push_str(&format!(
-        "| report latency, p95 | {:.1} ms |\n",
-        percentile(&latencies, 0.95)
-    ));
-    report.push_str(&format!(
-        "| report latency, max | {:.1} ms |\n",
-        latencies.last().copied().unwrap_or(0.0)
-    ));
+    report.push_str(&shared::latency_rows("report", &latencies));
     report.push_str(&format!(
         "| reports that changed a connector, on the stream | {reflected} of {total_changed} |\n"
     ));

@@ -8,6 +8,17 @@ pub fn percentile(sorted: &[f64], q: f64) -> f64 {
     sorted[(((sorted.len() - 1) as f64) * q).round() as usize]
 }
 
+/// The table rows of `sorted` latencies in milliseconds: "| action latency, median | 25.6 ms |"
+/// and the p95 and the max, for `what` ("action", "report").
+pub fn latency_rows(what: &str, sorted: &[f64]) -> String {
+    format!(
+        "| {what} latency, median | {:.1} ms |\n| {what} latency, p95 | {:.1} ms |\n| {what} latency, max | {:.1} ms |\n",
+        percentile(sorted, 0.5),
+        percentile(sorted, 0.95),
+        sorted.last().copied().unwrap_or(0.0)
+    )
+}
+
 /// The server's last event id, from `/health`.
 pub async fn last_event_id(client: &reqwest::Client, base: &str) -> Result<u64, String> {
     client
