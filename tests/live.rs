@@ -165,6 +165,13 @@ async fn find(host: &Element, agent: &str) -> (usize, String) {
     (row, column(host, "Bot Agent Connector")[row].clone())
 }
 
+/// Opens the details of `agent`'s connector, found by searching for it.
+async fn details_of(host: &Element, agent: &str) {
+    let (row, _) = find(host, agent).await;
+    click_button(&query_all(host, ".bs-row")[row], &column(host, "Bot")[row]);
+    wait_for("the details", || !query_all(host, ".bs-details").is_empty()).await;
+}
+
 async fn status_of(host: &Element, agent: &str) -> String {
     find(host, agent).await.1
 }
@@ -269,15 +276,7 @@ async fn a_save_over_a_newer_version_gets_the_conflict_and_keeps_the_edit() {
     let target = a_stopped_connector().await;
     let (host, _app) = start_live().await;
     open_agents(&host).await;
-    let (row, _) = find(&host, &target.settings.agent_user_id).await;
-    click_button(
-        &query_all(&host, ".bs-row")[row],
-        &column(&host, "Bot")[row],
-    );
-    wait_for("the details", || {
-        !query_all(&host, ".bs-details").is_empty()
-    })
-    .await;
+    details_of(&host, &target.settings.agent_user_id).await;
     let form = edit_form(&host).await;
     open_advanced(&form);
     set_value(&control(&form, "Fallback Skill ID"), "4242", "input");
@@ -655,11 +654,7 @@ async fn a_connector_s_timeline_shows_a_stop_from_before_the_page_opened_with_it
     );
     let (host, _app) = start_live().await;
     open_agents(&host).await;
-    let (row, _) = find(&host, &online.settings.agent_user_id).await;
-    click_button(
-        &query_all(&host, ".bs-row")[row],
-        &column(&host, "Bot")[row],
-    );
+    details_of(&host, &online.settings.agent_user_id).await;
     let lane = || {
         query_all(
             &host,
@@ -803,15 +798,7 @@ async fn a_connector_handed_to_a_process_says_so_and_its_silence_shows_since_whe
 
     let (host, _app) = start_live().await;
     open_agents(&host).await;
-    let (row, _) = find(&host, "spare-bot-0-1").await;
-    click_button(
-        &query_all(&host, ".bs-row")[row],
-        &column(&host, "Bot")[row],
-    );
-    wait_for("the details", || {
-        !query_all(&host, ".bs-details").is_empty()
-    })
-    .await;
+    details_of(&host, "spare-bot-0-1").await;
     let source = || text(&query(&host, ".bs-details__source"));
     assert_eq!(source(), "Reported by its connector process, run 2");
     // The process says nothing more: within three heartbeats of the server's clock (this
@@ -897,11 +884,7 @@ async fn three_real_connector_processes_come_online_in_the_app_with_their_conver
     select_row(&host, 0);
     choose_action(&host, "Restart Agents").await;
     confirm_and_close(&host).await;
-    let (row, _) = find(&host, &agent).await;
-    click_button(
-        &query_all(&host, ".bs-row")[row],
-        &column(&host, "Bot")[row],
-    );
+    details_of(&host, &agent).await;
     wait_for_within("the new run, Online", 20_000, || {
         query_all(&host, ".bs-details__source")
             .first()
