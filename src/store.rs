@@ -95,9 +95,7 @@ impl FleetStore {
                     if snapshot.new_fleet {
                         *h = History::new();
                     }
-                    for c in &connectors {
-                        h.record(c, at);
-                    }
+                    h.record_all(&connectors, at);
                 });
                 self.connectors.set(connectors);
                 self.roster.update(|r| *r += 1);

@@ -129,9 +129,15 @@ impl Watchers {
             .iter()
             .map(|(_, s)| s.clone())
             .collect();
-        for sink in sinks {
+        // Each sink but the last gets a copy; the last takes the event itself (there is
+        // mostly one, the store, and a batch of thousands of changes is costly to copy).
+        let Some((last, others)) = sinks.split_last() else {
+            return;
+        };
+        for sink in others {
             sink(event.clone());
         }
+        last(event);
     }
 
     pub fn clear(&self) {

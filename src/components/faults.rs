@@ -3,7 +3,8 @@
 //! bot user someone else created (401), a traffic spike; and the fixes made outside the app,
 //! in Conversational Cloud or on the bots' servers, that end them.
 
-use bots_status_core::fleet::bots;
+use bots_status_core::fleet::first_bots_named;
+use bots_status_core::settings::AgentUser;
 use bots_status_core::simulator::faults::FaultError;
 use bots_status_core::simulator::{Change, Simulator};
 use leptos::prelude::*;
@@ -19,33 +20,43 @@ struct UserRow {
     note: String,
 }
 
-/// Every bot user, by login name (the directory keeps them so).
-fn users(sim: &Simulator) -> Vec<UserRow> {
-    sim.fleet
-        .directory
-        .users()
-        .iter()
-        .map(|u| UserRow {
-            login: u.login_name.clone(),
-            account: u.account.clone(),
-            note: sim.user_notes(&u.login_name).join(", "),
-        })
-        .collect()
+/// The first [`LISTED`] bot users whose login name holds `typed` (ignoring case), in the
+/// directory's order (by login name), with how many hold it in all.
+fn users_named(sim: &Simulator, typed: &str) -> (Vec<UserRow>, usize) {
+    let (users, total) = narrowed(sim.fleet.directory.users(), typed, |u: &AgentUser| {
+        u.login_name.as_str()
+    });
+    let rows = users.into_iter().map(|u| UserRow {
+        login: u.login_name.clone(),
+        account: u.account.clone(),
+        note: sim.user_notes(&u.login_name).join(", "),
+    });
+    (rows.collect(), total)
 }
 
 /// How many choices a picker lists at most: a fleet of 100,000 connectors has as many bot
 /// users, which no select can show (or build quickly).
 const LISTED: usize = 100;
 
-/// The first [`LISTED`] of `items` whose `name` contains `typed` (ignoring case).
-fn narrowed<T: Clone>(items: &[T], typed: &str, name: impl Fn(&T) -> &str) -> Vec<T> {
+/// The first [`LISTED`] of `items` whose `name` contains `typed` (ignoring case), and how
+/// many do in all.
+fn narrowed<'a, T>(items: &'a [T], typed: &str, name: impl Fn(&T) -> &str) -> (Vec<&'a T>, usize) {
     let typed = typed.trim().to_lowercase();
-    items
+    if typed.is_empty() {
+        return (items.iter().take(LISTED).collect(), items.len());
+    }
+    let mut found = Vec::new();
+    let mut total = 0;
+    for item in items
         .iter()
-        .filter(|i| typed.is_empty() || name(i).to_lowercase().contains(&typed))
-        .take(LISTED)
-        .cloned()
-        .collect()
+        .filter(|i| name(i).to_lowercase().contains(&typed))
+    {
+        total += 1;
+        if found.len() < LISTED {
+            found.push(item);
+        }
+    }
+    (found, total)
 }
 
 /// "Showing the first 100 of 40,103 bots: type to narrow the list." when the list is cut.
@@ -65,21 +76,20 @@ pub fn FaultControls(
 ) -> impl IntoView {
     let store = FleetStore::from_context();
     let revision = Memo::new(move |_| store.simulation.with(|s| s.as_ref().map(|s| s.revision)));
-    let user_rows = Memo::new(move |_| {
+    let (user_typed, bot_typed) = (RwSignal::new(String::new()), RwSignal::new(String::new()));
+    // Only what the pickers list is built: a fleet of 100,000 has as many bot users.
+    let users = Memo::new(move |_| {
         revision.track();
-        sim.with_value(|b| b.with_simulator(users))
+        user_typed.with(|t| sim.with_value(|b| b.with_simulator(|s| users_named(s, t))))
     });
     // The bots change only when connectors come or go: not on every status change.
-    let bot_choices = Memo::new(move |_| {
+    let bots = Memo::new(move |_| {
         store.roster.track();
-        store.connectors.with_untracked(|list| bots(list))
-    });
-    let (user_typed, bot_typed) = (RwSignal::new(String::new()), RwSignal::new(String::new()));
-    let shown_users = Memo::new(move |_| {
-        user_typed.with(|t| user_rows.with(|rows| narrowed(rows, t, |r| r.login.as_str())))
-    });
-    let shown_bots = Memo::new(move |_| {
-        bot_typed.with(|t| bot_choices.with(|list| narrowed(list, t, |b| b.name.as_str())))
+        bot_typed.with(|t| {
+            store
+                .connectors
+                .with_untracked(|list| first_bots_named(list, t, LISTED))
+        })
     });
     let user = RwSignal::new(String::new());
     let bot = RwSignal::new(String::new());
@@ -88,7 +98,7 @@ pub fn FaultControls(
     // The chosen user, or the first listed while none of those listed is chosen.
     let chosen_user = move || {
         let u = user.get_untracked();
-        shown_users.with_untracked(|r| {
+        users.with_untracked(|(r, _)| {
             r.iter()
                 .find(|r| r.login == u)
                 .or(r.first())
@@ -97,7 +107,7 @@ pub fn FaultControls(
     };
     let chosen_bot = move || {
         let b = bot.get_untracked();
-        shown_bots.with_untracked(|r| {
+        bots.with_untracked(|(r, _)| {
             r.iter()
                 .find(|x| x.id.0 == b)
                 .or(r.first())
@@ -128,7 +138,7 @@ pub fn FaultControls(
             <label class="bs-field">
                 <span class="bs-field__label">"Bot user"</span>
                 <select class="bs-select" on:change=move |ev| user.set(event_target_value(&ev))>
-                    {move || shown_users.get().into_iter().map(|r| {
+                    {move || users.get().0.into_iter().map(|r| {
                         let selected = r.login == user.get_untracked();
                         let text = if r.note.is_empty() {
                             format!("{} ({})", r.login, r.account)
@@ -139,7 +149,7 @@ pub fn FaultControls(
                     }).collect_view()}
                 </select>
             </label>
-            {move || cut_note(shown_users.with(Vec::len), user_rows.with(Vec::len), "bot users").map(|n| view! { <p class="bs-field__hint">{n}</p> })}
+            {move || users.with(|(listed, all)| cut_note(listed.len(), *all, "bot users")).map(|n| view! { <p class="bs-field__hint">{n}</p> })}
             <div class="bs-button-row" role="group" aria-label="Faults of the bot user">
                 <button type="button" class="bs-button" on:click=on_user(
                     "disabled by the login policy (failed logins from an IP outside the whitelist)",
@@ -167,7 +177,7 @@ pub fn FaultControls(
                 )>"Static IP, whitelisted"</button>
                 <button type="button" class="bs-button" on:click=move |_| {
                     let Some(login) = chosen_user() else { return };
-                    let Some(account) = user_rows.with_untracked(|r| r.iter().find(|r| r.login == login).map(|r| r.account.clone())) else { return };
+                    let Some(account) = users.with_untracked(|(r, _)| r.iter().find(|r| r.login == login).map(|r| r.account.clone())) else { return };
                     let result = sim.with_value(|b| b.inject(|s| { s.whitelist_ip_range(&account); Ok(Vec::new()) }));
                     report(result, format!("Account {account}'s login policy now whitelists the full IP range of the bot servers."));
                 }>"Whitelist the account's IP range"</button>
@@ -180,13 +190,13 @@ pub fn FaultControls(
             <label class="bs-field">
                 <span class="bs-field__label">"Bot"</span>
                 <select class="bs-select" on:change=move |ev| bot.set(event_target_value(&ev))>
-                    {move || shown_bots.get().into_iter().map(|b| {
+                    {move || bots.get().0.into_iter().map(|b| {
                         let selected = b.id.0 == bot.get_untracked();
                         view! { <option value=b.id.0 selected=selected>{b.name}</option> }
                     }).collect_view()}
                 </select>
             </label>
-            {move || cut_note(shown_bots.with(Vec::len), bot_choices.with(Vec::len), "bots").map(|n| view! { <p class="bs-field__hint">{n}</p> })}
+            {move || bots.with(|(listed, all)| cut_note(listed.len(), *all, "bots")).map(|n| view! { <p class="bs-field__hint">{n}</p> })}
             <label class="bs-field">
                 <span class="bs-field__label">"Concurrent conversations"</span>
                 <input

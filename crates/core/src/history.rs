@@ -195,6 +195,29 @@ impl History {
         }
     }
 
+    /// Notes every connector of a snapshot at `at`, as [`History::record`] notes each. A
+    /// history that knows none of them yet (a new fleet) is built in one go: at 100,000
+    /// connectors that is a fraction of the time their inserts one by one take.
+    pub fn record_all(&mut self, connectors: &[Connector], at: Millis) {
+        if !self.known.is_empty() {
+            for c in connectors {
+                self.record(c, at);
+            }
+            return;
+        }
+        self.known = connectors
+            .iter()
+            .map(|c| {
+                let readings = readings(&c.state);
+                let known = Known {
+                    readings,
+                    first_seen: at,
+                };
+                (c.id, known)
+            })
+            .collect();
+    }
+
     /// Forgets a deleted connector's current state; its events stay in the log.
     pub fn removed(&mut self, id: ConnectorId) {
         self.known.remove(&id);

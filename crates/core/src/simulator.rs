@@ -486,7 +486,8 @@ impl Simulator {
     /// Stopped connectors keep their in-progress conversations as they are.
     fn move_load(&mut self) -> Vec<Change> {
         let mut changes = Vec::new();
-        for (bot, indices) in self.online_by_bot() {
+        let online = self.online_by_bot();
+        for (bot, indices) in online {
             let demand = self.demand.entry(bot).or_insert(0);
             let step = self.rng.below(11) as i64 - 5;
             *demand = (*demand as i64 + step).clamp(0, 400) as u32;
@@ -496,15 +497,28 @@ impl Simulator {
         changes
     }
 
-    /// The indices of each bot's online connectors.
-    fn online_by_bot(&self) -> BTreeMap<BotId, Vec<usize>> {
-        let mut online: BTreeMap<BotId, Vec<usize>> = BTreeMap::new();
+    /// The indices of each bot's online connectors, by bot. The map borrows the ids, so the
+    /// periodic update copies one per bot rather than one per connector.
+    fn online_by_bot(&self) -> Vec<(BotId, Vec<usize>)> {
+        let mut online: BTreeMap<&BotId, Vec<usize>> = BTreeMap::new();
         for (i, c) in self.fleet.connectors.iter().enumerate() {
-            if c.state.status() == crate::ConnectorStatus::Online && c.reported.is_none() {
-                online.entry(c.bot.id.clone()).or_default().push(i);
+            if takes_load(c) {
+                online.entry(&c.bot.id).or_default().push(i);
             }
         }
         online
+            .into_iter()
+            .map(|(bot, indices)| (bot.clone(), indices))
+            .collect()
+    }
+
+    /// The indices of `bot`'s online connectors.
+    fn online_of(&self, bot: &BotId) -> Vec<usize> {
+        let connectors = self.fleet.connectors.iter().enumerate();
+        connectors
+            .filter(|(_, c)| &c.bot.id == bot && takes_load(c))
+            .map(|(i, _)| i)
+            .collect()
     }
 
     /// Spreads `demand` conversations over the connectors at `indices` as evenly as it goes.
@@ -528,6 +542,12 @@ impl Simulator {
     pub fn demand(&self, bot: &BotId) -> u32 {
         self.demand.get(bot).copied().unwrap_or(0)
     }
+}
+
+/// Whether the simulator shares its bot's traffic with `c`: online, and not a real process's
+/// (which reports its own load).
+fn takes_load(c: &Connector) -> bool {
+    c.state.status() == crate::ConnectorStatus::Online && c.reported.is_none()
 }
 
 pub mod faults;

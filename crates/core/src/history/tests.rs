@@ -188,3 +188,28 @@ fn a_period_ends_now_and_never_before_the_epoch() {
     assert_eq!(Period::Week.since(Millis(5)), Millis(0));
     assert_eq!(Period::default(), Period::Day);
 }
+
+#[test]
+fn a_snapshot_is_noted_as_its_connectors_one_by_one() {
+    let fleet = crate::fleet::Fleet::generate(5, 300, Millis(0));
+    let (first, later) = (Millis(1_000), Millis(9_000));
+    let mut at_once = History::new();
+    at_once.record_all(&fleet.connectors, first);
+    let mut one_by_one = History::new();
+    for c in &fleet.connectors {
+        one_by_one.record(c, first);
+    }
+    assert_eq!(at_once, one_by_one);
+    // A snapshot over a known fleet (a reconnect) notes what changed meanwhile.
+    let mut changed = fleet.connectors.clone();
+    changed[3].state = online(LinkHealth::Down, false);
+    at_once.record_all(&changed, later);
+    for c in &changed {
+        one_by_one.record(c, later);
+    }
+    assert_eq!(at_once, one_by_one);
+    assert!(
+        !at_once.is_empty(),
+        "the changed connector's statuses are events"
+    );
+}

@@ -181,7 +181,7 @@ impl Simulator {
             return Err(FaultError::NoSuchBot(bot.0.clone()));
         }
         self.demand.insert(bot.clone(), concurrent);
-        let online = self.online_by_bot().remove(bot).unwrap_or_default();
+        let online = self.online_of(bot);
         Ok(self.share_load(&online, concurrent))
     }
 
