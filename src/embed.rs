@@ -77,16 +77,15 @@ fn options_from_js(options: &JsValue) -> Result<BTreeMap<String, String>, String
         .ok_or("the options must be an object, e.g. { page: \"agents\" }")?;
     let map: BTreeMap<String, serde_json::Value> = serde_json::from_str(&text)
         .map_err(|_| "the options must be an object, e.g. { page: \"agents\" }".to_owned())?;
-    Ok(map
-        .into_iter()
-        .map(|(k, v)| {
+    Ok(bots_status_core::order::map_of(map.into_iter().map(
+        |(k, v)| {
             let v = match v {
                 serde_json::Value::String(s) => s,
                 other => other.to_string(),
             };
             (k, v)
-        })
-        .collect())
+        },
+    )))
 }
 
 /// An app configuration from options given as text (attributes, or a JavaScript object's

@@ -89,7 +89,7 @@ impl FleetStore {
         match event {
             BackendEvent::Snapshot(snapshot) => {
                 let mut connectors = snapshot.connectors;
-                connectors.sort_by_key(|c| c.id);
+                bots_status_core::order::sort_by_key(&mut connectors, |c| c.id);
                 let at = self.backend_now(now);
                 self.history.update(|h| {
                     if snapshot.new_fleet {

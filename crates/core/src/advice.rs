@@ -82,7 +82,9 @@ pub fn advise<'a>(connectors: impl IntoIterator<Item = &'a Connector>) -> Vec<Bo
             })
         })
         .collect();
-    advice.sort_by(|a, b| a.bot_name.cmp(&b.bot_name).then(a.bot_id.cmp(&b.bot_id)));
+    crate::order::sort_by(&mut advice, |a, b| {
+        a.bot_name.cmp(&b.bot_name).then(a.bot_id.cmp(&b.bot_id))
+    });
     advice
 }
 

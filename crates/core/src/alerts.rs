@@ -88,7 +88,7 @@ impl Watch {
     /// A watch that remembers the problems acknowledged earlier by their [`Alert::key`].
     pub fn remembering(acknowledged: impl IntoIterator<Item = String>) -> Watch {
         let mut remembered: Vec<String> = acknowledged.into_iter().collect();
-        remembered.sort_unstable();
+        crate::order::sort(&mut remembered);
         remembered.dedup();
         Watch {
             remembered,
@@ -180,7 +180,7 @@ impl Watch {
     /// each.
     pub fn problems(&self, at_most: usize) -> Vec<OpenProblem> {
         let mut all: Vec<&OpenProblem> = self.open.iter().collect();
-        all.sort_by(|a, b| {
+        crate::order::sort_by(&mut all, |a, b| {
             a.acknowledged
                 .cmp(&b.acknowledged)
                 .then(b.since.cmp(&a.since))

@@ -168,7 +168,7 @@ fn group_skips(skipped: &[(ConnectorId, Skip)]) -> Vec<String> {
         *counts.entry(skip.short()).or_default() += 1;
     }
     let mut groups: Vec<_> = counts.into_iter().collect();
-    groups.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    crate::order::sort_by(&mut groups, |a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
     groups
         .into_iter()
         .map(|(reason, n)| format!("{n} skipped: {reason}"))

@@ -5,7 +5,7 @@
 //! from its twins, so validation is precise per entry and [`drift`] shows the differences.
 
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::fmt;
 
 use crate::limits::{MAX_CONFIG_ROWS, MAX_NAME_CHARS, MAX_VALUE_CHARS};
@@ -555,7 +555,7 @@ pub fn drift_between(configs: &[(ConnectorId, &[ConfigEntry], ConversationType)]
         .iter()
         .map(|(id, entries, ct)| (*id, effective(entries, *ct)))
         .collect();
-    let keys: BTreeSet<&String> = per_connector.iter().flat_map(|(_, m)| m.keys()).collect();
+    let keys = crate::order::set_of(per_connector.iter().flat_map(|(_, m)| m.keys()));
     keys.into_iter()
         .filter_map(|key| {
             let values: Vec<_> = per_connector

@@ -22,7 +22,9 @@ pub fn bots(connectors: &[Connector]) -> Vec<BotRef> {
         .filter(|c| seen.insert(&c.bot.id))
         .map(|c| c.bot.clone())
         .collect();
-    bots.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.id.cmp(&b.id)));
+    crate::order::sort_by(&mut bots, |a, b| {
+        a.name.cmp(&b.name).then_with(|| a.id.cmp(&b.id))
+    });
     bots
 }
 

@@ -402,7 +402,7 @@ impl Timeline {
             .flat_map(|l| l.segments.iter().flat_map(|s| [s.from, s.to]))
             .filter(|t| *t >= self.start && *t <= self.end)
             .collect();
-        bounds.sort_unstable();
+        crate::order::sort(&mut bounds);
         bounds.dedup();
         // Each lane's segments are in time order, so one cursor per lane walks them once.
         let mut at = [0usize; 3];
@@ -463,7 +463,7 @@ impl Timeline {
                     })
             })
             .collect();
-        drops.sort_by_key(|d| (d.from, d.dimension));
+        crate::order::sort_by_key(&mut drops, |d| (d.from, d.dimension));
         drops
     }
 }

@@ -6,7 +6,7 @@
 //! 50 conversations per connector. An action that would leave a bot with nobody online in
 //! Production asks for an explicit confirmation ([`Impact::needs_confirmation`]).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use crate::advice::{MAX_CONVERSATIONS_PER_CONNECTOR, MIN_PRODUCTION_CONNECTORS};
 use crate::lifecycle::ActionKind;
@@ -102,13 +102,14 @@ pub struct Impact {
 impl Impact {
     /// The impact of `kind` on the `affected` connectors (the plan's), over `fleet`.
     pub fn of(kind: ActionKind, affected: &[ConnectorId], fleet: &[Connector]) -> Impact {
-        let affected: BTreeSet<ConnectorId> = affected.iter().copied().collect();
+        let affected = crate::order::set_of(affected.iter().copied());
         // Which bots the action touches in Production: only those are counted.
-        let touched: BTreeSet<&BotId> = fleet
-            .iter()
-            .filter(|c| affected.contains(&c.id) && c.environment() == Environment::Production)
-            .map(|c| &c.bot.id)
-            .collect();
+        let touched = crate::order::set_of(
+            fleet
+                .iter()
+                .filter(|c| affected.contains(&c.id) && c.environment() == Environment::Production)
+                .map(|c| &c.bot.id),
+        );
         let mut bots: BTreeMap<&BotId, BotImpact> = BTreeMap::new();
         for c in fleet {
             if c.environment() != Environment::Production || !touched.contains(&c.bot.id) {
@@ -150,7 +151,9 @@ impl Impact {
             .into_values()
             .filter(|b| !b.lines(restarting).is_empty())
             .collect();
-        bots.sort_by(|a, b| a.bot_name.cmp(&b.bot_name).then(a.bot_id.cmp(&b.bot_id)));
+        crate::order::sort_by(&mut bots, |a, b| {
+            a.bot_name.cmp(&b.bot_name).then(a.bot_id.cmp(&b.bot_id))
+        });
         Impact { bots, restarting }
     }
 

@@ -35,6 +35,7 @@ pub mod limits;
 pub mod live;
 pub mod metrics;
 pub mod model;
+pub mod order;
 pub mod pcs;
 pub mod protocol;
 pub mod query;

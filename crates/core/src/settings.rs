@@ -409,7 +409,7 @@ fn user_key(u: &AgentUser) -> (&str, &str) {
 
 impl AgentDirectory {
     pub fn new(mut users: Vec<AgentUser>, member_of: Vec<String>) -> AgentDirectory {
-        users.sort_by(|a, b| user_key(a).cmp(&user_key(b)));
+        crate::order::sort_by(&mut users, |a, b| user_key(a).cmp(&user_key(b)));
         AgentDirectory { users, member_of }
     }
 

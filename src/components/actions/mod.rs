@@ -215,8 +215,7 @@ impl ActionFlow {
             .backend
             .with_value(|b| b.act_on_many(action.clone(), targets));
         spawn_local(async move {
-            let acted: std::collections::BTreeMap<ConnectorId, _> =
-                future.await.into_iter().collect();
+            let acted = bots_status_core::order::map_of(future.await);
             for line in &mut lines {
                 line.2 = match acted.get(&line.0) {
                     Some(Ok(_)) => Outcome::Done,

@@ -147,9 +147,9 @@ impl AgentsPage {
                 return;
             }
             let existing: BTreeSet<ConnectorId> = selection.with_untracked(|s| {
-                s.ids()
-                    .filter(|id| store.get_untracked(*id).is_some())
-                    .collect()
+                bots_status_core::order::set_of(
+                    s.ids().filter(|id| store.get_untracked(*id).is_some()),
+                )
             });
             let hidden = existing.iter().filter(|id| !is_shown(id)).count();
             selection.update(|s| {

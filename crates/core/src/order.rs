@@ -1,0 +1,122 @@
+//! One sort for the app. Every `sort_by` of another element type or comparator is its own copy
+//! of the standard library's sort in the WebAssembly, about 4 KB each: a dozen of them were a
+//! tenth of the code. [`sort_by`] sorts a permutation of indices with the comparator behind a
+//! reference, so the app carries one copy of the sort; what is left per type is the small loop
+//! that moves the elements into place. The table's sorts, which run on every keystroke at
+//! 100,000 connectors, keep the standard ones (`query`).
+
+use std::cmp::Ordering;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Sorts `items` by `cmp`, stably (equal elements keep their order), like `slice::sort_by`.
+pub fn sort_by<T>(items: &mut [T], mut cmp: impl FnMut(&T, &T) -> Ordering) {
+    let Ok(n) = u32::try_from(items.len()) else {
+        // Beyond any fleet this app holds: the standard sort, copy or not.
+        items.sort_by(cmp);
+        return;
+    };
+    if n < 2 {
+        return;
+    }
+    let mut order: Vec<u32> = (0..n).collect();
+    {
+        let items = &*items;
+        sort_indices(&mut order, &mut |a, b| {
+            cmp(&items[a as usize], &items[b as usize])
+        });
+    }
+    permute(items, &mut order);
+}
+
+/// Sorts `items` by the key `key` gives each, stably, like `slice::sort_by_key`.
+pub fn sort_by_key<T, K: Ord>(items: &mut [T], mut key: impl FnMut(&T) -> K) {
+    sort_by(items, |a, b| key(a).cmp(&key(b)));
+}
+
+/// Sorts `items` in their natural order, like `slice::sort`.
+pub fn sort<T: Ord>(items: &mut [T]) {
+    sort_by(items, T::cmp);
+}
+
+/// `items` as a set, inserted one by one. `collect()` into a `BTreeSet` sorts them first, with
+/// a copy of the standard sort for each element type; for the few items of a selection or a
+/// form, inserting costs no more.
+pub fn set_of<T: Ord>(items: impl IntoIterator<Item = T>) -> BTreeSet<T> {
+    let mut set = BTreeSet::new();
+    set.extend(items);
+    set
+}
+
+/// `items` as a map, inserted one by one (a later value of a key wins, as with `collect()`);
+/// see [`set_of`].
+pub fn map_of<K: Ord, V>(items: impl IntoIterator<Item = (K, V)>) -> BTreeMap<K, V> {
+    let mut map = BTreeMap::new();
+    map.extend(items);
+    map
+}
+
+/// The one instance of the standard sort: indices, compared through a reference.
+#[inline(never)]
+fn sort_indices(order: &mut [u32], cmp: &mut dyn FnMut(u32, u32) -> Ordering) {
+    order.sort_by(|&a, &b| cmp(a, b));
+}
+
+/// Puts `items` in the order `order` gives (position `k` takes the element at `order[k]`),
+/// following each cycle of the permutation with swaps. `order` is used up.
+fn permute<T>(items: &mut [T], order: &mut [u32]) {
+    for start in 0..order.len() {
+        let mut at = start;
+        loop {
+            let from = order[at] as usize;
+            order[at] = at as u32;
+            if from == start || from == at {
+                break;
+            }
+            items.swap(at, from);
+            at = from;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn it_sorts_as_the_standard_stable_sort_does(items in prop::collection::vec((0u8..6, any::<u16>()), 0..300)) {
+            // Sorting by the first field alone: equal keys must keep their order.
+            let mut ours = items.clone();
+            sort_by_key(&mut ours, |&(k, _)| k);
+            let mut std = items.clone();
+            std.sort_by_key(|&(k, _)| k);
+            prop_assert_eq!(ours, std);
+            let mut ours = items.clone();
+            sort(&mut ours);
+            let mut std = items;
+            std.sort();
+            prop_assert_eq!(ours, std);
+        }
+    }
+
+    #[test]
+    fn sets_and_maps_are_what_collect_gives() {
+        let items = [5, 1, 5, 3, 1];
+        assert_eq!(set_of(items), items.into_iter().collect::<BTreeSet<_>>());
+        let pairs = [(2, "a"), (1, "b"), (2, "c")];
+        assert_eq!(map_of(pairs), pairs.into_iter().collect::<BTreeMap<_, _>>());
+        assert_eq!(map_of(pairs).get(&2), Some(&"c"), "the later value wins");
+    }
+
+    #[test]
+    fn sorted_and_reversed_lists_come_out_in_order() {
+        let mut up: Vec<u32> = (0..1_000).collect();
+        sort(&mut up);
+        assert!(up.windows(2).all(|w| w[0] < w[1]));
+        let mut down: Vec<String> = (0..1_000).rev().map(|i| format!("{i:04}")).collect();
+        sort(&mut down);
+        assert_eq!(down.first().map(String::as_str), Some("0000"));
+        assert!(down.windows(2).all(|w| w[0] < w[1]));
+    }
+}
