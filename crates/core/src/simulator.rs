@@ -498,13 +498,26 @@ impl Simulator {
     }
 
     /// The indices of each bot's online connectors, by bot. The map borrows the ids, so the
-    /// periodic update copies one per bot rather than one per connector.
+    /// periodic update copies one per bot rather than one per connector; and a bot's
+    /// connectors mostly stand together in the fleet, so each run of them is looked up once.
     fn online_by_bot(&self) -> Vec<(BotId, Vec<usize>)> {
         let mut online: BTreeMap<&BotId, Vec<usize>> = BTreeMap::new();
+        let mut run: Option<(&BotId, Vec<usize>)> = None;
         for (i, c) in self.fleet.connectors.iter().enumerate() {
-            if takes_load(c) {
-                online.entry(&c.bot.id).or_default().push(i);
+            if !takes_load(c) {
+                continue;
             }
+            match &mut run {
+                Some((bot, indices)) if *bot == &c.bot.id => indices.push(i),
+                _ => {
+                    if let Some((bot, indices)) = run.replace((&c.bot.id, vec![i])) {
+                        online.entry(bot).or_default().extend(indices);
+                    }
+                }
+            }
+        }
+        if let Some((bot, indices)) = run {
+            online.entry(bot).or_default().extend(indices);
         }
         online
             .into_iter()

@@ -185,6 +185,31 @@ fn a_bots_load_is_spread_evenly_over_its_online_connectors() {
 }
 
 #[test]
+fn each_bots_online_connectors_are_found_wherever_they_stand_in_the_fleet() {
+    let mut sim = sim();
+    // Interleave the fleet, so a bot's connectors no longer stand together.
+    let n = sim.fleet.connectors.len();
+    let (front, back) = sim.fleet.connectors.split_at(n / 2);
+    let mut mixed = Vec::new();
+    for (a, b) in front.iter().zip(back) {
+        mixed.extend([b.clone(), a.clone()]);
+    }
+    mixed.extend(back.iter().skip(front.len()).cloned());
+    sim.fleet.connectors = mixed;
+    let mut expected: BTreeMap<BotId, Vec<usize>> = BTreeMap::new();
+    for (i, c) in sim.fleet.connectors.iter().enumerate() {
+        if takes_load(c) {
+            expected.entry(c.bot.id.clone()).or_default().push(i);
+        }
+    }
+    assert!(expected.values().any(|indices| indices.len() > 1));
+    assert_eq!(
+        sim.online_by_bot(),
+        expected.into_iter().collect::<Vec<_>>()
+    );
+}
+
+#[test]
 fn a_load_update_says_only_the_loads_and_they_are_the_whole_change() {
     let mut sim = sim();
     let mut replayed = sim.connectors().to_vec();
