@@ -33,6 +33,11 @@ pub struct FleetStore {
     /// a state or load changes: what depends on the listing alone (the bots, the search
     /// index) tracks this.
     pub roster: RwSignal<u64>,
+    /// Moves on when a connector's statuses may have changed (any change of a connector, a
+    /// snapshot, an add, a delete), not when only its load did: what is read from statuses
+    /// alone (the metrics, the filter's matches and counts) tracks this, so the periodic
+    /// load update of every online connector does not recompute them.
+    pub statuses: RwSignal<u64>,
 }
 
 impl FleetStore {
@@ -47,6 +52,7 @@ impl FleetStore {
             history: RwSignal::new(History::new()),
             simulation: RwSignal::new(None),
             roster: RwSignal::new(0),
+            statuses: RwSignal::new(0),
         }
     }
 
@@ -59,6 +65,7 @@ impl FleetStore {
     pub fn clear(&self) {
         self.connectors.set(Vec::new());
         self.roster.update(|r| *r += 1);
+        self.statuses.update(|s| *s += 1);
         self.pcs.set(None);
         self.updated_at.set(None);
         self.session.set(None);
@@ -99,6 +106,7 @@ impl FleetStore {
                 });
                 self.connectors.set(connectors);
                 self.roster.update(|r| *r += 1);
+                self.statuses.update(|s| *s += 1);
                 self.pcs.set(Some(snapshot.pcs));
             }
             BackendEvent::Changes(changes) => {
@@ -106,6 +114,7 @@ impl FleetStore {
                 let mut pcs_change = None;
                 let mut recorded = false;
                 let mut roster_moved = false;
+                let mut statuses_moved = false;
                 // The history notes each change the list takes, as it takes it; watchers of
                 // the history are told once, after the batch.
                 self.connectors.update(|list| {
@@ -130,6 +139,7 @@ impl FleetStore {
                                     }
                                 }
                                 recorded = true;
+                                statuses_moved = true;
                             }
                             // A load is no status: nothing for the history, and the
                             // listing stays as it was.
@@ -149,6 +159,7 @@ impl FleetStore {
                                 if let Ok(i) = list.binary_search_by_key(&id, |x| x.id) {
                                     list.remove(i);
                                     roster_moved = true;
+                                    statuses_moved = true;
                                 }
                                 self.history.update_untracked(|h| h.removed(id));
                             }
@@ -161,6 +172,9 @@ impl FleetStore {
                 }
                 if roster_moved {
                     self.roster.update(|r| *r += 1);
+                }
+                if statuses_moved {
+                    self.statuses.update(|s| *s += 1);
                 }
                 if let Some(p) = pcs_change
                     && self

@@ -15,7 +15,11 @@ pub fn MetricsBar() -> impl IntoView {
     let environment = Memo::new(move |_| view_state.query.with(|q| q.environment));
     let metrics = Memo::new(move |_| {
         let env: EnvironmentFilter = environment.get();
-        store.connectors.with(|c| Metrics::compute(c, env))
+        // The metrics count statuses: a load update leaves them as they were.
+        store.statuses.track();
+        store
+            .connectors
+            .with_untracked(|c| Metrics::compute(c, env))
     });
     view! {
         <ul class="bs-metrics" aria-label="Metrics">

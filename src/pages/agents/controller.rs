@@ -62,12 +62,22 @@ impl AgentsPage {
             })
         });
         let filters = Memo::new(move |_| query.with(ConnectorQuery::filters_only));
+        // The filters and their counts read statuses and the listing, never a load.
         let matching = Memo::new(move |_| {
-            searched.with(|s| filters.with(|q| store.connectors.with(|l| q.matching_among(l, s))))
+            store.statuses.track();
+            let among = |s: &Vec<usize>, q: &ConnectorQuery| {
+                store.connectors.with_untracked(|l| q.matching_among(l, s))
+            };
+            searched.with(|s| filters.with(|q| among(s, q)))
         });
         let counts = Memo::new(move |_| {
-            searched
-                .with(|s| filters.with(|q| store.connectors.with(|l| q.facet_counts_among(l, s))))
+            store.statuses.track();
+            let among = |s: &Vec<usize>, q: &ConnectorQuery| {
+                store
+                    .connectors
+                    .with_untracked(|l| q.facet_counts_among(l, s))
+            };
+            searched.with(|s| filters.with(|q| among(s, q)))
         });
         let rows = Memo::new(move |_| {
             let mut order = matching.get();
