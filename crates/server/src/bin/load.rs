@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use bots_status_core::api::FleetPage;
 use bots_status_core::model::Connector;
 use bots_status_core::status::ConnectorStatus;
-use bots_status_server::{Config, Server};
+use bots_status_server::Config;
 use clap::Parser;
 use futures_util::StreamExt;
 
@@ -37,18 +37,11 @@ struct Args {
 #[tokio::main]
 async fn main() {
     let args = Args::parse();
-    match run(&args).await {
-        Ok(report) => println!("{report}"),
-        Err(e) => {
-            eprintln!("bots-status-load: {e}");
-            std::process::exit(1);
-        }
-    }
+    shared::finish("bots-status-load", run(&args).await);
 }
 
 async fn run(args: &Args) -> Result<String, String> {
-    let dir = std::env::temp_dir().join(format!("bots-status-load-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    let dir = shared::scratch("bots-status-load")?;
     let db = dir.join("fleet.sqlite");
     let config = Config {
         db: Some(db.clone()),
@@ -57,11 +50,7 @@ async fn run(args: &Args) -> Result<String, String> {
         tick: Duration::from_secs(24 * 3600),
         ..Config::default()
     };
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .map_err(|e| e.to_string())?;
-    let server = Server::start(config.clone(), listener).await?;
-    let base = format!("http://{}/api/v1", server.addr);
+    let (server, base) = shared::serve(config.clone()).await?;
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(args.concurrency)
         .build()
@@ -186,11 +175,7 @@ async fn run(args: &Args) -> Result<String, String> {
 
     // A restarted server reads back every acknowledged action.
     server.stop().await;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .map_err(|e| e.to_string())?;
-    let restarted = Server::start(config, listener).await?;
-    let base = format!("http://{}/api/v1", restarted.addr);
+    let (restarted, base) = shared::serve(config).await?;
     let reloaded: FleetPage = client
         .get(format!("{base}/connectors"))
         .send()

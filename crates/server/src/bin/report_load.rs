@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 use bots_status_core::simulator::Change;
 use bots_status_core::troubleshooting::Problem;
-use bots_status_server::{Config, Server};
+use bots_status_server::Config;
 use clap::Parser;
 use futures_util::StreamExt;
 use serde_json::{Value, json};
@@ -37,13 +37,7 @@ struct Args {
 #[tokio::main]
 async fn main() {
     let args = Args::parse();
-    match run(&args).await {
-        Ok(report) => println!("{report}"),
-        Err(e) => {
-            eprintln!("bots-status-report-load: {e}");
-            std::process::exit(1);
-        }
-    }
+    shared::finish("bots-status-report-load", run(&args).await);
 }
 
 async fn post(
@@ -66,8 +60,7 @@ async fn post(
 }
 
 async fn run(args: &Args) -> Result<String, String> {
-    let dir = std::env::temp_dir().join(format!("bots-status-report-load-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    let dir = shared::scratch("bots-status-report-load")?;
     let config = Config {
         db: Some(dir.join("fleet.sqlite")),
         fleet: 0,
@@ -75,11 +68,7 @@ async fn run(args: &Args) -> Result<String, String> {
         tick: Duration::from_millis(200),
         ..Config::default()
     };
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .map_err(|e| e.to_string())?;
-    let server = Server::start(config, listener).await?;
-    let base = format!("http://{}/api/v1", server.addr);
+    let (server, base) = shared::serve(config).await?;
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(args.connectors)
         .build()
