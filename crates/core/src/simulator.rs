@@ -486,8 +486,7 @@ impl Simulator {
     /// Stopped connectors keep their in-progress conversations as they are.
     fn move_load(&mut self) -> Vec<Change> {
         let mut changes = Vec::new();
-        let online = self.online_by_bot();
-        for (bot, indices) in online {
+        for (bot, indices) in self.online_by_bot() {
             let demand = self.demand.entry(bot).or_insert(0);
             let step = self.rng.below(11) as i64 - 5;
             *demand = (*demand as i64 + step).clamp(0, 400) as u32;
