@@ -3,7 +3,7 @@
 //! bot user someone else created (401), a traffic spike; and the fixes made outside the app,
 //! in Conversational Cloud or on the bots' servers, that end them.
 
-use bots_status_core::fleet::first_bots_named;
+use bots_status_core::fleet::{first_bots_named, first_named};
 use bots_status_core::settings::AgentUser;
 use bots_status_core::simulator::faults::FaultError;
 use bots_status_core::simulator::{Change, Simulator};
@@ -23,9 +23,8 @@ struct UserRow {
 /// The first [`LISTED`] bot users whose login name holds `typed` (ignoring case), in the
 /// directory's order (by login name), with how many hold it in all.
 fn users_named(sim: &Simulator, typed: &str) -> (Vec<UserRow>, usize) {
-    let (users, total) = narrowed(sim.fleet.directory.users(), typed, |u: &AgentUser| {
-        u.login_name.as_str()
-    });
+    let users = sim.fleet.directory.users();
+    let (users, total) = first_named(users, typed, LISTED, |u: &AgentUser| u.login_name.as_str());
     let rows = users.into_iter().map(|u| UserRow {
         login: u.login_name.clone(),
         account: u.account.clone(),
@@ -37,27 +36,6 @@ fn users_named(sim: &Simulator, typed: &str) -> (Vec<UserRow>, usize) {
 /// How many choices a picker lists at most: a fleet of 100,000 connectors has as many bot
 /// users, which no select can show (or build quickly).
 const LISTED: usize = 100;
-
-/// The first [`LISTED`] of `items` whose `name` contains `typed` (ignoring case), and how
-/// many do in all.
-fn narrowed<'a, T>(items: &'a [T], typed: &str, name: impl Fn(&T) -> &str) -> (Vec<&'a T>, usize) {
-    let typed = typed.trim().to_lowercase();
-    if typed.is_empty() {
-        return (items.iter().take(LISTED).collect(), items.len());
-    }
-    let mut found = Vec::new();
-    let mut total = 0;
-    for item in items
-        .iter()
-        .filter(|i| name(i).to_lowercase().contains(&typed))
-    {
-        total += 1;
-        if found.len() < LISTED {
-            found.push(item);
-        }
-    }
-    (found, total)
-}
 
 /// "Showing the first 100 of 40,103 bots: type to narrow the list." when the list is cut.
 fn cut_note(listed: usize, all: usize, what: &str) -> Option<String> {

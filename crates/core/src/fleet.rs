@@ -31,18 +31,37 @@ pub fn bots(connectors: &[Connector]) -> Vec<BotRef> {
 /// The bots whose name holds `text` (any case), the first `at_most` of them in `bots`'
 /// order, with how many hold it in all: what the add form's bot search lists.
 pub fn bots_named<'a>(bots: &'a [BotRef], text: &str, at_most: usize) -> (Vec<&'a BotRef>, usize) {
-    let needle = text.trim().to_lowercase();
+    first_named(bots, text, at_most, |b| b.name.as_str())
+}
+
+/// The first `at_most` of `items` whose name holds `text` (any case, the spaces around it
+/// left out), in their order, with how many hold it in all: what a picker over a long list
+/// shows (the add form's bots, the trainer's bot users).
+pub fn first_named<'a, T>(
+    items: &'a [T],
+    text: &str,
+    at_most: usize,
+    name: impl Fn(&T) -> &str,
+) -> (Vec<&'a T>, usize) {
+    let Some(holds) = holding(text) else {
+        return (items.iter().take(at_most).collect(), items.len());
+    };
     let mut found = Vec::new();
     let mut total = 0;
-    for bot in bots {
-        if needle.is_empty() || bot.name.to_lowercase().contains(&needle) {
-            total += 1;
-            if found.len() < at_most {
-                found.push(bot);
-            }
+    for item in items.iter().filter(|i| holds(name(i))) {
+        total += 1;
+        if found.len() < at_most {
+            found.push(item);
         }
     }
     (found, total)
+}
+
+/// Whether a name holds `text`, ignoring case and the spaces around it; `None` when there is
+/// nothing to look for, and every name is taken.
+fn holding(text: &str) -> Option<impl Fn(&str) -> bool> {
+    let needle = text.trim().to_lowercase();
+    (!needle.is_empty()).then_some(move |name: &str| name.to_lowercase().contains(&needle))
 }
 
 /// What [`bots_named`] finds in [`bots`]' list, straight from `connectors`: without sorting
@@ -53,15 +72,13 @@ pub fn first_bots_named(
     text: &str,
     at_most: usize,
 ) -> (Vec<BotRef>, usize) {
-    let needle = text.trim().to_lowercase();
+    let holds = holding(text);
     let before = |a: &BotRef, b: &BotRef| (&a.name, &a.id) < (&b.name, &b.id);
     let mut seen = std::collections::BTreeSet::new();
     let mut first: Vec<&BotRef> = Vec::new();
     let mut total = 0;
     for bot in connectors.iter().map(|c| &c.bot) {
-        if !seen.insert(&bot.id)
-            || !(needle.is_empty() || bot.name.to_lowercase().contains(&needle))
-        {
+        if !seen.insert(&bot.id) || holds.as_ref().is_some_and(|holds| !holds(&bot.name)) {
             continue;
         }
         total += 1;
