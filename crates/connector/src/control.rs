@@ -9,7 +9,7 @@ use reqwest::StatusCode;
 use tokio::sync::watch;
 
 use crate::Args;
-use crate::run::{self, Observed};
+use crate::run;
 
 /// How the order stream ended, when it did.
 #[derive(Clone, Copy)]
@@ -31,7 +31,7 @@ pub async fn follow(args: Args, token: String) -> Result<String, String> {
         .map_err(|e| format!("cannot make an HTTP client: {e}"))?;
     let base = format!("{}/api/v1", args.control_plane.trim_end_matches('/'));
     let (orders_tx, mut orders) = watch::channel::<Option<Desired>>(None);
-    let (observed_tx, observed) = watch::channel(Observed::stopped(0));
+    let (observed_tx, observed) = watch::channel(run::stopped(0));
     let (ended_tx, mut ended) = watch::channel::<Option<Ended>>(None);
 
     // The order stream, reconnected with backoff; it ends the process when it ends.
@@ -98,9 +98,9 @@ pub async fn follow(args: Args, token: String) -> Result<String, String> {
             }
             // Conversations in progress are left as they are.
             observed_tx.send_if_modified(|o| {
-                let stopped = Observed {
+                let stopped = Report {
                     conversations: o.conversations,
-                    ..Observed::stopped(desired.generation)
+                    ..run::stopped(desired.generation)
                 };
                 let moved = *o != stopped;
                 *o = stopped;
@@ -174,7 +174,7 @@ async fn report(
     client: reqwest::Client,
     base: String,
     token: String,
-    mut observed: watch::Receiver<Observed>,
+    mut observed: watch::Receiver<Report>,
     orders: watch::Receiver<Option<Desired>>,
 ) {
     loop {
@@ -185,12 +185,11 @@ async fn report(
         let now = observed.borrow_and_update().clone();
         // Nothing to say before the first orders: the run is not known yet.
         if orders.borrow().is_some() {
-            let body: Report = now.report();
             let sent = client
                 .post(format!("{base}/connector/report"))
                 .bearer_auth(&token)
                 .timeout(Duration::from_millis(heartbeat.max(1_000)))
-                .json(&body)
+                .json(&now)
                 .send()
                 .await;
             match sent {
@@ -203,7 +202,7 @@ async fn report(
                 Ok(response) => {
                     let status = response.status();
                     let text = response.text().await.unwrap_or_default();
-                    if body.status != ReportedStatus::Stopped
+                    if now.status != ReportedStatus::Stopped
                         || status != StatusCode::UNPROCESSABLE_ENTITY
                     {
                         eprintln!("bots-status-connector: a report was refused ({status}): {text}");

@@ -13,38 +13,16 @@ use tokio_tungstenite::tungstenite::{self, Message};
 
 use crate::Args;
 
-/// What the process finds, as it reports it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Observed {
-    pub generation: u64,
-    pub status: ReportedStatus,
-    pub cloud: Option<CloudReport>,
-    pub bot_server: Option<BotServerReport>,
-    pub conversations: u32,
-    pub problem: Option<Problem>,
-}
-
-impl Observed {
-    pub fn stopped(generation: u64) -> Observed {
-        Observed {
-            generation,
-            status: ReportedStatus::Stopped,
-            cloud: None,
-            bot_server: None,
-            conversations: 0,
-            problem: None,
-        }
-    }
-
-    pub fn report(&self) -> Report {
-        Report {
-            generation: self.generation,
-            status: self.status,
-            cloud: self.cloud,
-            bot_server: self.bot_server,
-            conversations: self.conversations,
-            problem: self.problem,
-        }
+/// What the process finds, as it reports it, before any run has begun or after one ended:
+/// Stopped, in run `generation`.
+pub fn stopped(generation: u64) -> Report {
+    Report {
+        generation,
+        status: ReportedStatus::Stopped,
+        cloud: None,
+        bot_server: None,
+        conversations: 0,
+        problem: None,
     }
 }
 
@@ -72,7 +50,7 @@ pub fn start(
     desired: Desired,
     args: Args,
     client: reqwest::Client,
-    observed: watch::Sender<Observed>,
+    observed: watch::Sender<Report>,
 ) -> Running {
     let (stop, stopped) = watch::channel(false);
     let generation = desired.generation;
@@ -128,7 +106,7 @@ struct Run {
     desired: Desired,
     args: Args,
     client: reqwest::Client,
-    observed: watch::Sender<Observed>,
+    observed: watch::Sender<Report>,
     stopped: watch::Receiver<bool>,
 }
 
@@ -148,7 +126,7 @@ impl Run {
         }
     }
 
-    fn set(&self, change: impl FnOnce(&mut Observed)) {
+    fn set(&self, change: impl FnOnce(&mut Report)) {
         self.observed.send_if_modified(|o| {
             let before = o.clone();
             change(o);
