@@ -12,6 +12,8 @@
 //! - `bench`  the release build with 10,000 connectors in Chromium: interaction timings and
 //!   download sizes (reported, never asserted).
 //! - `check-bundle`  only the last check: the built `dist/` must start in Chromium.
+//! - `order-functions`  Trunk's post-build hook: orders a release module's functions so it
+//!   compresses well (`wasm_order`).
 //! - `screenshot URL FILE [WIDTHxHEIGHT] [--click TEXT]...`  a PNG of a page once the app has
 //!   mounted, after clicking (in order) the buttons, menu entries or checkboxes whose text or
 //!   label starts with each TEXT.
@@ -26,6 +28,7 @@ mod run;
 mod setup;
 mod static_server;
 mod test;
+mod wasm_order;
 
 use std::process::ExitCode;
 
@@ -41,6 +44,7 @@ fn main() -> ExitCode {
         Some("check-bundle") => {
             setup::setup().and_then(|tools| test::release_bundle_starts(&tools))
         }
+        Some("order-functions") => wasm_order::order_functions(),
         Some("screenshot") => screenshot(&args[1..]),
         _ => {
             eprintln!(
