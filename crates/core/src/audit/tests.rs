@@ -273,3 +273,24 @@ fn status_entries_export_as_csv_quoted_and_with_formulas_as_text() {
     }
     assert_eq!(crate::history::csv_text("Billing"), "Billing");
 }
+
+proptest::proptest! {
+    /// The Event log's CSV reads as the `csv` crate writes it, byte for byte: quoting, doubled
+    /// quotes, line breaks and empty cells alike.
+    #[test]
+    fn csv_rows_are_what_the_csv_crate_writes(
+        rows in proptest::collection::vec(
+            proptest::collection::vec("[a-z ,\"\r\n'=é]{0,6}", 2..14),
+            0..5,
+        )
+    ) {
+        let mut ours = String::new();
+        let mut theirs = csv::WriterBuilder::new().flexible(true).from_writer(Vec::new());
+        for row in &rows {
+            push_csv_row(&mut ours, &row.iter().map(String::as_str).collect::<Vec<_>>());
+            theirs.write_record(row).expect("written");
+        }
+        let theirs = String::from_utf8(theirs.into_inner().expect("flushed")).expect("UTF-8");
+        proptest::prop_assert_eq!(ours, theirs);
+    }
+}
