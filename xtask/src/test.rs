@@ -147,7 +147,7 @@ pub fn test() -> Result<(), String> {
             }),
         ),
         (
-            "release build (trunk, wasm-opt -Oz)",
+            "release build (trunk, wasm-opt -Oz, functions ordered for gzip)",
             Box::new(|| command("trunk", &["build", "--release"], &tools.path)),
         ),
         (
