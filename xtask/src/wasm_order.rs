@@ -25,8 +25,14 @@ const RUN: usize = 6;
 /// A run found in more functions than this says nothing about which two belong together
 /// (`local.get 0`, a call's prologue), and would make the chain quadratic.
 const COMMON: usize = 200;
-/// A function follows the last one placed only when they share at least this many runs.
-const LIKE: u32 = 3;
+/// How many of the functions placed last a candidate is compared with: gzip still sees
+/// several of them. A run shared with the last one counts [`NEAREST`], with the one before
+/// half that, and so on (by 1 / (1 + age)).
+const RECENT: usize = 6;
+const NEAREST: u32 = 60;
+/// A function follows only when its score reaches this: three runs shared with the last
+/// function placed, or as much with those before it.
+const LIKE: u32 = 3 * NEAREST;
 
 /// The hook: in a release build, orders the functions of the one `*_bg.wasm` in Trunk's
 /// staging directory, in place.
@@ -139,8 +145,9 @@ pub fn rank_names(bytes: &[u8]) -> Result<Vec<u8>, String> {
 }
 
 /// The greedy chain over the function bodies: each next function is the unplaced one that
-/// shares the most runs with the last one placed (the earliest in `fallback` on a tie), or,
-/// where none shares [`LIKE`] runs, the first unplaced one in `fallback`.
+/// shares the most runs with the last ones placed, the last weighing most (the earliest in
+/// `fallback` on a tie), or, where none scores [`LIKE`], the first unplaced one in
+/// `fallback`.
 pub fn chain(bodies: &[&[u8]], fallback: &[usize]) -> Vec<usize> {
     let runs: Vec<Vec<u64>> = bodies.iter().map(|b| runs_of(b)).collect();
     // Each run's functions, in fallback order, so a tie goes to the earlier one there.
@@ -161,19 +168,22 @@ pub fn chain(bodies: &[&[u8]], fallback: &[usize]) -> Vec<usize> {
     while let Some(now) = current {
         placed[now] = true;
         order.push(now);
-        for run in &runs[now] {
-            let Some(others) = holders.get(run) else {
-                continue;
-            };
-            if others.len() > COMMON {
-                continue;
-            }
-            for &j in others {
-                if !placed[j as usize] {
-                    if score[j as usize] == 0 {
-                        scored.push(j);
+        for (age, &recent) in order.iter().rev().take(RECENT).enumerate() {
+            let weight = NEAREST / (1 + age as u32);
+            for run in &runs[recent] {
+                let Some(others) = holders.get(run) else {
+                    continue;
+                };
+                if others.len() > COMMON {
+                    continue;
+                }
+                for &j in others {
+                    if !placed[j as usize] {
+                        if score[j as usize] == 0 {
+                            scored.push(j);
+                        }
+                        score[j as usize] += weight;
                     }
-                    score[j as usize] += 1;
                 }
             }
         }
