@@ -5,8 +5,8 @@
 //! gzip finds repeats only within its last 32 KB, and a Rust module is full of near-copies
 //! (each type's drop, each memo, each deserializer). In the order the linker leaves them
 //! they are far apart; side by side they compress to much less. The order is a greedy chain:
-//! from each function, the unplaced one that shares the most 6-byte runs with it, else the
-//! next by name. wasm-opt does the move itself (`--reorder-functions-by-name`): this tool
+//! next comes the unplaced function that shares the most 6-byte runs with the few placed
+//! last (the last weighing most), else the next by name. wasm-opt does the move itself (`--reorder-functions-by-name`): this tool
 //! only renames the functions to their rank, so nothing but the name section is rewritten
 //! by hand. The code is the same code; only the download shrinks.
 //!
