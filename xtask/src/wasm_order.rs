@@ -134,14 +134,15 @@ pub fn rank_names(bytes: &[u8]) -> Result<Vec<u8>, String> {
     let mut section = wasm_encoder::NameSection::new();
     section.functions(&names);
 
-    let mut out = bytes[..8].to_vec();
-    for range in parts.kept {
-        out.extend_from_slice(&bytes[range]);
+    let mut module = wasm_encoder::Module::new();
+    for (id, range) in parts.kept {
+        module.section(&wasm_encoder::RawSection {
+            id,
+            data: &bytes[range],
+        });
     }
-    use wasm_encoder::{Encode, Section};
-    out.push(section.id());
-    section.encode(&mut out);
-    Ok(out)
+    module.section(&section);
+    Ok(module.finish())
 }
 
 /// The greedy chain over the function bodies: each next function is the unplaced one that
@@ -224,8 +225,8 @@ struct Parts<'a> {
     bodies: Vec<&'a [u8]>,
     /// Every function's name, by index.
     names: HashMap<u32, &'a str>,
-    /// Every section but the name section, as byte ranges of the module.
-    kept: Vec<std::ops::Range<usize>>,
+    /// Every section but the name section: its id and its contents' bytes in the module.
+    kept: Vec<(u8, std::ops::Range<usize>)>,
 }
 
 impl<'a> Parts<'a> {
@@ -263,11 +264,8 @@ impl<'a> Parts<'a> {
                 }
                 _ => {}
             }
-            if let Some((_, range)) = payload.as_section() {
-                let range = span(range)?;
-                // The section's id and size come before its contents.
-                let start = section_start(bytes, range.clone())?;
-                parts.kept.push(start..range.end);
+            if let Some((id, range)) = payload.as_section() {
+                parts.kept.push((id, span(range)?));
             }
         }
         Ok(parts)
@@ -278,23 +276,6 @@ impl<'a> Parts<'a> {
 fn span(range: std::ops::Range<u64>) -> Result<std::ops::Range<usize>, String> {
     let index = |at: u64| usize::try_from(at).map_err(|_| format!("offset {at} too large"));
     Ok(index(range.start)?..index(range.end)?)
-}
-
-/// Where the section with these contents begins: at its id, a byte below 0x80, followed
-/// by the contents' size in LEB128, whose bytes but the last have the high bit set.
-fn section_start(bytes: &[u8], contents: std::ops::Range<usize>) -> Result<usize, String> {
-    let mut size_start = contents.start.saturating_sub(1);
-    while size_start > 0 && bytes[size_start - 1] & 0x80 != 0 {
-        size_start -= 1;
-    }
-    let size = bytes[size_start..contents.start]
-        .iter()
-        .rev()
-        .fold(0u64, |acc, b| acc << 7 | u64::from(b & 0x7f));
-    match size_start.checked_sub(1) {
-        Some(start) if size == (contents.end - contents.start) as u64 => Ok(start),
-        _ => Err(format!("no section header before byte {}", contents.start)),
-    }
 }
 
 fn has_names(bytes: &[u8]) -> Result<bool, String> {
@@ -387,8 +368,11 @@ mod tests {
         assert_eq!(parts.names.get(&0), None);
         let original = Parts::read(&bytes).expect("readable");
         assert_eq!(original.bodies, parts.bodies);
-        let without_names = |p: &Parts, b: &[u8]| -> Vec<u8> {
-            p.kept.iter().flat_map(|r| b[r.clone()].to_vec()).collect()
+        let without_names = |p: &Parts, b: &[u8]| -> Vec<(u8, Vec<u8>)> {
+            p.kept
+                .iter()
+                .map(|(id, r)| (*id, b[r.clone()].to_vec()))
+                .collect()
         };
         assert_eq!(
             without_names(&original, &bytes),
