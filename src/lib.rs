@@ -10,6 +10,7 @@ pub mod components;
 pub mod context;
 pub mod embed;
 pub mod format;
+pub mod frame;
 pub mod options;
 pub mod pages;
 pub mod prefs;
@@ -102,6 +103,7 @@ fn expose_bench_hook(handle: &AppHandle) {
 pub struct AppHandle {
     running: backend::Running,
     _view: Box<dyn std::any::Any>,
+    _on_input: frame::OnInput,
 }
 
 impl AppHandle {
@@ -122,6 +124,7 @@ impl Drop for AppHandle {
 pub fn mount_app(target: web_sys::HtmlElement, config: AppConfig) -> AppHandle {
     let running = backend::Running::default();
     let app_running = running.clone();
+    let on_input = frame::OnInput::new(&target);
     let view = mount_to(
         target,
         move || view! { <App config=config running=app_running /> },
@@ -129,6 +132,7 @@ pub fn mount_app(target: web_sys::HtmlElement, config: AppConfig) -> AppHandle {
     AppHandle {
         running,
         _view: Box::new(view),
+        _on_input: on_input,
     }
 }
 

@@ -212,6 +212,112 @@ async fn the_conversation_counts_follow_the_load_update() {
     .await;
 }
 
+/// Counts the page's `requestAnimationFrame` calls while it lives; dropped, it puts the
+/// browser's own back.
+struct FrameRequests {
+    original: wasm_bindgen::JsValue,
+    count: js_sys::Object,
+}
+
+impl FrameRequests {
+    fn count() -> Self {
+        let window = web_sys::window().expect("window");
+        let original = js_sys::Reflect::get(&window, &"requestAnimationFrame".into())
+            .expect("requestAnimationFrame");
+        let count = js_sys::Object::new();
+        js_sys::Reflect::set(&count, &"n".into(), &0.into()).expect("a counter");
+        let counting = js_sys::Function::new_with_args(
+            "count, original",
+            "return function (callback) { count.n += 1; return original.call(window, callback); };",
+        )
+        .call2(&wasm_bindgen::JsValue::NULL, &count, &original)
+        .expect("a counting requestAnimationFrame");
+        js_sys::Reflect::set(&window, &"requestAnimationFrame".into(), &counting)
+            .expect("requestAnimationFrame replaced");
+        Self { original, count }
+    }
+
+    fn so_far(&self) -> f64 {
+        js_sys::Reflect::get(&self.count, &"n".into())
+            .ok()
+            .and_then(|n| n.as_f64())
+            .unwrap_or_default()
+    }
+}
+
+impl Drop for FrameRequests {
+    fn drop(&mut self) {
+        if let Some(window) = web_sys::window() {
+            let _ = js_sys::Reflect::set(&window, &"requestAnimationFrame".into(), &self.original);
+        }
+    }
+}
+
+/// Resumes in the next frame's callbacks, after those asked for before.
+async fn next_frame() {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        let _ = web_sys::window()
+            .expect("window")
+            .request_animation_frame(&resolve);
+    });
+    wasm_bindgen_futures::JsFuture::from(promise)
+        .await
+        .expect("a frame");
+}
+
+/// An input reaching the app, and a backend batch, ask the browser for a frame before the app
+/// works on them, so a frame its clock begins meanwhile shows their change when they are done
+/// rather than a frame later (src/frame.rs). Unmounted, the app asks for none.
+#[wasm_bindgen_test]
+async fn inputs_and_backend_batches_ask_for_a_frame_as_they_begin() {
+    use wasm_bindgen::JsCast;
+    let (host, app) = mount(fresh_config("frame-requests"));
+    wait_for("the dashboard", || !query_all(&host, "h1").is_empty()).await;
+    let heading: web_sys::HtmlElement = query(&host, "h1").dyn_into().expect("an element");
+    let frames = FrameRequests::count();
+    // In a frame's callbacks, every frame asked for before has begun: none is pending.
+    next_frame().await;
+    let before = frames.so_far();
+    heading.click();
+    assert!(frames.so_far() > before, "a click asked for a frame");
+    next_frame().await;
+    let before = frames.so_far();
+    app.backend().expect("the simulated backend").burst(3);
+    assert!(
+        frames.so_far() > before,
+        "a backend batch asked for a frame"
+    );
+    drop(app);
+    next_frame().await;
+    let before = frames.so_far();
+    // A listener left behind would throw (its closure is gone): the page reports that as
+    // an error event.
+    let errors = js_sys::Object::new();
+    js_sys::Reflect::set(&errors, &"n".into(), &0.into()).expect("a counter");
+    let on_error = js_sys::Function::new_with_args("errors", "return () => { errors.n += 1; };")
+        .call1(&wasm_bindgen::JsValue::NULL, &errors)
+        .expect("an error listener");
+    let window = web_sys::window().expect("window");
+    window
+        .add_event_listener_with_callback("error", on_error.unchecked_ref())
+        .expect("listening for errors");
+    host.click();
+    let _ = window.remove_event_listener_with_callback("error", on_error.unchecked_ref());
+    assert_eq!(
+        frames.so_far(),
+        before,
+        "an unmounted app asks for no frame"
+    );
+    let thrown = js_sys::Reflect::get(&errors, &"n".into())
+        .ok()
+        .and_then(|n| n.as_f64());
+    assert_eq!(
+        thrown,
+        Some(0.0),
+        "no listener of the unmounted app is left"
+    );
+}
+
 /// WCAG's contrast ratio of two computed colours ("rgb(r, g, b)").
 fn contrast(a: &str, b: &str) -> f64 {
     let luminance = |css: &str| -> f64 {

@@ -120,8 +120,10 @@ impl Watchers {
         })
     }
 
-    /// Tells every watcher; a sink may add or remove watchers meanwhile.
+    /// Tells every watcher; a sink may add or remove watchers meanwhile. The page is about
+    /// to change, so it asks for a frame first ([`crate::frame`]).
     pub fn emit(&self, event: BackendEvent) {
+        crate::frame::soon();
         let sinks: Vec<Sink> = self
             .0
             .borrow()

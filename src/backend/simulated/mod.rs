@@ -354,12 +354,14 @@ impl SimulatedBackend {
 
     /// The periodic load update of every online connector, now (benchmarks).
     pub fn load_update(&self) {
+        crate::frame::soon();
         let changes = self.inner.borrow_mut().sim.move_load_now();
         self.publish(changes);
     }
 
     /// A burst of `count` status changes, delivered like any other (benchmarks).
     pub fn burst(&self, count: usize) {
+        crate::frame::soon();
         let changes = self.inner.borrow_mut().sim.flip_bot_server_links(count);
         self.publish(changes);
     }
@@ -517,6 +519,8 @@ impl SimulatedBackend {
             if inner.paused {
                 return;
             }
+            // The clock moves on the page: a frame, asked for before the simulator's work.
+            crate::frame::soon();
             let target = inner.sim.now().plus(step);
             inner.sim.advance_to(target)
         };
