@@ -181,35 +181,24 @@ pub fn parse_scenarios(text: &str) -> Result<Vec<Scenario>, ScenarioError> {
     if text.len() > limits::MAX_SCENARIO_FILE_BYTES {
         return Err(ScenarioError::TooLarge { bytes: text.len() });
     }
-    #[derive(Deserialize)]
-    #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-    #[serde(untagged)]
-    enum OneOrMany {
-        Many(Vec<Scenario>),
-        One(Box<Scenario>),
-    }
-    let parsed = serde_json::from_str::<OneOrMany>(text).or_else(|_| {
-        // Untagged enums lose the precise error; parse again as a list to report it.
-        let as_list = if text.trim_start().starts_with('[') {
-            serde_json::from_str::<Vec<Scenario>>(text).map(OneOrMany::Many)
-        } else {
-            serde_json::from_str::<Scenario>(text).map(|s| OneOrMany::One(Box::new(s)))
-        };
-        as_list.map_err(|e| ScenarioError::Syntax {
-            line: e.line(),
-            column: e.column(),
-            message: e
-                .to_string()
-                .split(" at line")
-                .next()
-                .unwrap_or("")
-                .to_owned(),
-        })
-    })?;
-    let scenarios = match parsed {
-        OneOrMany::Many(list) => list,
-        OneOrMany::One(one) => vec![*one],
+    // A list, or one scenario. Told apart by the first character rather than by an untagged
+    // enum, which would buffer the whole file and keep a second copy of every scenario
+    // type's deserializer in the app (and report its errors without a line and column).
+    let parsed = if text.trim_start().starts_with('[') {
+        serde_json::from_str::<Vec<Scenario>>(text)
+    } else {
+        serde_json::from_str::<Scenario>(text).map(|one| vec![one])
     };
+    let scenarios = parsed.map_err(|e| ScenarioError::Syntax {
+        line: e.line(),
+        column: e.column(),
+        message: e
+            .to_string()
+            .split(" at line")
+            .next()
+            .unwrap_or("")
+            .to_owned(),
+    })?;
     if scenarios.is_empty() {
         return Err(ScenarioError::Empty);
     }
