@@ -153,7 +153,9 @@ pub struct BulkResponse {
 }
 
 /// What happened to one connector of a bulk action: the connector as it is now, or why not.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// Read by hand (`{"id": …, "done" | "deleted" | "error": …}`), not through serde's
+/// `flatten`, which buffers each item and keeps a second copy of the connector's reader.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct BulkItem {
     pub id: ConnectorId,
@@ -169,6 +171,34 @@ pub enum BulkOutcome {
     /// The connector was deleted (always `true`).
     Deleted(bool),
     Error(ApiError),
+}
+
+impl<'de> Deserialize<'de> for BulkItem {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Wire {
+            id: ConnectorId,
+            done: Option<Box<Connector>>,
+            deleted: Option<bool>,
+            error: Option<ApiError>,
+        }
+        let wire = Wire::deserialize(deserializer)?;
+        let outcome = match (wire.done, wire.deleted, wire.error) {
+            (Some(connector), None, None) => BulkOutcome::Done(connector),
+            (None, Some(deleted), None) => BulkOutcome::Deleted(deleted),
+            (None, None, Some(error)) => BulkOutcome::Error(error),
+            _ => {
+                return Err(serde::de::Error::custom(
+                    "a bulk result has one of `done`, `deleted` and `error`",
+                ));
+            }
+        };
+        Ok(BulkItem {
+            id: wire.id,
+            outcome,
+        })
+    }
 }
 
 impl BulkItem {
@@ -463,6 +493,37 @@ mod tests {
             Some(Ok(Change::Removed(ConnectorId(1))))
         );
         assert!(items.next().expect("second").change().is_err());
+    }
+
+    #[test]
+    fn a_bulk_item_reads_back_as_written_and_needs_exactly_one_outcome() {
+        let connector = crate::fleet::tests_support::connector(7, "b", Environment::Demo, 0);
+        for outcome in [
+            BulkOutcome::Done(Box::new(connector)),
+            BulkOutcome::Deleted(true),
+            BulkOutcome::Error(ApiError::refused(Refused::AlreadyStopped)),
+        ] {
+            let item = BulkItem {
+                id: ConnectorId(7),
+                outcome,
+            };
+            let text = serde_json::to_string(&item).expect("written");
+            let back: BulkItem = serde_json::from_str(&text).expect("read back");
+            assert_eq!(back, item, "{text}");
+        }
+        for text in [
+            r#"{"id": 1}"#,
+            r#"{"id": 1, "deleted": true, "error": {"code": "refused", "message": "No."}}"#,
+        ] {
+            let err = serde_json::from_str::<BulkItem>(text).expect_err(text);
+            assert!(
+                err.to_string()
+                    .contains("one of `done`, `deleted` and `error`"),
+                "{err}"
+            );
+        }
+        let err = serde_json::from_str::<BulkItem>(r#"{"deleted": true}"#).expect_err("no id");
+        assert!(err.to_string().contains("missing field `id`"), "{err}");
     }
 
     #[test]
