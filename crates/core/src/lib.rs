@@ -43,6 +43,7 @@ pub mod selection;
 pub mod settings;
 pub mod simulator;
 pub mod status;
+mod tagged;
 pub mod training;
 pub mod troubleshooting;
 pub mod views;

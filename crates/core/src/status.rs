@@ -366,7 +366,8 @@ impl Links {
 
 /// Where a connector is in its lifecycle. Only the states that have live connections carry them,
 /// so "Stopped with a connected bot server" cannot be written down.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// Read by hand ([`crate::tagged`]).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "status")]
 pub enum ConnectorState {
@@ -375,6 +376,43 @@ pub enum ConnectorState {
     Online { links: Links },
     NotConnected { links: Links, problem: Problem },
     Stopped,
+}
+
+impl<'de> Deserialize<'de> for ConnectorState {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        use crate::tagged::required;
+        #[derive(Deserialize)]
+        enum Status {
+            ReadyToStart,
+            Starting,
+            Online,
+            NotConnected,
+            Stopped,
+        }
+        #[derive(Deserialize)]
+        struct Wire {
+            status: Status,
+            since: Option<Millis>,
+            links: Option<Links>,
+            problem: Option<Problem>,
+        }
+        let wire = Wire::deserialize(deserializer)?;
+        Ok(match wire.status {
+            Status::ReadyToStart => ConnectorState::ReadyToStart,
+            Status::Starting => ConnectorState::Starting {
+                since: required(wire.since, "since")?,
+                links: required(wire.links, "links")?,
+            },
+            Status::Online => ConnectorState::Online {
+                links: required(wire.links, "links")?,
+            },
+            Status::NotConnected => ConnectorState::NotConnected {
+                links: required(wire.links, "links")?,
+                problem: required(wire.problem, "problem")?,
+            },
+            Status::Stopped => ConnectorState::Stopped,
+        })
+    }
 }
 
 /// The three statuses a connector shows, derived from its state.
@@ -445,6 +483,54 @@ impl ConnectorState {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::tagged::tests::reads_back;
+    use crate::troubleshooting::Component;
+
+    #[test]
+    fn every_state_reads_back_as_written_with_its_tag_anywhere() {
+        let links = Links {
+            cloud: CloudConnection::new(ConversationType::Chat, LinkHealth::Away),
+            bot_server: BotServerConnection::Connected,
+        };
+        for state in [
+            ConnectorState::ReadyToStart,
+            ConnectorState::Starting {
+                since: Millis(1_700_000_000_000),
+                links,
+            },
+            ConnectorState::Online {
+                links: Links::fresh(ConversationType::Messaging),
+            },
+            ConnectorState::NotConnected {
+                links,
+                problem: Problem::FailedConnection {
+                    component: Component::BotServer,
+                },
+            },
+            ConnectorState::NotConnected {
+                links,
+                problem: Problem::NoReport { since: Millis(5) },
+            },
+            ConnectorState::Stopped,
+        ] {
+            reads_back(&state);
+        }
+    }
+
+    #[test]
+    fn a_state_missing_a_field_or_with_an_unknown_status_is_refused_by_name() {
+        let err = serde_json::from_str::<ConnectorState>(r#"{"status": "Starting", "links": {"cloud": {"Messaging": "Connected"}, "bot_server": "Connected"}}"#)
+            .expect_err("no since");
+        assert!(err.to_string().contains("missing field `since`"), "{err}");
+        let err = serde_json::from_str::<ConnectorState>(r#"{"status": "Paused"}"#)
+            .expect_err("no such status");
+        assert!(
+            err.to_string().contains("unknown variant `Paused`"),
+            "{err}"
+        );
+        let err = serde_json::from_str::<ConnectorState>(r#"{"links": null}"#).expect_err("no tag");
+        assert!(err.to_string().contains("missing field `status`"), "{err}");
+    }
 
     #[test]
     fn a_stopped_connector_shows_na_for_both_connections() {

@@ -58,8 +58,8 @@ pub struct Scenario {
     pub hints: Vec<Hint>,
 }
 
-/// One step of setting a scenario up, in order.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// One step of setting a scenario up, in order. Read by hand ([`crate::tagged`]).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "do", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Setup {
@@ -103,8 +103,9 @@ pub enum Setup {
     Spike { bot: String, concurrent: u32 },
 }
 
-/// One condition of "fixed", checked against the simulated state.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// One condition of "fixed", checked against the simulated state. Read by hand
+/// ([`crate::tagged`]).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "check", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Goal {
@@ -130,12 +131,233 @@ pub enum Goal {
 }
 
 /// A hint: the remedy of a problem in the troubleshooting catalog, or a trainer's own words.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// Read by hand, like the tagged enums ([`crate::tagged`]).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 pub enum Hint {
     Remedy { remedy: Problem },
     Text(String),
+}
+
+impl<'de> Deserialize<'de> for Setup {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        use crate::tagged::{only, required};
+        #[derive(Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        enum Do {
+            AddBot,
+            Resource,
+            Wait,
+            Restart,
+            DynamicIps,
+            DisableByLoginPolicy,
+            SomeoneElseCreated,
+            Spike,
+        }
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Wire {
+            #[serde(rename = "do")]
+            step: Do,
+            bot: Option<String>,
+            environment: Option<Environment>,
+            conversation_type: Option<ConversationType>,
+            online: Option<usize>,
+            stopped: Option<usize>,
+            spare_agents: Option<usize>,
+            config: Option<Vec<ConfigEntry>>,
+            concurrent: Option<u32>,
+            resource: Option<Resource>,
+            health: Option<LinkHealth>,
+            seconds: Option<u64>,
+            connector: Option<usize>,
+            agent: Option<String>,
+        }
+        let w = Wire::deserialize(deserializer)?;
+        let present = [
+            ("bot", w.bot.is_some()),
+            ("environment", w.environment.is_some()),
+            ("conversation_type", w.conversation_type.is_some()),
+            ("online", w.online.is_some()),
+            ("stopped", w.stopped.is_some()),
+            ("spare_agents", w.spare_agents.is_some()),
+            ("config", w.config.is_some()),
+            ("concurrent", w.concurrent.is_some()),
+            ("resource", w.resource.is_some()),
+            ("health", w.health.is_some()),
+            ("seconds", w.seconds.is_some()),
+            ("connector", w.connector.is_some()),
+            ("agent", w.agent.is_some()),
+        ];
+        Ok(match w.step {
+            Do::AddBot => {
+                only(
+                    &present,
+                    &[
+                        "bot",
+                        "environment",
+                        "conversation_type",
+                        "online",
+                        "stopped",
+                        "spare_agents",
+                        "config",
+                        "concurrent",
+                    ],
+                )?;
+                Setup::AddBot {
+                    bot: required(w.bot, "bot")?,
+                    environment: required(w.environment, "environment")?,
+                    conversation_type: required(w.conversation_type, "conversation_type")?,
+                    online: w.online.unwrap_or_default(),
+                    stopped: w.stopped.unwrap_or_default(),
+                    spare_agents: w.spare_agents.unwrap_or_default(),
+                    config: w.config.unwrap_or_default(),
+                    concurrent: w.concurrent.unwrap_or_default(),
+                }
+            }
+            Do::Resource => {
+                only(&present, &["environment", "resource", "health"])?;
+                Setup::Resource {
+                    environment: required(w.environment, "environment")?,
+                    resource: required(w.resource, "resource")?,
+                    health: required(w.health, "health")?,
+                }
+            }
+            Do::Wait => {
+                only(&present, &["seconds"])?;
+                Setup::Wait {
+                    seconds: required(w.seconds, "seconds")?,
+                }
+            }
+            Do::Restart => {
+                only(&present, &["bot", "connector"])?;
+                Setup::Restart {
+                    bot: required(w.bot, "bot")?,
+                    connector: required(w.connector, "connector")?,
+                }
+            }
+            Do::DynamicIps => {
+                only(&present, &["bot"])?;
+                Setup::DynamicIps {
+                    bot: required(w.bot, "bot")?,
+                }
+            }
+            Do::DisableByLoginPolicy => {
+                only(&present, &["agent"])?;
+                Setup::DisableByLoginPolicy {
+                    agent: required(w.agent, "agent")?,
+                }
+            }
+            Do::SomeoneElseCreated => {
+                only(&present, &["agent"])?;
+                Setup::SomeoneElseCreated {
+                    agent: required(w.agent, "agent")?,
+                }
+            }
+            Do::Spike => {
+                only(&present, &["bot", "concurrent"])?;
+                Setup::Spike {
+                    bot: required(w.bot, "bot")?,
+                    concurrent: required(w.concurrent, "concurrent")?,
+                }
+            }
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for Goal {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        use crate::tagged::{only, required};
+        #[derive(Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        enum Check {
+            AllHealthy,
+            HealthyConnectors,
+            Capacity,
+            LoginPolicyFixed,
+            Config,
+        }
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Wire {
+            check: Check,
+            bot: Option<String>,
+            environment: Option<Environment>,
+            at_least: Option<usize>,
+            concurrent: Option<u32>,
+            key: Option<String>,
+            value: Option<String>,
+        }
+        let w = Wire::deserialize(deserializer)?;
+        let present = [
+            ("bot", w.bot.is_some()),
+            ("environment", w.environment.is_some()),
+            ("at_least", w.at_least.is_some()),
+            ("concurrent", w.concurrent.is_some()),
+            ("key", w.key.is_some()),
+            ("value", w.value.is_some()),
+        ];
+        let bot = required(w.bot, "bot")?;
+        Ok(match w.check {
+            Check::AllHealthy => {
+                only(&present, &["bot"])?;
+                Goal::AllHealthy { bot }
+            }
+            Check::HealthyConnectors => {
+                only(&present, &["bot", "environment", "at_least"])?;
+                Goal::HealthyConnectors {
+                    bot,
+                    environment: required(w.environment, "environment")?,
+                    at_least: required(w.at_least, "at_least")?,
+                }
+            }
+            Check::Capacity => {
+                only(&present, &["bot", "concurrent"])?;
+                Goal::Capacity {
+                    bot,
+                    concurrent: required(w.concurrent, "concurrent")?,
+                }
+            }
+            Check::LoginPolicyFixed => {
+                only(&present, &["bot"])?;
+                Goal::LoginPolicyFixed { bot }
+            }
+            Check::Config => {
+                only(&present, &["bot", "key", "value"])?;
+                Goal::Config {
+                    bot,
+                    key: required(w.key, "key")?,
+                    value: required(w.value, "value")?,
+                }
+            }
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for Hint {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct HintVisitor;
+        impl<'de> serde::de::Visitor<'de> for HintVisitor {
+            type Value = Hint;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str(r#"a hint: text, or {"remedy": a problem of the catalog}"#)
+            }
+            fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<Hint, E> {
+                Ok(Hint::Text(text.to_owned()))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Hint, A::Error> {
+                #[derive(Deserialize)]
+                struct Remedy {
+                    remedy: Problem,
+                }
+                let Remedy { remedy } =
+                    Remedy::deserialize(serde::de::value::MapAccessDeserializer::new(map))?;
+                Ok(Hint::Remedy { remedy })
+            }
+        }
+        deserializer.deserialize_any(HintVisitor)
+    }
 }
 
 impl Hint {

@@ -23,8 +23,9 @@ impl Component {
     }
 }
 
-/// Why a connector is Not Connected, or what is wrong with one that runs.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+/// Why a connector is Not Connected, or what is wrong with one that runs. Read by hand
+/// ([`crate::tagged`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "kind")]
 pub enum Problem {
@@ -41,6 +42,38 @@ pub enum Problem {
     /// heartbeats, or none at all after a start. `since` is its last report, or the start no
     /// process picked up.
     NoReport { since: Millis },
+}
+
+impl<'de> Deserialize<'de> for Problem {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        use crate::tagged::required;
+        #[derive(Deserialize)]
+        enum Kind {
+            FailedConnection,
+            Unauthorized,
+            DisabledByLoginPolicy,
+            MessagingConnectionDropped,
+            NoReport,
+        }
+        #[derive(Deserialize)]
+        struct Wire {
+            kind: Kind,
+            component: Option<Component>,
+            since: Option<Millis>,
+        }
+        let wire = Wire::deserialize(deserializer)?;
+        Ok(match wire.kind {
+            Kind::FailedConnection => Problem::FailedConnection {
+                component: required(wire.component, "component")?,
+            },
+            Kind::Unauthorized => Problem::Unauthorized,
+            Kind::DisabledByLoginPolicy => Problem::DisabledByLoginPolicy,
+            Kind::MessagingConnectionDropped => Problem::MessagingConnectionDropped,
+            Kind::NoReport => Problem::NoReport {
+                since: required(wire.since, "since")?,
+            },
+        })
+    }
 }
 
 impl Problem {
@@ -182,6 +215,23 @@ mod tests {
     use super::*;
     use crate::model::ConversationType;
     use crate::status::{BotServerConnection, CloudConnection, Links};
+
+    #[test]
+    fn every_problem_reads_back_as_written_and_a_missing_field_is_named() {
+        for problem in [
+            Problem::FailedConnection {
+                component: Component::ConversationalCloud,
+            },
+            Problem::Unauthorized,
+            Problem::DisabledByLoginPolicy,
+            Problem::MessagingConnectionDropped,
+            Problem::NoReport { since: Millis(42) },
+        ] {
+            crate::tagged::tests::reads_back(&problem);
+        }
+        let err = serde_json::from_str::<Problem>(r#"{"kind": "NoReport"}"#).expect_err("no since");
+        assert!(err.to_string().contains("missing field `since`"), "{err}");
+    }
 
     #[test]
     fn failed_connection_says_wait_then_stop_and_restart() {

@@ -399,3 +399,124 @@ fn a_scenario_file_is_bounded_in_size_and_count() {
     let err = parse_scenarios(&format!("[{}]", many.join(","))).expect_err("too many");
     assert!(err.to_string().contains("at most 100"), "{err}");
 }
+
+#[test]
+fn every_step_goal_and_hint_reads_back_as_written_with_its_tag_anywhere() {
+    use crate::tagged::tests::reads_back;
+    let bot = || "Sales Bot".to_owned();
+    for step in [
+        Setup::AddBot {
+            bot: bot(),
+            environment: Environment::Production,
+            conversation_type: ConversationType::Chat,
+            online: 3,
+            stopped: 1,
+            spare_agents: 2,
+            config: vec![ConfigEntry {
+                key: "retryLimit".to_owned(),
+                value: "3".to_owned(),
+            }],
+            concurrent: 120,
+        },
+        Setup::Resource {
+            environment: Environment::Demo,
+            resource: Resource::BotServer,
+            health: LinkHealth::Down,
+        },
+        Setup::Wait { seconds: 90 },
+        Setup::Restart {
+            bot: bot(),
+            connector: 2,
+        },
+        Setup::DynamicIps { bot: bot() },
+        Setup::DisableByLoginPolicy {
+            agent: "sales-bot-agent-1".to_owned(),
+        },
+        Setup::SomeoneElseCreated {
+            agent: "sales-bot-agent-2".to_owned(),
+        },
+        Setup::Spike {
+            bot: bot(),
+            concurrent: 400,
+        },
+    ] {
+        reads_back(&step);
+    }
+    for goal in [
+        Goal::AllHealthy { bot: bot() },
+        Goal::HealthyConnectors {
+            bot: bot(),
+            environment: Environment::Production,
+            at_least: 2,
+        },
+        Goal::Capacity {
+            bot: bot(),
+            concurrent: 300,
+        },
+        Goal::LoginPolicyFixed { bot: bot() },
+        Goal::Config {
+            bot: bot(),
+            key: "retryLimit".to_owned(),
+            value: "5".to_owned(),
+        },
+    ] {
+        reads_back(&goal);
+    }
+    for hint in [
+        Hint::Remedy {
+            remedy: Problem::Unauthorized,
+        },
+        Hint::Text("Look at the Bot Server column.".to_owned()),
+    ] {
+        reads_back(&hint);
+    }
+}
+
+#[test]
+fn a_step_or_goal_with_another_variant_s_field_a_missing_one_or_a_stray_one_is_refused_by_name() {
+    fn refused<T: serde::de::DeserializeOwned + std::fmt::Debug>(text: &str, says: &str) {
+        let err = serde_json::from_str::<T>(text).expect_err(text).to_string();
+        assert!(err.contains(says), "{text}: {err}");
+    }
+    refused::<Setup>(
+        r#"{"do": "wait", "seconds": 5, "bot": "Sales Bot"}"#,
+        "unknown field `bot`, expected `seconds`",
+    );
+    refused::<Setup>(
+        r#"{"do": "spike", "bot": "Sales Bot"}"#,
+        "missing field `concurrent`",
+    );
+    refused::<Setup>(
+        r#"{"do": "wait", "seconds": 5, "colour": "red"}"#,
+        "unknown field `colour`",
+    );
+    refused::<Setup>(r#"{"do": "fly"}"#, "unknown variant `fly`");
+    refused::<Goal>(
+        r#"{"check": "all_healthy", "bot": "Sales Bot", "key": "k"}"#,
+        "unknown field `key`, expected `bot`",
+    );
+    refused::<Goal>(
+        r#"{"check": "config", "bot": "Sales Bot", "key": "k"}"#,
+        "missing field `value`",
+    );
+    // The defaults of adding a bot.
+    let step: Setup = serde_json::from_str(
+        r#"{"bot": "B", "environment": "Demo", "conversation_type": "Messaging", "do": "add_bot"}"#,
+    )
+    .expect("a step");
+    assert_eq!(
+        step,
+        Setup::AddBot {
+            bot: "B".to_owned(),
+            environment: Environment::Demo,
+            conversation_type: ConversationType::Messaging,
+            online: 0,
+            stopped: 0,
+            spare_agents: 0,
+            config: Vec::new(),
+            concurrent: 0,
+        }
+    );
+    let err = serde_json::from_str::<Hint>("42").expect_err("a number is no hint");
+    assert!(err.to_string().contains("a hint: text"), "{err}");
+}
