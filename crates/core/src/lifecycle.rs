@@ -179,8 +179,8 @@ pub struct Context {
     pub permissions: Permissions,
 }
 
-/// Why an action was refused, and what to do instead.
-#[derive(Clone, Debug, PartialEq, Eq, Error, Serialize, Deserialize)]
+/// Why an action was refused, and what to do instead. Read by hand ([`crate::tagged`]).
+#[derive(Clone, Debug, PartialEq, Eq, Error, Serialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "reason")]
 pub enum Refused {
@@ -220,6 +220,63 @@ pub enum Refused {
         Problem::Unauthorized.remedy()
     )]
     Unauthorized { agent: String },
+}
+
+impl<'de> Deserialize<'de> for Refused {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        use crate::tagged::required;
+        #[derive(Deserialize)]
+        enum Reason {
+            AlreadyOnline,
+            AlreadyStarting,
+            AlreadyStopped,
+            NeverStarted,
+            NotRunning,
+            MustBeStopped,
+            AgentInactive,
+            SameEnvironment,
+            NoProductionRights,
+            Gone,
+            FleetFull,
+            InvalidSettings,
+            Unauthorized,
+        }
+        #[derive(Deserialize)]
+        struct Wire {
+            reason: Reason,
+            action: Option<ActionKind>,
+            environment: Option<Environment>,
+            limit: Option<usize>,
+            problems: Option<Vec<SettingsProblem>>,
+            agent: Option<String>,
+        }
+        let w = Wire::deserialize(deserializer)?;
+        Ok(match w.reason {
+            Reason::AlreadyOnline => Refused::AlreadyOnline,
+            Reason::AlreadyStarting => Refused::AlreadyStarting,
+            Reason::AlreadyStopped => Refused::AlreadyStopped,
+            Reason::NeverStarted => Refused::NeverStarted,
+            Reason::NotRunning => Refused::NotRunning,
+            Reason::MustBeStopped => Refused::MustBeStopped {
+                action: required(w.action, "action")?,
+            },
+            Reason::AgentInactive => Refused::AgentInactive,
+            Reason::SameEnvironment => Refused::SameEnvironment {
+                environment: required(w.environment, "environment")?,
+            },
+            Reason::NoProductionRights => Refused::NoProductionRights,
+            Reason::Gone => Refused::Gone,
+            Reason::FleetFull => Refused::FleetFull {
+                limit: required(w.limit, "limit")?,
+            },
+            Reason::InvalidSettings => Refused::InvalidSettings {
+                problems: required(w.problems, "problems")?,
+            },
+            Reason::Unauthorized => Refused::Unauthorized {
+                agent: required(w.agent, "agent")?,
+            },
+        })
+    }
 }
 
 fn first_message(problems: &[SettingsProblem]) -> String {

@@ -625,3 +625,40 @@ fn a_kind_that_needs_nothing_more_is_its_action_and_a_redeploy_goes_elsewhere() 
     );
     assert_eq!(redeploy_target(None), Environment::Production);
 }
+
+#[test]
+fn every_refusal_reads_back_as_written_with_its_reason_anywhere() {
+    use crate::config::Severity;
+    use crate::settings::Field;
+    for refused in [
+        Refused::AlreadyOnline,
+        Refused::AlreadyStarting,
+        Refused::AlreadyStopped,
+        Refused::NeverStarted,
+        Refused::NotRunning,
+        Refused::MustBeStopped {
+            action: ActionKind::Redeploy,
+        },
+        Refused::AgentInactive,
+        Refused::SameEnvironment {
+            environment: Environment::Demo,
+        },
+        Refused::NoProductionRights,
+        Refused::Gone,
+        Refused::FleetFull { limit: 100_000 },
+        Refused::InvalidSettings {
+            problems: vec![SettingsProblem {
+                field: Field::AgentUserId,
+                severity: Severity::Error,
+                message: "Enter the bot agent user ID.".to_owned(),
+            }],
+        },
+        Refused::Unauthorized {
+            agent: "colleague-bot-1".to_owned(),
+        },
+    ] {
+        crate::tagged::tests::reads_back(&refused);
+    }
+    let err = serde_json::from_str::<Refused>(r#"{"reason": "FleetFull"}"#).expect_err("no limit");
+    assert!(err.to_string().contains("missing field `limit`"), "{err}");
+}
