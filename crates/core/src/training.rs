@@ -143,7 +143,7 @@ pub enum Hint {
 impl<'de> Deserialize<'de> for Setup {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         use crate::tagged::{only, required};
-        #[derive(Deserialize)]
+        #[derive(Clone, Copy, Deserialize)]
         #[serde(rename_all = "snake_case")]
         enum Do {
             AddBot,
@@ -190,78 +190,62 @@ impl<'de> Deserialize<'de> for Setup {
             ("connector", w.connector.is_some()),
             ("agent", w.agent.is_some()),
         ];
+        // A step's own fields; any other is refused, as `deny_unknown_fields` would.
+        let own: &'static [&'static str] = match w.step {
+            Do::AddBot => &[
+                "bot",
+                "environment",
+                "conversation_type",
+                "online",
+                "stopped",
+                "spare_agents",
+                "config",
+                "concurrent",
+            ],
+            Do::Resource => &["environment", "resource", "health"],
+            Do::Wait => &["seconds"],
+            Do::Restart => &["bot", "connector"],
+            Do::DynamicIps => &["bot"],
+            Do::DisableByLoginPolicy | Do::SomeoneElseCreated => &["agent"],
+            Do::Spike => &["bot", "concurrent"],
+        };
+        only(&present, own)?;
         Ok(match w.step {
-            Do::AddBot => {
-                only(
-                    &present,
-                    &[
-                        "bot",
-                        "environment",
-                        "conversation_type",
-                        "online",
-                        "stopped",
-                        "spare_agents",
-                        "config",
-                        "concurrent",
-                    ],
-                )?;
-                Setup::AddBot {
-                    bot: required(w.bot, "bot")?,
-                    environment: required(w.environment, "environment")?,
-                    conversation_type: required(w.conversation_type, "conversation_type")?,
-                    online: w.online.unwrap_or_default(),
-                    stopped: w.stopped.unwrap_or_default(),
-                    spare_agents: w.spare_agents.unwrap_or_default(),
-                    config: w.config.unwrap_or_default(),
-                    concurrent: w.concurrent.unwrap_or_default(),
-                }
-            }
-            Do::Resource => {
-                only(&present, &["environment", "resource", "health"])?;
-                Setup::Resource {
-                    environment: required(w.environment, "environment")?,
-                    resource: required(w.resource, "resource")?,
-                    health: required(w.health, "health")?,
-                }
-            }
-            Do::Wait => {
-                only(&present, &["seconds"])?;
-                Setup::Wait {
-                    seconds: required(w.seconds, "seconds")?,
-                }
-            }
-            Do::Restart => {
-                only(&present, &["bot", "connector"])?;
-                Setup::Restart {
-                    bot: required(w.bot, "bot")?,
-                    connector: required(w.connector, "connector")?,
-                }
-            }
-            Do::DynamicIps => {
-                only(&present, &["bot"])?;
-                Setup::DynamicIps {
-                    bot: required(w.bot, "bot")?,
-                }
-            }
-            Do::DisableByLoginPolicy => {
-                only(&present, &["agent"])?;
-                Setup::DisableByLoginPolicy {
-                    agent: required(w.agent, "agent")?,
-                }
-            }
-            Do::SomeoneElseCreated => {
-                only(&present, &["agent"])?;
-                Setup::SomeoneElseCreated {
-                    agent: required(w.agent, "agent")?,
-                }
-            }
-            Do::Spike => {
-                only(&present, &["bot", "concurrent"])?;
-                Setup::Spike {
-                    bot: required(w.bot, "bot")?,
-                    concurrent: required(w.concurrent, "concurrent")?,
-                }
-            }
+            Do::AddBot => Setup::AddBot {
+                bot: required(w.bot, "bot")?,
+                environment: required(w.environment, "environment")?,
+                conversation_type: required(w.conversation_type, "conversation_type")?,
+                online: w.online.unwrap_or_default(),
+                stopped: w.stopped.unwrap_or_default(),
+                spare_agents: w.spare_agents.unwrap_or_default(),
+                config: w.config.unwrap_or_default(),
+                concurrent: w.concurrent.unwrap_or_default(),
+            },
+            Do::Resource => Setup::Resource {
+                environment: required(w.environment, "environment")?,
+                resource: required(w.resource, "resource")?,
+                health: required(w.health, "health")?,
+            },
+            Do::Wait => Setup::Wait {
+                seconds: required(w.seconds, "seconds")?,
+            },
+            Do::Restart => Setup::Restart {
+                bot: required(w.bot, "bot")?,
+                connector: required(w.connector, "connector")?,
+            },
+            Do::DynamicIps => Setup::DynamicIps {
+                bot: required(w.bot, "bot")?,
+            },
+            Do::DisableByLoginPolicy => Setup::DisableByLoginPolicy {
+                agent: required(w.agent, "agent")?,
+            },
+            Do::SomeoneElseCreated => Setup::SomeoneElseCreated {
+                agent: required(w.agent, "agent")?,
+            },
+            Do::Spike => Setup::Spike {
+                bot: required(w.bot, "bot")?,
+                concurrent: required(w.concurrent, "concurrent")?,
+            },
         })
     }
 }
@@ -269,7 +253,7 @@ impl<'de> Deserialize<'de> for Setup {
 impl<'de> Deserialize<'de> for Goal {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         use crate::tagged::{only, required};
-        #[derive(Deserialize)]
+        #[derive(Clone, Copy, Deserialize)]
         #[serde(rename_all = "snake_case")]
         enum Check {
             AllHealthy,
@@ -298,39 +282,32 @@ impl<'de> Deserialize<'de> for Goal {
             ("key", w.key.is_some()),
             ("value", w.value.is_some()),
         ];
+        // A goal's own fields; any other is refused, as `deny_unknown_fields` would.
+        let own: &'static [&'static str] = match w.check {
+            Check::AllHealthy | Check::LoginPolicyFixed => &["bot"],
+            Check::HealthyConnectors => &["bot", "environment", "at_least"],
+            Check::Capacity => &["bot", "concurrent"],
+            Check::Config => &["bot", "key", "value"],
+        };
+        only(&present, own)?;
         let bot = required(w.bot, "bot")?;
         Ok(match w.check {
-            Check::AllHealthy => {
-                only(&present, &["bot"])?;
-                Goal::AllHealthy { bot }
-            }
-            Check::HealthyConnectors => {
-                only(&present, &["bot", "environment", "at_least"])?;
-                Goal::HealthyConnectors {
-                    bot,
-                    environment: required(w.environment, "environment")?,
-                    at_least: required(w.at_least, "at_least")?,
-                }
-            }
-            Check::Capacity => {
-                only(&present, &["bot", "concurrent"])?;
-                Goal::Capacity {
-                    bot,
-                    concurrent: required(w.concurrent, "concurrent")?,
-                }
-            }
-            Check::LoginPolicyFixed => {
-                only(&present, &["bot"])?;
-                Goal::LoginPolicyFixed { bot }
-            }
-            Check::Config => {
-                only(&present, &["bot", "key", "value"])?;
-                Goal::Config {
-                    bot,
-                    key: required(w.key, "key")?,
-                    value: required(w.value, "value")?,
-                }
-            }
+            Check::AllHealthy => Goal::AllHealthy { bot },
+            Check::HealthyConnectors => Goal::HealthyConnectors {
+                bot,
+                environment: required(w.environment, "environment")?,
+                at_least: required(w.at_least, "at_least")?,
+            },
+            Check::Capacity => Goal::Capacity {
+                bot,
+                concurrent: required(w.concurrent, "concurrent")?,
+            },
+            Check::LoginPolicyFixed => Goal::LoginPolicyFixed { bot },
+            Check::Config => Goal::Config {
+                bot,
+                key: required(w.key, "key")?,
+                value: required(w.value, "value")?,
+            },
         })
     }
 }
