@@ -212,11 +212,38 @@ async fn the_conversation_counts_follow_the_load_update() {
     .await;
 }
 
+/// A count kept in a JS object, for functions the test hands the page.
+struct JsCount(js_sys::Object);
+
+impl JsCount {
+    fn new() -> Self {
+        let count = js_sys::Object::new();
+        js_sys::Reflect::set(&count, &"n".into(), &0.into()).expect("a counter");
+        Self(count)
+    }
+
+    /// The function `body` returns, run with this `count` and `arg`: it counts its calls in
+    /// `count.n`.
+    fn function(&self, body: &str, arg: &wasm_bindgen::JsValue) -> js_sys::Function {
+        js_sys::Function::new_with_args("count, arg", body)
+            .call2(&wasm_bindgen::JsValue::NULL, &self.0, arg)
+            .expect("a counting function")
+            .into()
+    }
+
+    fn so_far(&self) -> f64 {
+        js_sys::Reflect::get(&self.0, &"n".into())
+            .ok()
+            .and_then(|n| n.as_f64())
+            .expect("a count")
+    }
+}
+
 /// Counts the page's `requestAnimationFrame` calls while it lives; dropped, it puts the
 /// browser's own back.
 struct FrameRequests {
     original: wasm_bindgen::JsValue,
-    count: js_sys::Object,
+    count: JsCount,
 }
 
 impl FrameRequests {
@@ -224,24 +251,18 @@ impl FrameRequests {
         let window = web_sys::window().expect("window");
         let original = js_sys::Reflect::get(&window, &"requestAnimationFrame".into())
             .expect("requestAnimationFrame");
-        let count = js_sys::Object::new();
-        js_sys::Reflect::set(&count, &"n".into(), &0.into()).expect("a counter");
-        let counting = js_sys::Function::new_with_args(
-            "count, original",
-            "return function (callback) { count.n += 1; return original.call(window, callback); };",
-        )
-        .call2(&wasm_bindgen::JsValue::NULL, &count, &original)
-        .expect("a counting requestAnimationFrame");
+        let count = JsCount::new();
+        let counting = count.function(
+            "return function (callback) { count.n += 1; return arg.call(window, callback); };",
+            &original,
+        );
         js_sys::Reflect::set(&window, &"requestAnimationFrame".into(), &counting)
             .expect("requestAnimationFrame replaced");
         Self { original, count }
     }
 
     fn so_far(&self) -> f64 {
-        js_sys::Reflect::get(&self.count, &"n".into())
-            .ok()
-            .and_then(|n| n.as_f64())
-            .unwrap_or_default()
+        self.count.so_far()
     }
 }
 
@@ -292,11 +313,11 @@ async fn inputs_and_backend_batches_ask_for_a_frame_as_they_begin() {
     let before = frames.so_far();
     // A listener left behind would throw (its closure is gone): the page reports that as
     // an error event.
-    let errors = js_sys::Object::new();
-    js_sys::Reflect::set(&errors, &"n".into(), &0.into()).expect("a counter");
-    let on_error = js_sys::Function::new_with_args("errors", "return () => { errors.n += 1; };")
-        .call1(&wasm_bindgen::JsValue::NULL, &errors)
-        .expect("an error listener");
+    let errors = JsCount::new();
+    let on_error = errors.function(
+        "return () => { count.n += 1; };",
+        &wasm_bindgen::JsValue::UNDEFINED,
+    );
     let window = web_sys::window().expect("window");
     window
         .add_event_listener_with_callback("error", on_error.unchecked_ref())
@@ -308,12 +329,9 @@ async fn inputs_and_backend_batches_ask_for_a_frame_as_they_begin() {
         before,
         "an unmounted app asks for no frame"
     );
-    let thrown = js_sys::Reflect::get(&errors, &"n".into())
-        .ok()
-        .and_then(|n| n.as_f64());
     assert_eq!(
-        thrown,
-        Some(0.0),
+        errors.so_far(),
+        0.0,
         "no listener of the unmounted app is left"
     );
 }
