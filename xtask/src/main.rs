@@ -12,8 +12,8 @@
 //! - `bench`  the release build with 10,000 connectors in Chromium: interaction timings and
 //!   download sizes (reported, never asserted).
 //! - `check-bundle`  only the last check: the built `dist/` must start in Chromium.
-//! - `order-functions`  Trunk's post-build hook: orders a release module's functions so it
-//!   compresses well (`wasm_order`).
+//! - `post-build`  Trunk's post-build hook: orders a release module's functions so it
+//!   compresses well (`wasm_order`) and minifies its JavaScript glue (`release`).
 //! - `screenshot URL FILE [WIDTHxHEIGHT] [--click TEXT]...`  a PNG of a page once the app has
 //!   mounted, after clicking (in order) the buttons, menu entries or checkboxes whose text or
 //!   label starts with each TEXT.
@@ -24,6 +24,7 @@ mod bench;
 mod browser;
 mod fleet;
 mod live_server;
+mod release;
 mod run;
 mod setup;
 mod static_server;
@@ -44,7 +45,7 @@ fn main() -> ExitCode {
         Some("check-bundle") => {
             setup::setup().and_then(|tools| test::release_bundle_starts(&tools))
         }
-        Some("order-functions") => wasm_order::order_functions(),
+        Some("post-build") => release::post_build(),
         Some("screenshot") => screenshot(&args[1..]),
         _ => {
             eprintln!(

@@ -2,8 +2,8 @@
 //!
 //! Each tool is checked at the version the project needs before anything is installed, so a
 //! second run takes seconds. Installs go through the ordinary registries only: rustup for the
-//! wasm target, cargo for trunk and wasm-bindgen-cli, npm for binaryen's wasm-opt (into
-//! `.tools/`), apt for Chromium and chromedriver.
+//! wasm target, cargo for trunk and wasm-bindgen-cli, npm for binaryen's wasm-opt, esbuild and
+//! the test tools (into `.tools/`), apt for Chromium and chromedriver.
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
@@ -18,6 +18,8 @@ const TRUNK_VERSION: &str = "0.21.14";
 const BINARYEN_VERSION: &str = "132";
 /// axe-core, the accessibility checker the browser tests inject into their page.
 const AXE_VERSION: &str = "4.14.1";
+/// esbuild, which minifies the release build's JavaScript glue (`release.rs`).
+const ESBUILD_VERSION: &str = "0.28.2";
 const WASM_TARGET: &str = "wasm32-unknown-unknown";
 
 /// Where the tools are, for the commands that use them.
@@ -46,6 +48,7 @@ pub fn setup() -> Result<Tools, String> {
     wasm_bindgen(&root, &path)?;
     wasm_opt(&root, &path)?;
     axe_core(&root, &path)?;
+    esbuild(&root, &path)?;
     node_connector(&root, &path)?;
     let (chromium, chromedriver) = chromium(&path)?;
     println!("setup: ready in {:.1}s", started.elapsed().as_secs_f64());
@@ -207,21 +210,22 @@ fn npm_install(root: &Path, package: &str, path: &OsString) -> Result<(), String
 
 /// npm's axe-core into `.tools/`, where the browser tests read it (`tests/views.rs`).
 fn axe_core(root: &Path, path: &OsString) -> Result<(), String> {
-    let tools = root.join(".tools");
-    let manifest = tools.join("node_modules/axe-core/package.json");
-    let installed = std::fs::read_to_string(&manifest)
-        .ok()
-        .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok())
-        .is_some_and(|v| v["version"] == AXE_VERSION);
-    if installed {
-        ok("axe-core", AXE_VERSION);
-        return Ok(());
-    }
-    installing(
-        &format!("axe-core {AXE_VERSION}"),
+    npm_packages(
+        root,
+        &[("axe-core", AXE_VERSION)],
         "npm package axe-core into .tools/",
-    );
-    npm_install(root, &format!("axe-core@{AXE_VERSION}"), path)
+        path,
+    )
+}
+
+/// npm's esbuild into `.tools/`, for the release build's post-build hook (`release.rs`).
+fn esbuild(root: &Path, path: &OsString) -> Result<(), String> {
+    npm_packages(
+        root,
+        &[("esbuild", ESBUILD_VERSION)],
+        "npm package esbuild into .tools/",
+        path,
+    )
 }
 
 /// The Node.js connector example's packages (`examples/connector-node/package.json`), into
@@ -229,8 +233,24 @@ fn axe_core(root: &Path, path: &OsString) -> Result<(), String> {
 pub const NODE_CONNECTOR_PACKAGES: [(&str, &str); 2] = [("ws", "8.18.3"), ("eventsource", "2.0.2")];
 
 fn node_connector(root: &Path, path: &OsString) -> Result<(), String> {
+    npm_packages(
+        root,
+        &NODE_CONNECTOR_PACKAGES,
+        "npm packages of examples/connector-node into .tools/",
+        path,
+    )
+}
+
+/// Installs into `.tools/` each of `packages` (name, version) not already there at its
+/// version.
+fn npm_packages(
+    root: &Path,
+    packages: &[(&str, &str)],
+    why: &str,
+    path: &OsString,
+) -> Result<(), String> {
     let modules = root.join(".tools/node_modules");
-    let missing: Vec<String> = NODE_CONNECTOR_PACKAGES
+    let missing: Vec<String> = packages
         .iter()
         .filter(|(name, version)| {
             let manifest = modules.join(name).join("package.json");
@@ -242,13 +262,11 @@ fn node_connector(root: &Path, path: &OsString) -> Result<(), String> {
         .map(|(name, version)| format!("{name}@{version}"))
         .collect();
     if missing.is_empty() {
-        ok("the Node.js connector's packages", "ws, eventsource");
+        let installed: Vec<String> = packages.iter().map(|(n, v)| format!("{n} {v}")).collect();
+        println!("setup: {} installed", installed.join(", "));
         return Ok(());
     }
-    installing(
-        &missing.join(", "),
-        "npm packages of examples/connector-node into .tools/",
-    );
+    installing(&missing.join(", "), why);
     for package in &missing {
         npm_install(root, package, path)?;
     }

@@ -1,6 +1,5 @@
-//! `cargo xtask order-functions`: Trunk's post-build hook (`Trunk.toml`) for release builds.
-//! It puts the WebAssembly module's functions in an order that gzip compresses well, then
-//! strips the names the order was handed over in.
+//! The post-build hook's first step (`release.rs`): it puts a release module's functions in
+//! an order that gzip compresses well, then strips the names the order was handed over in.
 //!
 //! gzip finds repeats only within its last 32 KB, and a Rust module is full of near-copies
 //! (each type's drop, each memo, each deserializer). In the order the linker leaves them
@@ -34,16 +33,10 @@ const NEAREST: u32 = 60;
 /// function placed, or as much with those before it.
 const LIKE: u32 = 3 * NEAREST;
 
-/// The hook: in a release build, orders the functions of the one `*_bg.wasm` in Trunk's
-/// staging directory, in place.
-pub fn order_functions() -> Result<(), String> {
-    if std::env::var("TRUNK_PROFILE").as_deref() != Ok("release") {
-        return Ok(());
-    }
-    let staging = std::env::var_os("TRUNK_STAGING_DIR")
-        .map(PathBuf::from)
-        .ok_or("order-functions is Trunk's post-build hook: TRUNK_STAGING_DIR is not set")?;
-    let wasm = staged_module(&staging)?;
+/// Orders the functions of the one `*_bg.wasm` in Trunk's staging directory, in place, and
+/// drops its names.
+pub fn order_functions(staging: &Path) -> Result<(), String> {
+    let wasm = staged_module(staging)?;
     let bytes = read(&wasm)?;
     let renamed = rank_names(&bytes)?;
     let input = wasm.with_extension("ranked.wasm");
@@ -67,7 +60,7 @@ pub fn order_functions() -> Result<(), String> {
     );
     let _ = std::fs::remove_file(&input);
     moved?;
-    shipped_without_names(&staging)
+    shipped_without_names(staging)
 }
 
 /// Fails when the module in `dir` (a staging directory or `dist/`) carries its function
@@ -78,7 +71,7 @@ pub fn shipped_without_names(dir: &Path) -> Result<(), String> {
     if has_names(&bytes)? {
         return Err(format!(
             "{} carries its function names: Trunk's post-build hook (`cargo xtask \
-             order-functions`, Trunk.toml) did not run or failed",
+             post-build`, Trunk.toml) did not run or failed",
             wasm.display()
         ));
     }
@@ -89,7 +82,7 @@ fn read(path: &Path) -> Result<Vec<u8>, String> {
     std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))
 }
 
-fn staged_module(staging: &Path) -> Result<PathBuf, String> {
+pub fn staged_module(staging: &Path) -> Result<PathBuf, String> {
     let listing = std::fs::read_dir(staging)
         .map_err(|e| format!("cannot list {}: {e}", staging.display()))?;
     let mut found = Vec::new();
@@ -392,7 +385,7 @@ mod tests {
         named.section(&names);
         std::fs::write(&wasm, named.finish()).expect("written");
         let refused = shipped_without_names(&dir).expect_err("names found");
-        assert!(refused.contains("order-functions"), "{refused}");
+        assert!(refused.contains("post-build"), "{refused}");
         std::fs::write(&wasm, wasm_encoder::Module::new().finish()).expect("written");
         let passed = shipped_without_names(&dir);
         let _ = std::fs::remove_dir_all(&dir);
