@@ -50,6 +50,53 @@ fn computed(element: &Element, property: &str) -> String {
         .expect("property")
 }
 
+/// The rules the browser reads from `css`, one per line, as it writes them back.
+fn rules_read_from(css: &str) -> String {
+    let read = js_sys::Function::new_with_args(
+        "css",
+        "const sheet = new CSSStyleSheet(); sheet.replaceSync(css); \
+         return Array.from(sheet.cssRules, rule => rule.cssText).join('\\n');",
+    );
+    read.call1(&JsValue::NULL, &JsValue::from_str(css))
+        .expect("the stylesheet is read")
+        .as_string()
+        .expect("text")
+}
+
+/// `build.rs` minifies the stylesheet the app carries; the browser must read the same rules
+/// from it as from the files of `style/`, in the same order.
+#[wasm_bindgen_test]
+fn the_shipped_stylesheet_reads_as_the_style_files_do() {
+    let files = concat!(
+        include_str!("../style/tokens.css"),
+        include_str!("../style/app.css"),
+        include_str!("../style/controls.css"),
+        include_str!("../style/dashboard.css"),
+        include_str!("../style/table.css"),
+        include_str!("../style/simulation.css"),
+        include_str!("../style/actions.css"),
+        include_str!("../style/forms.css"),
+    );
+    let shipped = bots_status::style::CSS;
+    assert!(
+        shipped.len() < files.len() * 9 / 10,
+        "the shipped stylesheet is minified"
+    );
+    let (expected, read) = (rules_read_from(files), rules_read_from(shipped));
+    assert!(
+        expected.lines().count() > 100,
+        "the files hold the app's rules"
+    );
+    for (line, (want, got)) in expected.lines().zip(read.lines()).enumerate() {
+        assert_eq!(got, want, "rule {line} of the shipped stylesheet");
+    }
+    assert_eq!(
+        read.lines().count(),
+        expected.lines().count(),
+        "as many rules"
+    );
+}
+
 #[wasm_bindgen_test]
 async fn a_hostile_host_stylesheet_does_not_break_the_layout() {
     let style = document().create_element("style").expect("style");
