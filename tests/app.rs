@@ -42,6 +42,48 @@ async fn the_dashboard_shows_the_four_metrics_and_a_status_chart() {
     assert!(text(&host).contains("Bots needing attention"));
 }
 
+/// The bots needing attention, as the dashboard lists them.
+fn advice_items(host: &web_sys::Element) -> usize {
+    query_all(host, ".bs-advice__item").len()
+}
+
+#[wasm_bindgen_test]
+async fn the_dashboard_lists_the_first_bots_needing_attention_and_more_on_request() {
+    let mut config = fresh_config("advice-more");
+    config.simulation.size = 2_000;
+    let (host, _app) = mount(config);
+    click_button(&host, "Pause");
+    wait_for("the first bots needing attention", || {
+        advice_items(&host) == 20
+    })
+    .await;
+    let panel = query(&host, "[aria-label='Bots needing attention']");
+    let said = text(&panel);
+    let total: usize = said
+        .split("Showing 20 of ")
+        .nth(1)
+        .and_then(|rest| rest.split(" bots.").next())
+        .and_then(|n| n.replace(',', "").parse().ok())
+        .unwrap_or_else(|| panic!("no count of the bots in {said:?}"));
+    // Seed 7's 2,000 connectors: more than one "Show more" adds, fewer than two.
+    assert!(
+        (121..=220).contains(&total),
+        "2,000 connectors leave {total} bots needing attention"
+    );
+    click_button(&host, "Show 100 more");
+    wait_for("a hundred more", || advice_items(&host) == 120).await;
+    assert!(text(&panel).contains(&format!("Showing 120 of {total} bots.")));
+    let rest = total - 120;
+    click_button(&host, &format!("Show {rest} more"));
+    wait_for("the rest", || advice_items(&host) == total).await;
+    assert!(!text(&panel).contains("Showing"), "every bot is listed");
+    assert!(
+        query_all(&panel, "button")
+            .iter()
+            .all(|b| !text(b).ends_with(" more"))
+    );
+}
+
 #[wasm_bindgen_test]
 async fn metrics_ignore_every_filter_but_environment() {
     let (host, _app) = mount(fresh_config("metrics-filters"));

@@ -3,6 +3,7 @@
 use bots_status_core::advice::advise;
 use bots_status_core::model::Environment;
 use bots_status_core::query::{ConnectorQuery, EnvironmentFilter};
+use bots_status_core::words::thousands;
 use leptos::prelude::*;
 
 use crate::components::chart::StatusChart;
@@ -10,6 +11,12 @@ use crate::components::environment_picker::EnvironmentPicker;
 use crate::components::metrics_bar::MetricsBar;
 use crate::store::FleetStore;
 use crate::view::{Page, ViewState};
+
+/// How many bots needing attention the list shows at first, and how many more each "Show
+/// more" adds. A fleet of 100,000 has thousands of them: listed whole, they are read by no one
+/// and were most of the page's first paint (7,287 rows of 29,572 elements).
+const ADVICE_FIRST: usize = 20;
+const ADVICE_MORE: usize = 100;
 
 #[component]
 pub fn Dashboard() -> impl IntoView {
@@ -20,6 +27,8 @@ pub fn Dashboard() -> impl IntoView {
         view_state.query.update(|q| q.environment = env);
     });
     let advice = Memo::new(move |_| store.connectors.with(|c| advise(c)));
+    let shown = RwSignal::new(ADVICE_FIRST);
+    let hidden = move || advice.with(Vec::len).saturating_sub(shown.get());
     view! {
         <section class="bs-page" aria-label="Dashboard">
             <div class="bs-toolbar">
@@ -40,7 +49,7 @@ pub fn Dashboard() -> impl IntoView {
                     >
                         <ul class="bs-advice">
                             <For
-                                each=move || advice.get()
+                                each=move || advice.with(|a| a[..a.len().min(shown.get())].to_vec())
                                 key=|a| (a.bot_id.clone(), a.connectors, a.recommended, a.needs_failover)
                                 children=move |a| {
                                     let name = a.bot_name.clone();
@@ -67,6 +76,22 @@ pub fn Dashboard() -> impl IntoView {
                                 }
                             />
                         </ul>
+                        <Show when=move || hidden() != 0>
+                            <p class="bs-panel__hint">
+                                {move || format!(
+                                    "Showing {} of {} bots.",
+                                    thousands(shown.get() as u64),
+                                    thousands(advice.with(Vec::len) as u64),
+                                )}
+                            </p>
+                            <button
+                                type="button"
+                                class="bs-button"
+                                on:click=move |_| shown.update(|n| *n += ADVICE_MORE)
+                            >
+                                {move || format!("Show {} more", hidden().min(ADVICE_MORE))}
+                            </button>
+                        </Show>
                     </Show>
                 </section>
             </div>
