@@ -47,8 +47,7 @@ pub fn setup() -> Result<Tools, String> {
     trunk(&path)?;
     wasm_bindgen(&root, &path)?;
     wasm_opt(&root, &path)?;
-    axe_core(&root, &path)?;
-    esbuild(&root, &path)?;
+    npm_tools(&root, &path)?;
     node_connector(&root, &path)?;
     let (chromium, chromedriver) = chromium(&path)?;
     println!("setup: ready in {:.1}s", started.elapsed().as_secs_f64());
@@ -208,22 +207,13 @@ fn npm_install(root: &Path, package: &str, path: &OsString) -> Result<(), String
     )
 }
 
-/// npm's axe-core into `.tools/`, where the browser tests read it (`tests/views.rs`).
-fn axe_core(root: &Path, path: &OsString) -> Result<(), String> {
+/// npm's axe-core, which the browser tests inject into their page (`tests/views.rs`), and
+/// esbuild, which the release build's post-build hook runs (`release.rs`), into `.tools/`.
+fn npm_tools(root: &Path, path: &OsString) -> Result<(), String> {
     npm_packages(
         root,
-        &[("axe-core", AXE_VERSION)],
-        "npm package axe-core into .tools/",
-        path,
-    )
-}
-
-/// npm's esbuild into `.tools/`, for the release build's post-build hook (`release.rs`).
-fn esbuild(root: &Path, path: &OsString) -> Result<(), String> {
-    npm_packages(
-        root,
-        &[("esbuild", ESBUILD_VERSION)],
-        "npm package esbuild into .tools/",
+        &[("axe-core", AXE_VERSION), ("esbuild", ESBUILD_VERSION)],
+        "npm packages of the browser tests and the release build into .tools/",
         path,
     )
 }
