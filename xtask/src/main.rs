@@ -13,7 +13,8 @@
 //!   download sizes (reported, never asserted).
 //! - `check-bundle`  only the last check: the built `dist/` must start in Chromium.
 //! - `post-build`  Trunk's post-build hook: orders a release module's functions so it
-//!   compresses well (`wasm_order`) and minifies its JavaScript glue (`release`).
+//!   compresses well (`wasm_order`), shortens the names it imports from its JavaScript glue
+//!   (`import_names`) and minifies the glue (`release`).
 //! - `screenshot URL FILE [WIDTHxHEIGHT] [--click TEXT]...`  a PNG of a page once the app has
 //!   mounted, after clicking (in order) the buttons, menu entries or checkboxes whose text or
 //!   label starts with each TEXT.
@@ -23,6 +24,7 @@
 mod bench;
 mod browser;
 mod fleet;
+mod import_names;
 mod live_server;
 mod release;
 mod run;

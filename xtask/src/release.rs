@@ -2,9 +2,11 @@
 //! shrinks what Trunk staged before it is copied to `dist/`; other builds are left as they are.
 //!
 //! 1. The module's functions go in the order gzip compresses best (`wasm_order.rs`).
-//! 2. wasm-bindgen's JavaScript glue is minified by esbuild (`cargo xtask setup` installs it
-//!    into `.tools/`): 11.5 to 8.5 KB gzip. Its exports keep their names, which index.html and
-//!    host pages import (see "Embedding" in the README).
+//! 2. The functions the module imports from the glue get short names, in both files
+//!    (`import_names.rs`).
+//! 3. wasm-bindgen's JavaScript glue is minified by esbuild (`cargo xtask setup` installs it
+//!    into `.tools/`). Its exports keep their names, which index.html and host pages import
+//!    (see "Embedding" in the README).
 //!
 //! Both files change after Trunk wrote their `integrity` hashes, so index.html asks Trunk for
 //! none (`data-integrity="none"`): a stale hash makes the browser refuse a module preload.
@@ -12,7 +14,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::run::command;
-use crate::wasm_order;
+use crate::{import_names, wasm_order};
 
 pub fn post_build() -> Result<(), String> {
     if std::env::var("TRUNK_PROFILE").as_deref() != Ok("release") {
@@ -22,17 +24,24 @@ pub fn post_build() -> Result<(), String> {
         .map(PathBuf::from)
         .ok_or("post-build is Trunk's post-build hook: TRUNK_STAGING_DIR is not set")?;
     wasm_order::order_functions(&staging)?;
-    minify_glue(&staging)
+    let (wasm, glue) = staged_files(&staging)?;
+    import_names::shorten(&wasm, &glue)?;
+    minify(&glue)
 }
 
-/// The glue beside the staged `NAME_bg.wasm`, `NAME.js`, minified in place.
-fn minify_glue(staging: &Path) -> Result<(), String> {
+/// The staged `NAME_bg.wasm` and its glue beside it, `NAME.js`.
+fn staged_files(staging: &Path) -> Result<(PathBuf, PathBuf), String> {
     let wasm = wasm_order::staged_module(staging)?;
     let name = wasm
         .file_name()
         .map(|n| n.to_string_lossy().replace("_bg.wasm", ".js"))
         .ok_or_else(|| format!("{} has no file name", wasm.display()))?;
     let glue = staging.join(name);
+    Ok((wasm, glue))
+}
+
+/// The JavaScript file `glue`, minified in place.
+fn minify(glue: &Path) -> Result<(), String> {
     let glue = glue.to_string_lossy();
     command(
         "esbuild",
