@@ -18,6 +18,8 @@ use std::path::Path;
 use wasm_encoder::Encode;
 use wasmparser::{Imports, Parser, Payload};
 
+use crate::wasm_order::span;
+
 /// Renames the hashed imports of `module` and their keys in `glue`, in place.
 pub fn shorten(module: &Path, glue: &Path) -> Result<(), String> {
     let bytes =
@@ -148,12 +150,6 @@ fn base36(mut n: usize) -> String {
     }
     out.reverse();
     String::from_utf8(out).unwrap_or_default()
-}
-
-/// The parser's byte offsets (it counts in u64) as indices of the module.
-fn span(range: std::ops::Range<u64>) -> Result<std::ops::Range<usize>, String> {
-    let index = |at: u64| usize::try_from(at).map_err(|_| format!("offset {at} too large"));
-    Ok(index(range.start)?..index(range.end)?)
 }
 
 #[cfg(test)]

@@ -266,7 +266,7 @@ impl<'a> Parts<'a> {
 }
 
 /// The parser's byte offsets (it counts in u64) as indices of the module.
-fn span(range: std::ops::Range<u64>) -> Result<std::ops::Range<usize>, String> {
+pub fn span(range: std::ops::Range<u64>) -> Result<std::ops::Range<usize>, String> {
     let index = |at: u64| usize::try_from(at).map_err(|_| format!("offset {at} too large"));
     Ok(index(range.start)?..index(range.end)?)
 }
