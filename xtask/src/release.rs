@@ -55,4 +55,7 @@ fn minify(glue: &Path) -> Result<(), String> {
         ],
         &std::env::var_os("PATH").unwrap_or_default(),
     )
+    .map_err(|e| {
+        format!("{e} (`cargo xtask setup` installs esbuild into .tools/, which must be on PATH)")
+    })
 }
