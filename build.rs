@@ -1,7 +1,8 @@
 //! The app's stylesheet, minified: every file of `style/` in cascade order, without comments
 //! and without the whitespace CSS does not read, into `$OUT_DIR/style.css`, which
-//! `src/style.rs` compiles in. 7.9 to 6.2 KB gzip; `tests/style.rs` checks in the browser that
-//! it parses to the same rules as the files.
+//! `src/style.rs` compiles in. 7.9 to 6.2 KB gzip. The files joined as they are go to
+//! `$OUT_DIR/style.source.css`, where `tests/embed.rs` reads them to check in the browser that
+//! both parse to the same rules.
 
 use std::path::Path;
 
@@ -28,12 +29,14 @@ fn main() {
         }
         css.push('\n');
     }
-    let out = std::env::var_os("OUT_DIR").map(|dir| Path::new(&dir).join("style.css"));
-    let Some(out) = out else {
+    let Some(out) = std::env::var_os("OUT_DIR") else {
         panic!("cargo sets OUT_DIR for build scripts");
     };
-    if let Err(e) = std::fs::write(&out, minify(&css)) {
-        panic!("cannot write {}: {e}", out.display());
+    for (file, text) in [("style.css", minify(&css)), ("style.source.css", css)] {
+        let path = Path::new(&out).join(file);
+        if let Err(e) = std::fs::write(&path, text) {
+            panic!("cannot write {}: {e}", path.display());
+        }
     }
 }
 
