@@ -2,9 +2,9 @@
 //! module imports from wasm-bindgen's glue.
 //!
 //! wasm-bindgen names each import after what it calls and a hash of its signature,
-//! `__wbg_append_5f2c0a8b1d3e4f67`: 229 of them in this app, each written once in the module's
+//! `__wbg_append_5f2c0a8b1d3e4f67`: 223 of them in this app, each written once in the module's
 //! import section and once in the glue's import object. Sixteen random hex digits compress
-//! to about eight bytes each time, so the names cost 7 KB of the gzipped download. This step
+//! to about eight bytes each time, so the names cost 8.8 KB of the gzipped download. This step
 //! names them `_0`, `_1`, … in both files. Nothing else changes: the module's code calls
 //! imports by index, and the glue looks them up by these keys only.
 //!
@@ -12,18 +12,17 @@
 //! if a hashed import is not in the glue (the glue's form changed), so a module and a glue
 //! that no longer agree are never shipped.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use wasm_encoder::Encode;
 use wasmparser::{Imports, Parser, Payload};
 
-use crate::wasm_order::span;
+use crate::wasm_order::{index, read, span};
 
 /// Renames the hashed imports of `module` and their keys in `glue`, in place.
 pub fn shorten(module: &Path, glue: &Path) -> Result<(), String> {
-    let bytes =
-        std::fs::read(module).map_err(|e| format!("cannot read {}: {e}", module.display()))?;
+    let bytes = read(module)?;
     let text = std::fs::read_to_string(glue)
         .map_err(|e| format!("cannot read {}: {e}", glue.display()))?;
     let (bytes, text) = renamed(&bytes, &text)?;
@@ -59,8 +58,7 @@ pub fn renamed(bytes: &[u8], glue: &str) -> Result<(Vec<u8>, String), String> {
                     "the module uses compact imports, which this step does not read".into(),
                 );
             };
-            let at = usize::try_from(at).map_err(|_| format!("offset {at} too large"))?;
-            starts.push((at, import.module, import.name));
+            starts.push((index(at)?, import.module, import.name));
         }
         let mut data = Vec::new();
         u32::try_from(starts.len())
@@ -88,7 +86,7 @@ pub fn renamed(bytes: &[u8], glue: &str) -> Result<(Vec<u8>, String), String> {
         module.section(&wasm_encoder::RawSection { id, data: &data });
     }
     let (glue, found) = rename_identifiers(glue, &names);
-    if let Some(missing) = names.keys().find(|n| !found.contains_key(n.as_str())) {
+    if let Some(missing) = names.keys().find(|n| !found.contains(n.as_str())) {
         return Err(format!("the glue does not name the import {missing}"));
     }
     Ok((module.finish(), glue))
@@ -111,15 +109,15 @@ fn hashed(name: &str) -> bool {
     }
 }
 
-/// `text` with every identifier that `names` holds replaced by its new name, and how many
-/// times each was found.
+/// `text` with every identifier that `names` holds replaced by its new name, and which of
+/// them were found.
 fn rename_identifiers<'a>(
     text: &str,
     names: &'a HashMap<String, String>,
-) -> (String, HashMap<&'a str, usize>) {
+) -> (String, HashSet<&'a str>) {
     let is_word = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '$';
     let mut out = String::with_capacity(text.len());
-    let mut found: HashMap<&str, usize> = HashMap::new();
+    let mut found = HashSet::new();
     let mut rest = text;
     while let Some(at) = rest.find(is_word) {
         out.push_str(&rest[..at]);
@@ -127,7 +125,7 @@ fn rename_identifiers<'a>(
         let word = &rest[at..at + word_len];
         match names.get_key_value(word) {
             Some((old, new)) => {
-                *found.entry(old.as_str()).or_default() += 1;
+                found.insert(old.as_str());
                 out.push_str(new);
             }
             None => out.push_str(word),

@@ -78,7 +78,7 @@ pub fn shipped_without_names(dir: &Path) -> Result<(), String> {
     Ok(())
 }
 
-fn read(path: &Path) -> Result<Vec<u8>, String> {
+pub fn read(path: &Path) -> Result<Vec<u8>, String> {
     std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))
 }
 
@@ -267,8 +267,12 @@ impl<'a> Parts<'a> {
 
 /// The parser's byte offsets (it counts in u64) as indices of the module.
 pub fn span(range: std::ops::Range<u64>) -> Result<std::ops::Range<usize>, String> {
-    let index = |at: u64| usize::try_from(at).map_err(|_| format!("offset {at} too large"));
     Ok(index(range.start)?..index(range.end)?)
+}
+
+/// One of the parser's byte offsets as an index of the module.
+pub fn index(at: u64) -> Result<usize, String> {
+    usize::try_from(at).map_err(|_| format!("offset {at} too large"))
 }
 
 fn has_names(bytes: &[u8]) -> Result<bool, String> {
