@@ -7,6 +7,7 @@
 
 use std::collections::BTreeMap;
 
+use bots_status_core::json;
 use wasm_bindgen::prelude::*;
 use web_sys::HtmlElement;
 
@@ -75,7 +76,7 @@ fn options_from_js(options: &JsValue) -> Result<BTreeMap<String, String>, String
         .ok()
         .and_then(|s| s.as_string())
         .ok_or("the options must be an object, e.g. { page: \"agents\" }")?;
-    let map: BTreeMap<String, serde_json::Value> = serde_json::from_str(&text)
+    let map: BTreeMap<String, serde_json::Value> = json::from_str(&text)
         .map_err(|_| "the options must be an object, e.g. { page: \"agents\" }".to_owned())?;
     Ok(bots_status_core::order::map_of(map.into_iter().map(
         |(k, v)| {

@@ -17,6 +17,7 @@ use bots_status_core::api::{
     FleetPage, PREFIX, PcsActionRequest, Target,
 };
 use bots_status_core::audit::{HistoryPage, HistoryQuery, TimelineBody};
+use bots_status_core::json;
 use bots_status_core::lifecycle::Action;
 use bots_status_core::live::{Backoff, Cursor, Link, READ_TRIES};
 use bots_status_core::model::{BotRef, Connector, ConnectorId, ConnectorSettings, Millis};
@@ -216,7 +217,7 @@ impl LiveBackend {
         if !(200..300).contains(&status) {
             return Err(ApiError::from_answer(status, text));
         }
-        serde_json::from_str(text).map_err(unreadable)
+        json::from_str(text).map_err(unreadable)
     }
 
     /// A read, tried again after a transient failure.
@@ -469,7 +470,7 @@ impl LiveBackend {
             .data()
             .as_string()
             .ok_or_else(|| "no text".to_owned())
-            .and_then(|text| serde_json::from_str::<Change>(&text).map_err(|e| e.to_string()));
+            .and_then(|text| json::from_str::<Change>(&text).map_err(|e| e.to_string()));
         let (id, change) = match (id, change) {
             (Ok(id), Ok(change)) => (id, change),
             (_, Err(why)) => {
@@ -537,13 +538,13 @@ impl LiveBackend {
 }
 
 fn connector_change(text: String) -> Result<Change, ApiError> {
-    serde_json::from_str::<Connector>(&text)
+    json::from_str::<Connector>(&text)
         .map(|c| Change::Connector(Box::new(c)))
         .map_err(unreadable)
 }
 
 fn pcs_change(text: String) -> Result<Change, ApiError> {
-    serde_json::from_str::<PcsConnector>(&text)
+    json::from_str::<PcsConnector>(&text)
         .map(|p| Change::Pcs(Box::new(p)))
         .map_err(unreadable)
 }
@@ -619,7 +620,7 @@ impl Backend for LiveBackend {
                     .write(Method::POST, "/actions", Some(body))
                     .await
                     .and_then(|(_, text)| {
-                        serde_json::from_str::<BulkResponse>(&text).map_err(|e| {
+                        json::from_str::<BulkResponse>(&text).map_err(|e| {
                             BackendError::Failed(format!("Done, but {}.", unreadable(e)))
                         })
                     });

@@ -2,6 +2,7 @@
 //! address and the token, in localStorage, and whether the user accepted sending that token
 //! unencrypted. Nothing is kept unless asked.
 
+use bots_status_core::json;
 use bots_status_core::live::{base_url, token_in_clear};
 use serde::{Deserialize, Serialize};
 
@@ -25,7 +26,7 @@ struct Remembered {
 /// The live connection this browser was asked to remember, if any.
 pub fn remembered() -> Option<Mode> {
     let text = storage::read(REMEMBERED)?;
-    let saved: Remembered = serde_json::from_str(&text).ok()?;
+    let saved: Remembered = json::from_str(&text).ok()?;
     let base_url = base_url(&saved.base_url).ok()?;
     // A token never goes unencrypted to another machine unless the user said it may.
     let token = saved

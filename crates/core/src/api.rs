@@ -391,7 +391,7 @@ impl ApiError {
     /// contract's shape, else one made from the status (a proxy's error page, say), so a
     /// malformed answer is reported, never trusted.
     pub fn from_answer(status: u16, body: &str) -> ApiError {
-        if let Ok(ErrorBody { error }) = serde_json::from_str::<ErrorBody>(body) {
+        if let Ok(ErrorBody { error }) = crate::json::from_str::<ErrorBody>(body) {
             return error;
         }
         let code = match status {

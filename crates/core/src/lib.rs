@@ -30,6 +30,7 @@ pub mod config;
 pub mod fleet;
 pub mod history;
 pub mod impact;
+pub mod json;
 pub mod lifecycle;
 pub mod limits;
 pub mod live;

@@ -384,9 +384,9 @@ pub fn parse_scenarios(text: &str) -> Result<Vec<Scenario>, ScenarioError> {
     // enum, which would buffer the whole file and keep a second copy of every scenario
     // type's deserializer in the app (and report its errors without a line and column).
     let parsed = if text.trim_start().starts_with('[') {
-        serde_json::from_str::<Vec<Scenario>>(text)
+        crate::json::from_str::<Vec<Scenario>>(text)
     } else {
-        serde_json::from_str::<Scenario>(text).map(|one| vec![one])
+        crate::json::from_str::<Scenario>(text).map(|one| vec![one])
     };
     let scenarios = parsed.map_err(|e| ScenarioError::Syntax {
         line: e.line(),

@@ -371,12 +371,12 @@ impl SavedViews {
             version: u32,
         }
         let version: Version =
-            serde_json::from_str(text).map_err(|e| ViewsUnreadable::Malformed(e.to_string()))?;
+            crate::json::from_str(text).map_err(|e| ViewsUnreadable::Malformed(e.to_string()))?;
         if version.version > SavedViews::VERSION {
             return Err(ViewsUnreadable::NewerVersion(version.version));
         }
         let stored: Stored =
-            serde_json::from_str(text).map_err(|e| ViewsUnreadable::Malformed(e.to_string()))?;
+            crate::json::from_str(text).map_err(|e| ViewsUnreadable::Malformed(e.to_string()))?;
         let mut views = SavedViews {
             views: stored.views,
             default: stored.default,

@@ -1,6 +1,7 @@
 //! Where the simulated backend keeps its state between visits: localStorage, as JSON of a
 //! versioned shape. What cannot be read is reported, never trusted, never fatal.
 
+use bots_status_core::json;
 use bots_status_core::simulator::Simulator;
 use serde::{Deserialize, Serialize};
 
@@ -39,7 +40,7 @@ pub fn restore(key: &str) -> Result<Option<Saved>, String> {
     let Some(text) = storage::read(key) else {
         return Ok(None);
     };
-    match serde_json::from_str::<Saved>(&text) {
+    match json::from_str::<Saved>(&text) {
         Ok(saved) if saved.format == FORMAT => Ok(Some(saved)),
         Ok(saved) => Err(format!(
             "The saved simulation is from another version (format {}), so a fresh fleet was started.",
