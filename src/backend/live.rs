@@ -212,20 +212,29 @@ impl LiveBackend {
         Ok((status, text))
     }
 
-    /// The answer's body as `T` for a success, else the error it carries.
-    fn read_answer<T: DeserializeOwned>(status: u16, text: &str) -> Result<T, ApiError> {
-        if !(200..300).contains(&status) {
-            return Err(ApiError::from_answer(status, text));
-        }
-        json::from_str(text).map_err(unreadable)
+    /// A read, tried again after a transient failure, its answer's body read as `T`.
+    async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, ApiError> {
+        let mut body = None;
+        self.get_with(path, &mut |text| {
+            body = Some(json::from_str(text).map_err(unreadable)?);
+            Ok(())
+        })
+        .await?;
+        body.ok_or_else(|| unreadable("no body"))
     }
 
-    /// A read, tried again after a transient failure.
-    async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, ApiError> {
+    /// A read, tried again after a transient failure (an answer `read` cannot take is one),
+    /// with `read` taking a success's body. One copy of the retries for every type read.
+    async fn get_with(
+        &self,
+        path: &str,
+        read: &mut dyn FnMut(&str) -> Result<(), ApiError>,
+    ) -> Result<(), ApiError> {
         let mut attempt = 0;
         loop {
             let answer = match self.send(Method::GET, path, None).await {
-                Ok((status, text)) => Self::read_answer(status, &text),
+                Ok((status, text)) if (200..300).contains(&status) => read(&text),
+                Ok((status, text)) => Err(ApiError::from_answer(status, &text)),
                 Err(e) => Err(e),
             };
             match answer {
