@@ -1,6 +1,7 @@
 //! Training mode in a real browser: a scenario from start to solved, a resource outage in all
-//! three status columns and the metrics, and the timeline and event log of a connector that
-//! dropped and recovered.
+//! three status columns and the metrics, the timeline and event log of a connector that
+//! dropped and recovered, and a bot user the login policy disabled, whose connector's details
+//! refuse Edit.
 
 // clippy does not see #[wasm_bindgen_test] functions as tests; an expect here is an assertion.
 #![allow(clippy::expect_used)]
@@ -395,4 +396,83 @@ async fn an_acknowledgement_holds_on_a_full_storage_and_after_a_reload() {
         "{} of {before} still acknowledged",
         acknowledged(&host)
     );
+}
+
+/// Opens the details of the one connector whose agent user ID is `agent`.
+async fn details_of(host: &Element, agent: &str) {
+    type_into(host, "Search", agent);
+    wait_for("the one connector", || {
+        column(host, "Agent user ID") == vec![agent.to_owned()]
+    })
+    .await;
+    open_details(host).await;
+}
+
+fn details_offer_edit(host: &Element) -> bool {
+    query_all(&query(host, ".bs-details"), "button")
+        .iter()
+        .any(|b| text(b) == "Edit")
+}
+
+fn read_only_note(host: &Element) -> Option<String> {
+    query_all(host, ".bs-details__readonly").first().map(text)
+}
+
+#[wasm_bindgen_test]
+async fn the_details_refuse_edit_while_the_connector_s_bot_agent_user_is_disabled() {
+    let (host, _app) = mount(fresh_config("agent-disabled"));
+    open_agents(&host).await;
+    choose(&host, "Bot Agent Connector", "online");
+    wait_for("online rows", || {
+        let shown = column(&host, "Bot Agent Connector");
+        !shown.is_empty() && shown.iter().all(|s| slug(s) == "online")
+    })
+    .await;
+    let disabled = column(&host, "Agent user ID")[0].clone();
+    // A stopped connector may be edited while its agent is enabled.
+    choose(&host, "Bot Agent Connector", "stopped");
+    wait_for("stopped rows", || {
+        let shown = column(&host, "Bot Agent Connector");
+        !shown.is_empty() && shown.iter().all(|s| slug(s) == "stopped")
+    })
+    .await;
+    let enabled = column(&host, "Agent user ID")
+        .into_iter()
+        .find(|a| *a != disabled)
+        .expect("a stopped connector of another bot agent");
+    choose(&host, "Bot Agent Connector", "");
+
+    type_into(&host, "Find a bot user", &disabled);
+    wait_for("the bot user to pick", || {
+        query_all(&control(&host, "Bot user"), "option")
+            .iter()
+            .any(|o| o.get_attribute("value").as_deref() == Some(disabled.as_str()))
+    })
+    .await;
+    choose(&host, "Bot user", &disabled);
+    click_button(&host, "Disable by login policy");
+
+    details_of(&host, &disabled).await;
+    let refusal = "Read-only: Its bot agent user is disabled: enable it in Conversational Cloud before editing the connector.";
+    wait_for("the refusal to edit", || {
+        read_only_note(&host).as_deref() == Some(refusal)
+    })
+    .await;
+    assert!(
+        !details_offer_edit(&host),
+        "no Edit while the agent is disabled"
+    );
+
+    // Another connector's agent is asked about afresh, and so is the first one's again.
+    details_of(&host, &enabled).await;
+    wait_for("Edit for the enabled agent", || {
+        details_offer_edit(&host) && read_only_note(&host).is_none()
+    })
+    .await;
+    details_of(&host, &disabled).await;
+    wait_for("the refusal again", || {
+        read_only_note(&host).as_deref() == Some(refusal)
+    })
+    .await;
+    assert!(!details_offer_edit(&host));
 }
