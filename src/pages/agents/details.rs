@@ -12,6 +12,7 @@ use bots_status_core::status::StatusValue;
 use bots_status_core::troubleshooting::diagnose;
 use leptos::html;
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 
 use super::AgentsPage;
 use crate::backend::BackendRef;
@@ -44,19 +45,26 @@ pub fn Details() -> impl IntoView {
                 .map(|c| (c.settings.account.clone(), c.settings.agent_user_id.clone()))
         })
     });
-    let agent_active = LocalResource::new(move || {
+    let agent_active = RwSignal::new(None::<bool>);
+    Effect::new(move |_| {
         let asked = agent.get();
-        async move {
-            let (account, login) = asked?;
-            let future = backend.with_value(|b| b.agents(&account));
-            let agents = future.await.ok()?;
-            Some(agents.iter().any(|u| u.login_name == login))
-        }
+        agent_active.set(None);
+        let Some((account, login)) = asked.clone() else {
+            return;
+        };
+        let future = backend.with_value(|b| b.agents(&account));
+        spawn_local(async move {
+            let agents = future.await.ok();
+            // Only the answer for the agent shown now: the panel may have moved on, or closed.
+            if agent.try_get_untracked() == Some(asked) {
+                agent_active.try_set(agents.map(|a| a.iter().any(|u| u.login_name == login)));
+            }
+        });
     });
     let edit_refusal = Memo::new(move |_| {
         let c = connector.get()?;
         let ctx = Context {
-            agent_active: agent_active.get().flatten().unwrap_or(true),
+            agent_active: agent_active.get().unwrap_or(true),
             permissions: store.permissions(),
         };
         Lifecycle::permits(&c, ActionKind::Edit, &ctx)
