@@ -8,6 +8,7 @@ pub mod app;
 pub mod backend;
 pub mod components;
 pub mod context;
+pub mod effect;
 pub mod embed;
 pub mod format;
 pub mod frame;

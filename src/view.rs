@@ -7,6 +7,7 @@ use bots_status_core::query::ConnectorQuery;
 use bots_status_core::views::{Columns, SavedViews};
 use leptos::prelude::*;
 
+use crate::effect::effect;
 use crate::prefs::PrefsKey;
 use crate::url;
 
@@ -175,7 +176,7 @@ impl ViewState {
             return;
         }
         let pending = StoredValue::new_local(None::<TimeoutHandle>);
-        Effect::new(move |_| {
+        effect(move || {
             let (page, query, columns) = (self.page.get(), self.query.get(), self.columns.get());
             if let Some(earlier) = pending.get_value() {
                 earlier.clear();

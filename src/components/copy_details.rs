@@ -7,6 +7,7 @@ use bots_status_core::troubleshooting::support_report;
 use leptos::html;
 use leptos::prelude::*;
 
+use crate::effect::effect;
 use crate::format::{TimeZone, time_of_day};
 
 #[component]
@@ -18,7 +19,7 @@ pub fn CopyDetails(
     let report = RwSignal::new(None::<String>);
     let outcome = RwSignal::new(None::<&'static str>);
     let area = NodeRef::<html::Textarea>::new();
-    Effect::new(move |_| {
+    effect(move || {
         if report.with(Option::is_some)
             && let Some(el) = area.get()
         {

@@ -10,6 +10,8 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::KeyboardEvent;
 
+use crate::effect::effect;
+
 /// What a dialog's controls are found by when it moves focus.
 const FOCUSABLE: &str = "button:not([disabled]), select:not([disabled]), input:not([disabled]), textarea:not([disabled]), a[href], [tabindex]:not([tabindex='-1'])";
 
@@ -36,7 +38,7 @@ pub fn Modal(
             .and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok()),
     );
 
-    Effect::new(move |_| {
+    effect(move || {
         let Some(el) = dialog.get() else {
             return;
         };
@@ -121,7 +123,7 @@ pub fn Modal(
 /// Focuses the button once it is in the page: the control a dialog's step starts on, when
 /// the step replaces the content that had focus.
 pub fn focus_when_mounted(button: NodeRef<html::Button>) {
-    Effect::new(move |_| {
+    effect(move || {
         if let Some(b) = button.get() {
             let _ = b.focus();
         }

@@ -8,6 +8,7 @@ use bots_status_core::alerts::{OpenProblem, Watch, open_alerts, titled};
 use leptos::prelude::*;
 
 use crate::components::toasts::Toasts;
+use crate::effect::effect;
 use crate::format::{TimeZone, moment};
 use crate::prefs::PrefsKey;
 use crate::store::FleetStore;
@@ -70,7 +71,7 @@ pub fn Problems(
             tell(&opened);
         }
     };
-    Effect::new(move |_| {
+    effect(move || {
         store.connectors.track();
         store.updated_at.track();
         if pending.with_value(Option::is_none) {
@@ -91,7 +92,7 @@ pub fn Problems(
         } else {
             base.clone()
         };
-        Effect::new(move |_| {
+        effect(move || {
             let n = count.get();
             if let Some(d) = web_sys::window().and_then(|w| w.document()) {
                 d.set_title(&titled(n, &named));

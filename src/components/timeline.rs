@@ -11,6 +11,7 @@ use leptos::task::spawn_local;
 
 use crate::backend::BackendRef;
 use crate::components::choice::Choice;
+use crate::effect::effect;
 use crate::format::{TimeZone, moment};
 use crate::store::FleetStore;
 
@@ -31,7 +32,7 @@ pub fn Timeline(
     let failed = RwSignal::new(None::<String>);
     // Each read is numbered: an answer to an older one is dropped.
     let reads = StoredValue::new(0u64);
-    Effect::new(move |_| {
+    effect(move || {
         let period = period.get();
         if shown.get().is_none() {
             return;

@@ -14,6 +14,7 @@ use wasm_bindgen::JsCast;
 
 use crate::backend::BackendRef;
 use crate::components::choice::Choice;
+use crate::effect::effect;
 use crate::format::TimeZone;
 use crate::format::time_of_day;
 use crate::store::FleetStore;
@@ -101,7 +102,7 @@ pub fn EventLog() -> impl IntoView {
     };
     // The first page again whenever the filters change or something happens in the fleet;
     // pages already opened below it are read again by "Show older".
-    Effect::new(move |_| {
+    effect(move || {
         let q = query.get();
         store.history.with(|h| h.len());
         read(q, false);

@@ -9,6 +9,7 @@ use web_sys::KeyboardEvent;
 
 use super::{ActionFlow, MENU};
 use crate::components::dialog::{elements, next_id};
+use crate::effect::effect;
 
 /// The "Actions" menu button over the selected connectors.
 #[component]
@@ -131,7 +132,7 @@ fn MenuList(
         let targets = targets.clone();
         Memo::new(move |_| flow.menu_plans(&targets))
     };
-    Effect::new(move |_| {
+    effect(move || {
         if let Some(first) = list.get().and_then(|l| items(&l).into_iter().next()) {
             let _ = first.focus();
         }

@@ -28,6 +28,7 @@ use super::field::{Radios, TextField};
 use super::toasts::Toasts;
 use crate::backend::BackendRef;
 use crate::context::HostEvents;
+use crate::effect::effect;
 use crate::store::FleetStore;
 use agent_picker::AgentPicker;
 use config_rows::ConfigRows;
@@ -175,7 +176,7 @@ fn ConnectorForm(
 
     // A connector deleted while its form is open (from the form's own Delete, say) takes
     // the form with it.
-    Effect::new(move |_| {
+    effect(move || {
         if let Some(id) = editing
             && store.loaded()
             && store.get(id).is_none()

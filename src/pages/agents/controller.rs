@@ -16,6 +16,7 @@ use crate::backend::BackendRef;
 use crate::components::actions::{ActionFlow, RowMenuAt};
 use crate::components::connector_form::FormOpener;
 use crate::context::HostEvents;
+use crate::effect::effect;
 use crate::store::FleetStore;
 
 #[derive(Clone, Copy)]
@@ -121,12 +122,13 @@ impl AgentsPage {
     fn tell_the_host_of_the_selection(&self) {
         let events = StoredValue::new(HostEvents::from_context());
         let selection = self.selection;
-        Effect::new(move |seen: Option<()>| {
+        let mut seen = false;
+        effect(move || {
             if !events.with_value(HostEvents::has_target) {
                 return;
             }
             let ids: Vec<u64> = selection.with(|s| s.ids().map(|id| id.0).collect());
-            if seen.is_some() {
+            if std::mem::replace(&mut seen, true) {
                 events.with_value(|e| {
                     e.emit(
                         "selection",
@@ -141,7 +143,7 @@ impl AgentsPage {
     /// connectors just leave it (the action's report said so).
     fn deselect_what_leaves_the_filter(&self, store: FleetStore) {
         let (matching, selection, deselected) = (self.matching, self.selection, self.deselected);
-        Effect::new(move |_| {
+        effect(move || {
             matching.track();
             if selection.with_untracked(Selection::is_empty) {
                 return;

@@ -21,6 +21,7 @@ use crate::components::copy_details::CopyDetails;
 use crate::components::drift::DriftTable;
 use crate::components::status_badge::StatusBadge;
 use crate::components::timeline::Timeline;
+use crate::effect::effect;
 use crate::format::{TimeZone, moment, time_of_day};
 use crate::store::FleetStore;
 
@@ -46,7 +47,7 @@ pub fn Details() -> impl IntoView {
         })
     });
     let agent_active = RwSignal::new(None::<bool>);
-    Effect::new(move |_| {
+    effect(move || {
         let asked = agent.get();
         agent_active.set(None);
         let Some((account, login)) = asked.clone() else {
@@ -77,7 +78,7 @@ pub fn Details() -> impl IntoView {
             })
     });
     // Move focus into the panel when it opens, so keyboard users land on it.
-    Effect::new(move |_| {
+    effect(move || {
         if open.get().is_some()
             && let Some(button) = close_button.get()
         {

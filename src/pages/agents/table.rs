@@ -15,6 +15,7 @@ use super::AgentsPage;
 use crate::components::actions::{ActionsMenu, RowMenuAt};
 use crate::components::status_badge::StatusBadge;
 use crate::components::view_controls::{ColumnChooser, ViewsMenu};
+use crate::effect::effect;
 use crate::format::{TimeZone, time_of_day};
 use crate::store::FleetStore;
 use crate::view::ViewState;
@@ -66,14 +67,14 @@ pub fn ConnectorTable(
     // (a window resize is followed by a scroll or a re-render soon enough to catch up).
     let viewport = RwSignal::new(0.0_f64);
     let scroller = NodeRef::<html::Div>::new();
-    Effect::new(move |_| {
+    effect(move || {
         if let Some(el) = scroller.get() {
             viewport.set(f64::from(el.client_height()));
         }
     });
     // A new filter or sort starts at the top. Setting scrollTop forces a layout, so only when
     // the list is scrolled at all.
-    Effect::new(move |_| {
+    effect(move || {
         query.track();
         if scroll_top.get_untracked() > 0.0 {
             if let Some(el) = scroller.get_untracked() {
