@@ -13,7 +13,7 @@ use crate::model::{
 use crate::troubleshooting::Problem;
 
 /// The form input a finding belongs to.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum Field {
     /// The bot a new connector serves.

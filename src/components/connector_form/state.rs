@@ -1,9 +1,10 @@
 //! What one open form holds: the draft exactly as typed, the bot, which fields to show
 //! problems for, what the backend refused, and the connector as the form last saw it.
 
-use std::collections::HashSet;
+use std::collections::BTreeSet;
 
 use bots_status_core::model::{BotId, Connector, ConnectorSettings};
+use bots_status_core::order::set_of;
 use bots_status_core::settings::{Field, SettingsDraft, SettingsProblem};
 use leptos::html;
 use leptos::prelude::*;
@@ -17,7 +18,7 @@ pub(super) struct FormState {
     /// The bot a new connector serves (fixed when editing).
     pub bot: RwSignal<Option<BotId>>,
     /// Fields the user has typed in or left: their problems show.
-    pub touched: RwSignal<HashSet<Field>>,
+    pub touched: RwSignal<BTreeSet<Field>>,
     /// After a save was tried every problem shows.
     pub submitted: RwSignal<bool>,
     /// What the backend refused, per field, until that field changes.
@@ -31,7 +32,7 @@ impl FormState {
         FormState {
             draft,
             bot: RwSignal::new(bot),
-            touched: RwSignal::new(HashSet::new()),
+            touched: RwSignal::new(BTreeSet::new()),
             submitted: RwSignal::new(false),
             refused: RwSignal::new(Vec::new()),
             parsed: Memo::new(move |_| draft.with(SettingsDraft::parse)),
@@ -85,7 +86,7 @@ impl FormState {
             other => Some(other),
         };
         self.touched
-            .update(|t| *t = t.iter().copied().filter_map(shift).collect());
+            .update(|t| *t = set_of(t.iter().copied().filter_map(shift)));
         self.refused.update(|r| {
             r.retain(|p| !matches!(p.field, Field::ConfigKey(_) | Field::ConfigValue(_)))
         });
