@@ -73,27 +73,55 @@ impl HostEvents {
 
     /// `bots-status:action`: an action finished, with what happened.
     pub fn action(&self, action: &str, summary: &str, done: usize, skipped: usize, failed: usize) {
+        #[derive(serde::Serialize)]
+        struct Finished<'a> {
+            action: &'a str,
+            summary: &'a str,
+            done: usize,
+            skipped: usize,
+            failed: usize,
+        }
         self.emit(
             "action",
-            &serde_json::json!({
-                "action": action,
-                "summary": summary,
-                "done": done,
-                "skipped": skipped,
-                "failed": failed,
-            }),
+            &Finished {
+                action,
+                summary,
+                done,
+                skipped,
+                failed,
+            },
+        );
+    }
+
+    /// `bots-status:selection`: the selection changed, to these connectors.
+    pub fn selection(&self, ids: &[u64]) {
+        #[derive(serde::Serialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Selected<'a> {
+            count: usize,
+            connector_ids: &'a [u64],
+        }
+        self.emit(
+            "selection",
+            &Selected {
+                count: ids.len(),
+                connector_ids: ids,
+            },
         );
     }
 
     /// Dispatches `bots-status:{name}` with `detail` on the host element.
-    pub fn emit(&self, name: &str, detail: &serde_json::Value) {
+    fn emit(&self, name: &str, detail: &impl serde::Serialize) {
         let Some(target) = self.0.as_ref() else {
             return;
         };
         let init = web_sys::CustomEventInit::new();
         init.set_bubbles(true);
         init.set_composed(true);
-        if let Ok(detail) = web_sys::js_sys::JSON::parse(&detail.to_string()) {
+        let detail = serde_json::to_string(detail)
+            .ok()
+            .and_then(|text| web_sys::js_sys::JSON::parse(&text).ok());
+        if let Some(detail) = detail {
             init.set_detail(&detail);
         }
         if let Ok(event) =

@@ -7,7 +7,6 @@
 
 use std::collections::BTreeMap;
 
-use bots_status_core::json;
 use wasm_bindgen::prelude::*;
 use web_sys::HtmlElement;
 
@@ -67,26 +66,32 @@ fn start(element: HtmlElement, mut config: AppConfig) -> Embedded {
     }
 }
 
-/// The options object as name → value, whatever the JavaScript types of the values.
+/// The options object as name → value, whatever the JavaScript types of the values: a string
+/// as it is, anything else as its JSON.
 fn options_from_js(options: &JsValue) -> Result<BTreeMap<String, String>, String> {
+    use web_sys::js_sys::{Array, JSON, Object};
     if options.is_undefined() || options.is_null() {
         return Ok(BTreeMap::new());
     }
-    let text = web_sys::js_sys::JSON::stringify(options)
-        .ok()
-        .and_then(|s| s.as_string())
-        .ok_or("the options must be an object, e.g. { page: \"agents\" }")?;
-    let map: BTreeMap<String, serde_json::Value> = json::from_str(&text)
-        .map_err(|_| "the options must be an object, e.g. { page: \"agents\" }".to_owned())?;
-    Ok(bots_status_core::order::map_of(map.into_iter().map(
-        |(k, v)| {
-            let v = match v {
-                serde_json::Value::String(s) => s,
-                other => other.to_string(),
-            };
-            (k, v)
-        },
-    )))
+    let not_an_object = || "the options must be an object, e.g. { page: \"agents\" }".to_owned();
+    if !options.is_object() || Array::is_array(options) {
+        return Err(not_an_object());
+    }
+    let mut map = BTreeMap::new();
+    for entry in Object::entries(options.unchecked_ref()).iter() {
+        let entry: Array = entry.unchecked_into();
+        let name = entry.get(0).as_string().ok_or_else(not_an_object)?;
+        let value = entry.get(1);
+        let value = match value.as_string() {
+            Some(text) => text,
+            None => JSON::stringify(&value)
+                .ok()
+                .and_then(|text| text.as_string())
+                .ok_or_else(not_an_object)?,
+        };
+        map.insert(name, value);
+    }
+    Ok(map)
 }
 
 /// An app configuration from options given as text (attributes, or a JavaScript object's

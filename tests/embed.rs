@@ -290,6 +290,44 @@ async fn the_custom_element_honours_its_attributes() {
 }
 
 #[wasm_bindgen_test]
+async fn options_of_any_javascript_type_are_read_and_a_non_object_is_refused() {
+    // Numbers and booleans are read as their text, as attributes would give them.
+    let host = fresh_host();
+    let _app = mount(
+        host.clone(),
+        options(r#"{"page": "agents", "fleet": 30, "seed": 7, "speed": "instant"}"#),
+    )
+    .expect("mounted");
+    wait_for("the 30 connectors", || {
+        query_all(&host, ".bs-count")
+            .first()
+            .is_some_and(|c| text(c).contains("of 30 connectors"))
+    })
+    .await;
+    let bad = mount(host.clone(), options(r#"{"fleet": true}"#)).map(|_| ());
+    assert!(bad.is_err(), "fleet=true is no size");
+    wait_for("its error", || {
+        text(&host).contains("Bots Status cannot start: fleet=\"true\" must be a number")
+    })
+    .await;
+    for not_an_object in [
+        JsValue::from(5),
+        options("[\"agents\"]"),
+        JsValue::from("agents"),
+    ] {
+        let host = fresh_host();
+        assert!(mount(host.clone(), not_an_object).is_err());
+        assert!(
+            text(&host).contains(
+                "Bots Status cannot start: the options must be an object, e.g. { page: \"agents\" }"
+            ),
+            "{}",
+            text(&host)
+        );
+    }
+}
+
+#[wasm_bindgen_test]
 async fn bad_attributes_give_a_clear_error_inside_the_element() {
     let (_host, el) = element(&[("fleet", "lots")]);
     wait_for("the error", || {
@@ -383,10 +421,9 @@ async fn the_host_hears_of_selections_and_actions() {
     isolate(&host, "online").await;
     click_with_shift(&query(&host, ".bs-row input[type=checkbox]"), false);
     wait_for("the selection event", || {
-        heard
-            .borrow()
-            .iter()
-            .any(|(t, d)| t == "bots-status:selection" && d.contains("\"count\":1"))
+        heard.borrow().iter().any(|(t, d)| {
+            t == "bots-status:selection" && d.starts_with("{\"count\":1,\"connectorIds\":[")
+        })
     })
     .await;
     query(&host, "button[aria-haspopup=menu]")
@@ -414,6 +451,11 @@ async fn the_host_hears_of_selections_and_actions() {
         action.1
     );
     assert!(action.1.contains("\"done\":1"), "{}", action.1);
+    assert!(
+        action.1.ends_with("\"done\":1,\"skipped\":0,\"failed\":0}"),
+        "{}",
+        action.1
+    );
 }
 
 #[wasm_bindgen_test]

@@ -129,12 +129,7 @@ impl AgentsPage {
             }
             let ids: Vec<u64> = selection.with(|s| s.ids().map(|id| id.0).collect());
             if std::mem::replace(&mut seen, true) {
-                events.with_value(|e| {
-                    e.emit(
-                        "selection",
-                        &serde_json::json!({ "count": ids.len(), "connectorIds": ids }),
-                    )
-                });
+                events.with_value(|e| e.selection(&ids));
             }
         });
     }
