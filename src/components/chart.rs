@@ -3,6 +3,7 @@
 
 use bots_status_core::query::ConnectorQuery;
 use bots_status_core::status::{ConnectorStatus, StatusValue};
+use bots_status_core::words::decimal;
 use leptos::prelude::*;
 
 use crate::store::FleetStore;
@@ -34,7 +35,7 @@ pub fn StatusChart() -> impl IntoView {
             <h3 class="bs-panel__title">"Connectors by status"</h3>
             <svg
                 class="bs-chart"
-                viewBox=format!("0 0 {WIDTH} {height}")
+                viewBox=format!("0 0 {} {}", decimal(WIDTH, 0), decimal(height, 0))
                 role="group"
                 aria-label=move || {
                     let c = counts.get();
@@ -81,18 +82,18 @@ pub fn StatusChart() -> impl IntoView {
                                 // The label holds the bar's texts, in order ("Online 12"), so the name
                                 // a voice user says matches what they see; a <title> (the
                                 // description) would be text the name does not hold.
-                                <text x="0" y=y + BAR_HEIGHT * 0.7 class="bs-chart__label">{status.label()}" "</text>
+                                <text x="0" y=decimal(y + BAR_HEIGHT * 0.7, 1) class="bs-chart__label">{status.label()}" "</text>
                                 <rect
-                                    x=LABEL_WIDTH
-                                    y=y
-                                    height=BAR_HEIGHT
+                                    x=decimal(LABEL_WIDTH, 0)
+                                    y=decimal(y, 0)
+                                    height=decimal(BAR_HEIGHT, 0)
                                     rx="4"
-                                    width=bar_width
+                                    width=move || decimal(bar_width(), 1)
                                     class=format!("bs-chart__bar bs-fill-{}", status.tone().name())
                                 />
                                 <text
-                                    x=move || LABEL_WIDTH + bar_width() + 8.0
-                                    y=y + BAR_HEIGHT * 0.7
+                                    x=move || decimal(LABEL_WIDTH + bar_width() + 8.0, 1)
+                                    y=decimal(y + BAR_HEIGHT * 0.7, 1)
                                     class="bs-chart__value"
                                 >
                                     {move || counts.get()[i]}

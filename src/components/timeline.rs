@@ -6,6 +6,7 @@
 use bots_status_core::audit::TimelineBody;
 use bots_status_core::history::{Period, Timeline as Lanes, duration_text, percent_text, readings};
 use bots_status_core::model::{ConnectorId, Millis};
+use bots_status_core::words::decimal;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -112,7 +113,7 @@ fn lanes(t: &Lanes, period: Period, since: Millis, zone: TimeZone) -> impl IntoV
             format!("over {}", period.words())
         };
         view! {
-            <p class="bs-timeline__uptime" data-uptime=format!("{share:.4}")>
+            <p class="bs-timeline__uptime" data-uptime=decimal(share, 4)>
                 <strong>{format!("Uptime {}", percent_text(share))}</strong>
                 {format!(" {over}: Online with both links up.")}
             </p>
@@ -139,7 +140,7 @@ fn lanes(t: &Lanes, period: Period, since: Millis, zone: TimeZone) -> impl IntoV
                     view! {
                         <span
                             class=format!("bs-timeline__segment bs-status--{}", s.reading.tone.name())
-                            style=format!("left:{left:.3}%;width:{width:.3}%")
+                            style=format!("left:{}%;width:{}%", decimal(left, 3), decimal(width, 3))
                             title=title.clone()
                             aria-label=title
                             data-label=s.reading.label

@@ -531,7 +531,7 @@ pub fn percent_text(share: f64) -> String {
         tenths
     };
     let tenths = if share > 0.0 { tenths.max(1.0) } else { tenths };
-    format!("{:.1} %", tenths / 10.0)
+    format!("{} %", crate::words::decimal(tenths / 10.0, 1))
 }
 
 /// "2 min 5 s", "45 s", "1 h 3 min": a duration as a person reads it.

@@ -2,6 +2,7 @@
 //! Each entry says what it would do for its connectors, or why it cannot.
 
 use bots_status_core::model::ConnectorId;
+use bots_status_core::words::decimal;
 use leptos::html;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
@@ -66,11 +67,11 @@ pub struct RowMenuAt {
 impl RowMenuAt {
     fn style(&self) -> String {
         let vertical = match (self.top, self.bottom) {
-            (Some(top), _) => format!("top: {top}px;"),
-            (None, Some(bottom)) => format!("bottom: {bottom}px;"),
+            (Some(top), _) => format!("top: {}px;", decimal(top, 1)),
+            (None, Some(bottom)) => format!("bottom: {}px;", decimal(bottom, 1)),
             (None, None) => String::new(),
         };
-        format!("left: {}px; {vertical}", self.left)
+        format!("left: {}px; {vertical}", decimal(self.left, 1))
     }
 }
 

@@ -7,6 +7,7 @@ use bots_status_core::model::{Connector, ConnectorId};
 use bots_status_core::query::{ConnectorQuery, SortKey};
 use bots_status_core::selection::Selection;
 use bots_status_core::views::{Column, ColumnSet};
+use bots_status_core::words::decimal;
 use leptos::html;
 use leptos::prelude::*;
 use web_sys::MouseEvent;
@@ -260,7 +261,7 @@ pub fn ConnectorTable(
                     </tr>
                 </thead>
                 <tbody>
-                    <tr class="bs-spacer" aria-hidden="true" style:height=move || format!("{}px", window.get().0 as f64 * ROW_HEIGHT)></tr>
+                    <tr class="bs-spacer" aria-hidden="true" style:height=move || format!("{}px", decimal(window.get().0 as f64 * ROW_HEIGHT, 0))></tr>
                     // Rows are keyed by their place in the window, not by connector: a sort, a
                     // scroll or a live update changes the text of the rows already there
                     // instead of building new ones.
@@ -279,7 +280,7 @@ pub fn ConnectorTable(
                     />
                     <tr class="bs-spacer" aria-hidden="true" style:height=move || {
                         let (_, end) = window.get();
-                        format!("{}px", rows.with(Vec::len).saturating_sub(end) as f64 * ROW_HEIGHT)
+                        format!("{}px", decimal(rows.with(Vec::len).saturating_sub(end) as f64 * ROW_HEIGHT, 0))
                     }></tr>
                 </tbody>
             </table>
