@@ -422,20 +422,10 @@ fn read_only_note(host: &Element) -> Option<String> {
 async fn the_details_refuse_edit_while_the_connector_s_bot_agent_user_is_disabled() {
     let (host, _app) = mount(fresh_config("agent-disabled"));
     open_agents(&host).await;
-    choose(&host, "Bot Agent Connector", "online");
-    wait_for("online rows", || {
-        let shown = column(&host, "Bot Agent Connector");
-        !shown.is_empty() && shown.iter().all(|s| slug(s) == "online")
-    })
-    .await;
+    show_status(&host, "online").await;
     let disabled = column(&host, "Agent user ID")[0].clone();
     // A stopped connector may be edited while its agent is enabled.
-    choose(&host, "Bot Agent Connector", "stopped");
-    wait_for("stopped rows", || {
-        let shown = column(&host, "Bot Agent Connector");
-        !shown.is_empty() && shown.iter().all(|s| slug(s) == "stopped")
-    })
-    .await;
+    show_status(&host, "stopped").await;
     let enabled = column(&host, "Agent user ID")
         .into_iter()
         .find(|a| *a != disabled)

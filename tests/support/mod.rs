@@ -262,15 +262,21 @@ pub async fn open_agents(root: &web_sys::Element) {
     .await;
 }
 
-/// Narrows the table to one connector whose Bot Agent Connector status is `status` (a
-/// filter slug), by searching for its agent user ID; returns that ID.
-pub async fn isolate(host: &Element, status: &str) -> String {
+/// Filters the table to the connectors whose Bot Agent Connector status is `status` (a
+/// filter slug), and waits until it shows only those.
+pub async fn show_status(host: &Element, status: &str) {
     choose(host, "Bot Agent Connector", status);
     wait_for(&format!("{status} rows"), || {
         let shown = column(host, "Bot Agent Connector");
         !shown.is_empty() && shown.iter().all(|s| slug(s) == status)
     })
     .await;
+}
+
+/// Narrows the table to one connector whose Bot Agent Connector status is `status` (a
+/// filter slug), by searching for its agent user ID; returns that ID.
+pub async fn isolate(host: &Element, status: &str) -> String {
+    show_status(host, status).await;
     let agent = column(host, "Agent user ID")[0].clone();
     choose(host, "Bot Agent Connector", "");
     type_into(host, "Search", &agent);
