@@ -4,8 +4,6 @@
 //! A bulk action never touches a connector the operator cannot see: selected connectors that
 //! the current filter hides are skipped, not acted on.
 
-use std::collections::{BTreeMap, BTreeSet};
-
 use crate::lifecycle::{Action, ActionKind, Context, Lifecycle, Refused};
 use crate::model::{Connector, ConnectorId};
 
@@ -33,6 +31,25 @@ impl Skip {
     }
 }
 
+/// The connectors the current filter shows, for a plan to ask whether a selected one is
+/// among them. Its ids are kept sorted in a list (not a B-tree set, whose `collect()` links
+/// a copy of the standard sort of its own): at 100,000 shown connectors, opening the Actions
+/// menu sorts them once for every entry's plan.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Shown(Vec<u64>);
+
+impl Shown {
+    pub fn new(ids: impl IntoIterator<Item = ConnectorId>) -> Shown {
+        let mut ids: Vec<u64> = ids.into_iter().map(|id| id.0).collect();
+        ids.sort_unstable();
+        Shown(ids)
+    }
+
+    pub fn contains(&self, id: ConnectorId) -> bool {
+        self.0.binary_search(&id.0).is_ok()
+    }
+}
+
 /// What a bulk action will do, shown in its confirmation dialog.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct BulkPlan {
@@ -48,7 +65,7 @@ impl BulkPlan {
     pub fn new(
         kind: ActionKind,
         selected: &[ConnectorId],
-        shown: &BTreeSet<ConnectorId>,
+        shown: &Shown,
         connectors: &[Connector],
         context_of: impl Fn(&Connector) -> Context,
     ) -> BulkPlan {
@@ -62,7 +79,7 @@ impl BulkPlan {
     pub fn for_action(
         action: &Action,
         selected: &[ConnectorId],
-        shown: &BTreeSet<ConnectorId>,
+        shown: &Shown,
         connectors: &[Connector],
         context_of: impl Fn(&Connector) -> Context,
     ) -> BulkPlan {
@@ -74,21 +91,31 @@ impl BulkPlan {
     fn judged(
         kind: ActionKind,
         selected: &[ConnectorId],
-        shown: &BTreeSet<ConnectorId>,
+        shown: &Shown,
         connectors: &[Connector],
         verdict_of: impl Fn(&Connector) -> Result<(), Refused>,
     ) -> BulkPlan {
-        let by_id: BTreeMap<ConnectorId, &Connector> =
-            connectors.iter().map(|c| (c.id, c)).collect();
+        // The store keeps its list in id order; a caller's list in any other order is put
+        // in it here.
+        let mut by_id: Vec<&Connector> = connectors.iter().collect();
+        if !by_id.is_sorted_by_key(|c| c.id) {
+            crate::order::sort_by_key(&mut by_id, |c| c.id);
+        }
+        let find = |id: ConnectorId| {
+            by_id
+                .binary_search_by_key(&id, |c| c.id)
+                .ok()
+                .map(|i| by_id[i])
+        };
         let mut plan = BulkPlan {
             kind,
             affected: Vec::new(),
             skipped: Vec::new(),
         };
         for &id in selected {
-            let verdict = match by_id.get(&id) {
+            let verdict = match find(id) {
                 None => Err(Skip::Refused(Refused::Gone)),
-                Some(_) if !shown.contains(&id) => Err(Skip::NotShown),
+                Some(_) if !shown.contains(id) => Err(Skip::NotShown),
                 Some(c) => verdict_of(c).map_err(Skip::Refused),
             };
             match verdict {
@@ -163,7 +190,7 @@ pub fn report(kind: ActionKind, done: usize, skipped: usize, failed: usize) -> S
 
 /// "2 skipped: already stopped", one entry per distinct reason, most frequent first.
 fn group_skips(skipped: &[(ConnectorId, Skip)]) -> Vec<String> {
-    let mut counts: BTreeMap<&'static str, usize> = BTreeMap::new();
+    let mut counts: std::collections::BTreeMap<&'static str, usize> = Default::default();
     for (_, skip) in skipped {
         *counts.entry(skip.short()).or_default() += 1;
     }
@@ -213,7 +240,7 @@ mod tests {
     fn a_mixed_selection_says_how_many_are_affected_and_why_others_are_skipped() {
         let fleet = vec![online(1), online(2), stopped(3), stopped(4), online(5)];
         let ids: Vec<_> = fleet.iter().map(|c| c.id).collect();
-        let shown: BTreeSet<_> = ids.iter().copied().collect();
+        let shown = Shown::new(ids.iter().copied());
         let plan = BulkPlan::new(ActionKind::Stop, &ids, &shown, &fleet, ctx);
         assert_eq!(
             plan.affected,
@@ -228,7 +255,7 @@ mod tests {
     #[test]
     fn a_connector_hidden_by_the_filter_is_never_acted_on() {
         let fleet = vec![stopped(1), stopped(2)];
-        let shown: BTreeSet<_> = [ConnectorId(1)].into_iter().collect();
+        let shown = Shown::new([ConnectorId(1)]);
         let plan = BulkPlan::new(
             ActionKind::Delete,
             &[ConnectorId(1), ConnectorId(2)],
@@ -241,9 +268,44 @@ mod tests {
     }
 
     #[test]
+    fn a_fleet_and_a_listing_in_any_order_plan_as_in_id_order() {
+        // The store's list is in id order; a caller's need not be, nor is the table's.
+        let fleet = vec![
+            stopped(40),
+            online(7),
+            stopped(1_000),
+            online(3),
+            stopped(12),
+        ];
+        let selected = [
+            ConnectorId(12),
+            ConnectorId(3),
+            ConnectorId(99),
+            ConnectorId(1_000),
+            ConnectorId(7),
+        ];
+        let shown = Shown::new([1_000, 3, 40, 12, 99].map(ConnectorId));
+        let plan = BulkPlan::new(ActionKind::Start, &selected, &shown, &fleet, ctx);
+        assert_eq!(plan.affected, vec![ConnectorId(12), ConnectorId(1_000)]);
+        assert_eq!(
+            plan.skipped,
+            vec![
+                (ConnectorId(3), Skip::Refused(Refused::AlreadyOnline)),
+                (ConnectorId(99), Skip::Refused(Refused::Gone)),
+                (ConnectorId(7), Skip::NotShown),
+            ]
+        );
+        let mut in_order = fleet.clone();
+        in_order.sort_by_key(|c| c.id);
+        let again = BulkPlan::new(ActionKind::Start, &selected, &shown, &in_order, ctx);
+        assert_eq!(again, plan);
+        assert!(!Shown::default().contains(ConnectorId(3)));
+    }
+
+    #[test]
     fn a_connector_deleted_elsewhere_is_skipped_as_gone() {
         let fleet = vec![stopped(1)];
-        let shown: BTreeSet<_> = [ConnectorId(1), ConnectorId(9)].into_iter().collect();
+        let shown = Shown::new([ConnectorId(1), ConnectorId(9)]);
         let plan = BulkPlan::new(ActionKind::Start, &[ConnectorId(9)], &shown, &fleet, ctx);
         assert_eq!(
             plan.skipped,
@@ -255,7 +317,7 @@ mod tests {
     fn an_action_valid_for_none_of_the_selection_says_why_it_is_disabled() {
         let fleet = vec![online(1), online(2)];
         let ids = [ConnectorId(1), ConnectorId(2)];
-        let shown: BTreeSet<_> = ids.into_iter().collect();
+        let shown = Shown::new(ids);
         let plan = BulkPlan::new(ActionKind::Redeploy, &ids, &shown, &fleet, ctx);
         assert!(!plan.is_possible());
         assert_eq!(
@@ -277,7 +339,7 @@ mod tests {
         );
         let fleet = vec![stopped(1), demo, online(3)];
         let ids: Vec<_> = fleet.iter().map(|c| c.id).collect();
-        let shown: BTreeSet<_> = ids.iter().copied().collect();
+        let shown = Shown::new(ids.iter().copied());
         let plan = BulkPlan::for_action(
             &Action::Redeploy(Environment::Production),
             &ids,
@@ -299,7 +361,7 @@ mod tests {
             ConnectorState::Stopped,
         );
         let fleet = vec![demo];
-        let shown: BTreeSet<_> = [ConnectorId(1)].into_iter().collect();
+        let shown = Shown::new([ConnectorId(1)]);
         let no_rights = |_: &Connector| Context {
             agent_active: true,
             permissions: Permissions::default(),
@@ -321,7 +383,7 @@ mod tests {
     fn the_dialog_says_what_confirming_will_do_and_the_report_what_it_did() {
         let fleet = vec![online(1), online(2), stopped(3)];
         let ids: Vec<_> = fleet.iter().map(|c| c.id).collect();
-        let shown: BTreeSet<_> = ids.iter().copied().collect();
+        let shown = Shown::new(ids.iter().copied());
         let stop = BulkPlan::for_action(&Action::Stop, &ids, &shown, &fleet, ctx);
         assert_eq!(stop.lead(&Action::Stop), "2 connectors will be stopped.");
         let redeploy = BulkPlan::for_action(

@@ -5,10 +5,8 @@
 //! Every decision (which connectors an action applies to, which it skips and why) is the
 //! core's [`BulkPlan`]; the backend checks each action again when it performs it.
 
-use std::collections::BTreeSet;
-
 use bots_status_core::api::Target;
-use bots_status_core::bulk::{BulkPlan, report};
+use bots_status_core::bulk::{BulkPlan, Shown, report};
 use bots_status_core::lifecycle::{Action, ActionKind, Context, redeploy_target};
 use bots_status_core::model::{Connector, ConnectorId, Environment};
 use bots_status_core::status::StatusValue;
@@ -97,8 +95,8 @@ impl ActionFlow {
     }
 
     /// The connectors the filter shows (tracked, so menus follow updates).
-    pub(super) fn shown_set(&self) -> BTreeSet<ConnectorId> {
-        self.shown.with(|r| r.iter().copied().collect())
+    pub(super) fn shown_set(&self) -> Shown {
+        self.shown.with(|r| Shown::new(r.iter().copied()))
     }
 
     /// What the lifecycle needs to judge an action of the Actions list.
