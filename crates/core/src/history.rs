@@ -5,7 +5,7 @@
 //!
 //! The history never reads a clock: each observation comes with its time.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 use std::time::{Duration, SystemTime};
 
 use crate::model::{Connector, ConnectorId, Environment, Millis};
@@ -163,7 +163,10 @@ struct Known {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct History {
     events: VecDeque<Event>,
-    known: BTreeMap<ConnectorId, Known>,
+    /// Each connector seen, in id order. A sorted list rather than a B-tree map: the
+    /// fleet's connectors come and go one at a time, and the list costs the WebAssembly no
+    /// B-tree code of its own (nor a sort, for the snapshot it is built from in one go).
+    known: Vec<(ConnectorId, Known)>,
     /// Events let go of to stay within [`KEEP_EVENTS`].
     forgotten: usize,
 }
@@ -177,15 +180,17 @@ impl History {
     /// seen becomes an event. The first sighting is where its history starts, not an event.
     pub fn record(&mut self, connector: &Connector, at: Millis) {
         let now = readings(&connector.state);
-        let Some(known) = self.known.get_mut(&connector.id) else {
-            self.known.insert(
-                connector.id,
-                Known {
+        let slot = self.known.binary_search_by_key(&connector.id, |(id, _)| *id);
+        let known = match slot {
+            Ok(i) => &mut self.known[i].1,
+            Err(i) => {
+                let known = Known {
                     readings: now,
                     first_seen: at,
-                },
-            );
-            return;
+                };
+                self.known.insert(i, (connector.id, known));
+                return;
+            }
         };
         let before = std::mem::replace(&mut known.readings, now);
         self.events.extend(status_changes(&before, connector, at));
@@ -216,11 +221,16 @@ impl History {
                 (c.id, known)
             })
             .collect();
+        if !self.known.is_sorted_by_key(|(id, _)| *id) {
+            crate::order::sort_by_key(&mut self.known, |(id, _)| *id);
+        }
     }
 
     /// Forgets a deleted connector's current state; its events stay in the log.
     pub fn removed(&mut self, id: ConnectorId) {
-        self.known.remove(&id);
+        if let Ok(i) = self.known.binary_search_by_key(&id, |(id, _)| *id) {
+            self.known.remove(i);
+        }
     }
 
     pub fn len(&self) -> usize {
@@ -245,11 +255,14 @@ impl History {
     pub fn last_change(&self, id: ConnectorId) -> Option<LastChange> {
         match self.events.iter().rev().find(|e| e.connector == id) {
             Some(e) => Some(LastChange::Changed(e.at)),
-            None => self
-                .known
-                .get(&id)
-                .map(|k| LastChange::SeenSince(k.first_seen)),
+            None => self.seen(id).map(|k| LastChange::SeenSince(k.first_seen)),
         }
+    }
+
+    /// What this history knows of connector `id`'s statuses, if it has seen it.
+    fn seen(&self, id: ConnectorId) -> Option<&Known> {
+        let i = self.known.binary_search_by_key(&id, |(id, _)| *id).ok()?;
+        Some(&self.known[i].1)
     }
 
     /// `connector`'s statuses from when it was first seen until `now`, one lane per dimension:
@@ -258,8 +271,7 @@ impl History {
     #[cfg(test)]
     pub(crate) fn timeline(&self, connector: &Connector, now: Millis) -> Timeline {
         let start = self
-            .known
-            .get(&connector.id)
+            .seen(connector.id)
             .map_or(now, |k| k.first_seen)
             .min(now);
         let events = self.events.iter().filter(|e| e.connector == connector.id);

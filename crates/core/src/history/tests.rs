@@ -213,3 +213,35 @@ fn a_snapshot_is_noted_as_its_connectors_one_by_one() {
         "the changed connector's statuses are events"
     );
 }
+
+#[test]
+fn a_snapshot_in_any_order_and_a_removal_are_noted_by_connector() {
+    let fleet = crate::fleet::Fleet::generate(8, 200, Millis(0));
+    let mut reversed = fleet.connectors.clone();
+    reversed.reverse();
+    let mut at_once = History::new();
+    at_once.record_all(&reversed, Millis(1_000));
+    let mut one_by_one = History::new();
+    for c in &fleet.connectors {
+        one_by_one.record(c, Millis(1_000));
+    }
+    assert_eq!(at_once, one_by_one);
+
+    // A deleted connector is forgotten: seen again, it starts a new history, not an event.
+    let mut gone = fleet.connectors[17].clone();
+    at_once.removed(gone.id);
+    assert_eq!(at_once.last_change(gone.id), None);
+    gone.state = online(LinkHealth::Down, false);
+    at_once.record(&gone, Millis(5_000));
+    assert!(at_once.is_empty());
+    assert_eq!(
+        at_once.last_change(gone.id),
+        Some(LastChange::SeenSince(Millis(5_000)))
+    );
+    // Its neighbours are known as before.
+    let next = &fleet.connectors[18];
+    assert_eq!(
+        at_once.last_change(next.id),
+        Some(LastChange::SeenSince(Millis(1_000)))
+    );
+}
