@@ -6,12 +6,13 @@
 //! The server keeps it in SQLite; the simulated backend answers the same questions from its
 //! own [`crate::history::History`], so both modes show the same pages.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 
 use serde::{Deserialize, Serialize};
 
 use crate::history::{Dimension, Event, KEEP_EVENTS, Reading, Timeline, readings, status_changes};
 use crate::model::{Connector, ConnectorId, Environment, Millis};
+use crate::order::ById;
 
 /// The most entries one page holds; `limit` asks for fewer.
 pub const PAGE_MAX: usize = 500;
@@ -213,7 +214,7 @@ impl Subject {
 pub struct Record {
     /// Oldest first.
     entries: VecDeque<Entry>,
-    shown: BTreeMap<ConnectorId, [Reading; 3]>,
+    shown: ById<[Reading; 3]>,
     last_id: u64,
     /// Since when it knows what happened: its first sighting, or the newest entry it has let
     /// go of.
@@ -248,9 +249,22 @@ impl Record {
         }
     }
 
+    /// Notes every connector of a snapshot at `at`, as [`Record::observe`] notes each: a
+    /// record that has seen none of them yet is built in one go.
+    pub fn observe_all(&mut self, connectors: &[Connector], at: Millis) {
+        if !self.shown.is_empty() {
+            for c in connectors {
+                self.observe(c, at);
+            }
+            return;
+        }
+        self.began.get_or_insert(at);
+        self.shown = ById::of(connectors, |c| readings(&c.state));
+    }
+
     /// Forgets a deleted connector's current state; its entries stay.
     pub fn removed(&mut self, id: ConnectorId) {
-        self.shown.remove(&id);
+        self.shown.remove(id);
     }
 
     /// Keeps an action's entry.

@@ -9,6 +9,7 @@ use std::collections::VecDeque;
 use std::time::{Duration, SystemTime};
 
 use crate::model::{Connector, ConnectorId, Environment, Millis};
+use crate::order::ById;
 use crate::status::{ConnectorState, Shown, StatusValue, Tone};
 
 /// How many events a history keeps; the oldest go first.
@@ -163,10 +164,7 @@ struct Known {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct History {
     events: VecDeque<Event>,
-    /// Each connector seen, in id order. A sorted list rather than a B-tree map: the
-    /// fleet's connectors come and go one at a time, and the list costs the WebAssembly no
-    /// B-tree code of its own (nor a sort, for the snapshot it is built from in one go).
-    known: Vec<(ConnectorId, Known)>,
+    known: ById<Known>,
     /// Events let go of to stay within [`KEEP_EVENTS`].
     forgotten: usize,
 }
@@ -180,17 +178,13 @@ impl History {
     /// seen becomes an event. The first sighting is where its history starts, not an event.
     pub fn record(&mut self, connector: &Connector, at: Millis) {
         let now = readings(&connector.state);
-        let slot = self.known.binary_search_by_key(&connector.id, |(id, _)| *id);
-        let known = match slot {
-            Ok(i) => &mut self.known[i].1,
-            Err(i) => {
-                let known = Known {
-                    readings: now,
-                    first_seen: at,
-                };
-                self.known.insert(i, (connector.id, known));
-                return;
-            }
+        let Some(known) = self.known.get_mut(connector.id) else {
+            let known = Known {
+                readings: now,
+                first_seen: at,
+            };
+            self.known.insert(connector.id, known);
+            return;
         };
         let before = std::mem::replace(&mut known.readings, now);
         self.events.extend(status_changes(&before, connector, at));
@@ -210,27 +204,15 @@ impl History {
             }
             return;
         }
-        self.known = connectors
-            .iter()
-            .map(|c| {
-                let readings = readings(&c.state);
-                let known = Known {
-                    readings,
-                    first_seen: at,
-                };
-                (c.id, known)
-            })
-            .collect();
-        if !self.known.is_sorted_by_key(|(id, _)| *id) {
-            crate::order::sort_by_key(&mut self.known, |(id, _)| *id);
-        }
+        self.known = ById::of(connectors, |c| Known {
+            readings: readings(&c.state),
+            first_seen: at,
+        });
     }
 
     /// Forgets a deleted connector's current state; its events stay in the log.
     pub fn removed(&mut self, id: ConnectorId) {
-        if let Ok(i) = self.known.binary_search_by_key(&id, |(id, _)| *id) {
-            self.known.remove(i);
-        }
+        self.known.remove(id);
     }
 
     pub fn len(&self) -> usize {
@@ -255,14 +237,11 @@ impl History {
     pub fn last_change(&self, id: ConnectorId) -> Option<LastChange> {
         match self.events.iter().rev().find(|e| e.connector == id) {
             Some(e) => Some(LastChange::Changed(e.at)),
-            None => self.seen(id).map(|k| LastChange::SeenSince(k.first_seen)),
+            None => self
+                .known
+                .get(id)
+                .map(|k| LastChange::SeenSince(k.first_seen)),
         }
-    }
-
-    /// What this history knows of connector `id`'s statuses, if it has seen it.
-    fn seen(&self, id: ConnectorId) -> Option<&Known> {
-        let i = self.known.binary_search_by_key(&id, |(id, _)| *id).ok()?;
-        Some(&self.known[i].1)
     }
 
     /// `connector`'s statuses from when it was first seen until `now`, one lane per dimension:
@@ -271,7 +250,8 @@ impl History {
     #[cfg(test)]
     pub(crate) fn timeline(&self, connector: &Connector, now: Millis) -> Timeline {
         let start = self
-            .seen(connector.id)
+            .known
+            .get(connector.id)
             .map_or(now, |k| k.first_seen)
             .min(now);
         let events = self.events.iter().filter(|e| e.connector == connector.id);

@@ -8,6 +8,8 @@
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::model::{Connector, ConnectorId};
+
 /// Sorts `items` by `cmp`, stably (equal elements keep their order), like `slice::sort_by`.
 pub fn sort_by<T>(items: &mut [T], mut cmp: impl FnMut(&T, &T) -> Ordering) {
     let Ok(n) = u32::try_from(items.len()) else {
@@ -55,6 +57,63 @@ pub fn map_of<K: Ord, V>(items: impl IntoIterator<Item = (K, V)>) -> BTreeMap<K,
     map
 }
 
+/// What is known of each connector, by id: a list kept in id order, searched by halves.
+/// The fleet's histories keep one (the statuses last seen of every connector): unlike a
+/// B-tree map, it links no code of its own for each value type, and one built from a snapshot
+/// in id order (as the store and the simulator keep theirs) is not sorted at all. Connectors
+/// come and go one at a time, so an insert or a removal moving the list is no concern.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ById<V>(Vec<(ConnectorId, V)>);
+
+impl<V> Default for ById<V> {
+    fn default() -> Self {
+        ById(Vec::new())
+    }
+}
+
+impl<V> ById<V> {
+    /// Every connector of `connectors` with what `value` says of it.
+    pub fn of(connectors: &[Connector], value: impl FnMut(&Connector) -> V) -> ById<V> {
+        let mut value = value;
+        let mut list: Vec<(ConnectorId, V)> = connectors.iter().map(|c| (c.id, value(c))).collect();
+        if !list.is_sorted_by_key(|(id, _)| *id) {
+            sort_by_key(&mut list, |(id, _)| *id);
+        }
+        ById(list)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    fn slot(&self, id: ConnectorId) -> Result<usize, usize> {
+        self.0.binary_search_by_key(&id, |(id, _)| *id)
+    }
+
+    pub fn get(&self, id: ConnectorId) -> Option<&V> {
+        self.slot(id).ok().map(|i| &self.0[i].1)
+    }
+
+    pub fn get_mut(&mut self, id: ConnectorId) -> Option<&mut V> {
+        self.slot(id).ok().map(|i| &mut self.0[i].1)
+    }
+
+    /// Keeps `value` for `id`, and gives back what was kept before.
+    pub fn insert(&mut self, id: ConnectorId, value: V) -> Option<V> {
+        match self.slot(id) {
+            Ok(i) => Some(std::mem::replace(&mut self.0[i].1, value)),
+            Err(i) => {
+                self.0.insert(i, (id, value));
+                None
+            }
+        }
+    }
+
+    pub fn remove(&mut self, id: ConnectorId) -> Option<V> {
+        self.slot(id).ok().map(|i| self.0.remove(i).1)
+    }
+}
+
 /// The one instance of the standard sort: indices, compared through a reference.
 #[inline(never)]
 fn sort_indices(order: &mut [u32], cmp: &mut dyn FnMut(u32, u32) -> Ordering) {
@@ -97,6 +156,50 @@ mod tests {
             let mut std = items;
             std.sort();
             prop_assert_eq!(ours, std);
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn by_id_answers_as_a_b_tree_map_does(
+            ops in prop::collection::vec((0u8..3, 0u64..40, any::<u16>()), 0..200),
+            start in prop::collection::vec(0u64..40, 0..40),
+        ) {
+            // Built from connectors in any order (each id once, as in a fleet), then inserts
+            // and removals.
+            let mut seen = BTreeSet::new();
+            let connectors: Vec<Connector> = start
+                .iter()
+                .filter(|id| seen.insert(**id))
+                .map(|&id| {
+                    crate::fleet::tests_support::connector(
+                        id,
+                        "bot",
+                        crate::model::Environment::Production,
+                        0,
+                    )
+                })
+                .collect();
+            let mut ours = ById::of(&connectors, |c| c.id.0 as u16);
+            let mut theirs: BTreeMap<ConnectorId, u16> = connectors.iter().map(|c| (c.id, c.id.0 as u16)).collect();
+            for (op, id, value) in ops {
+                let id = ConnectorId(id);
+                match op {
+                    0 => prop_assert_eq!(ours.insert(id, value), theirs.insert(id, value)),
+                    1 => prop_assert_eq!(ours.remove(id), theirs.remove(&id)),
+                    _ => {
+                        if let (Some(a), Some(b)) = (ours.get_mut(id), theirs.get_mut(&id)) {
+                            *a = a.wrapping_add(value);
+                            *b = b.wrapping_add(value);
+                        }
+                    }
+                }
+                prop_assert_eq!(ours.is_empty(), theirs.is_empty());
+            }
+            for id in 0..40 {
+                let id = ConnectorId(id);
+                prop_assert_eq!(ours.get(id), theirs.get(&id));
+            }
         }
     }
 

@@ -244,9 +244,7 @@ impl SimulatedBackend {
             match &event {
                 BackendEvent::Snapshot(snapshot) => {
                     let mut inner = self.inner.borrow_mut();
-                    for c in &snapshot.connectors {
-                        inner.record.observe(c, now);
-                    }
+                    inner.record.observe_all(&snapshot.connectors, now);
                 }
                 BackendEvent::Changes(changes) => self.record(changes, now),
                 _ => {}
@@ -438,9 +436,7 @@ impl SimulatedBackend {
         let inner = &mut *inner;
         let now = inner.sim.now();
         inner.record = Record::new();
-        for c in inner.sim.connectors() {
-            inner.record.observe(c, now);
-        }
+        inner.record.observe_all(inner.sim.connectors(), now);
     }
 
     /// Notes what `changes` did to the connectors' statuses, at `at`.

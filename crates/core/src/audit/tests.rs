@@ -294,3 +294,30 @@ proptest::proptest! {
         proptest::prop_assert_eq!(ours, theirs);
     }
 }
+
+#[test]
+fn a_snapshot_is_observed_as_its_connectors_one_by_one() {
+    let fleet = crate::fleet::Fleet::generate(11, 300, Millis(0));
+    let mut shuffled = fleet.connectors.clone();
+    shuffled.reverse();
+    let mut at_once = Record::new();
+    at_once.observe_all(&shuffled, Millis(1_000));
+    let mut one_by_one = Record::new();
+    for c in &fleet.connectors {
+        one_by_one.observe(c, Millis(1_000));
+    }
+    assert_eq!(at_once, one_by_one);
+    // Over connectors it has seen, a snapshot records what changed meanwhile.
+    let mut changed = fleet.connectors.clone();
+    changed[5].state = online(false);
+    changed[6].state = ConnectorState::Stopped;
+    at_once.observe_all(&changed, Millis(9_000));
+    for c in &changed {
+        one_by_one.observe(c, Millis(9_000));
+    }
+    assert_eq!(at_once, one_by_one);
+    assert!(
+        !at_once.is_empty(),
+        "the stopped connectors' changes are entries"
+    );
+}
