@@ -5,6 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use std::ops::Range;
 
 pub use faults::{DISABLE_AFTER_MS, LoginPolicy};
 
@@ -484,44 +485,78 @@ impl Simulator {
 
     /// Each bot's demand drifts; its online connectors share it as evenly as they can.
     /// Stopped connectors keep their in-progress conversations as they are.
+    ///
+    /// The bots come in id order, as the demands are kept, so the two are read side by side
+    /// rather than each bot looked up: at 100,000 connectors (35,000 bots) the update took
+    /// 23 to 30 ms natively with a map of the bots and a lookup of each, 7 ms this way (1.4 and
+    /// 0.4 ms at 10,000), for the same loads.
     fn move_load(&mut self) -> Vec<Change> {
+        let (indices, bots) = self.online_by_bot();
         let mut changes = Vec::new();
-        for (bot, indices) in self.online_by_bot() {
-            let demand = self.demand.entry(bot).or_insert(0);
+        let mut new_bots = Vec::new();
+        let mut demands = self.demand.iter_mut().peekable();
+        for bot in bots {
+            let id = &self.fleet.connectors[indices[bot.start]].bot.id;
+            while demands.next_if(|(known, _)| *known < id).is_some() {}
             let step = self.rng.below(11) as i64 - 5;
-            *demand = (*demand as i64 + step).clamp(0, 400) as u32;
-            let demand = *demand;
-            changes.extend(self.share_load(&indices, demand));
+            let drift = |demand: u32| (demand as i64 + step).clamp(0, 400) as u32;
+            let demand = match demands.next_if(|(known, _)| *known == id) {
+                Some((_, demand)) => {
+                    *demand = drift(*demand);
+                    *demand
+                }
+                None => {
+                    new_bots.push((id.clone(), drift(0)));
+                    drift(0)
+                }
+            };
+            share_load(
+                &mut self.fleet.connectors,
+                &indices[bot],
+                demand,
+                &mut changes,
+            );
         }
+        self.demand.extend(new_bots);
         changes
     }
 
-    /// The indices of each bot's online connectors, by bot. The map borrows the ids, so the
-    /// periodic update copies one per bot rather than one per connector; and a bot's
-    /// connectors mostly stand together in the fleet, so each run of them is looked up once.
-    fn online_by_bot(&self) -> Vec<(BotId, Vec<usize>)> {
-        let mut online: BTreeMap<&BotId, Vec<usize>> = BTreeMap::new();
-        let mut run: Option<(&BotId, Vec<usize>)> = None;
-        for (i, c) in self.fleet.connectors.iter().enumerate() {
+    /// The indices of each bot's online connectors, by bot id (a bot's own in the fleet's
+    /// order): all of them in one list, and each bot's range of it. A bot's connectors mostly
+    /// stand together in the fleet, so the fleet is read as runs of one bot's connectors,
+    /// which are put in order only when they are not.
+    fn online_by_bot(&self) -> (Vec<usize>, Vec<Range<usize>>) {
+        let connectors = &self.fleet.connectors;
+        let mut indices: Vec<usize> = Vec::new();
+        let mut runs: Vec<Range<usize>> = Vec::new();
+        for (i, c) in connectors.iter().enumerate() {
             if !takes_load(c) {
                 continue;
             }
-            match &mut run {
-                Some((bot, indices)) if *bot == &c.bot.id => indices.push(i),
-                _ => {
-                    if let Some((bot, indices)) = run.replace((&c.bot.id, vec![i])) {
-                        online.entry(bot).or_default().extend(indices);
-                    }
+            match runs.last_mut() {
+                Some(run) if connectors[indices[run.start]].bot.id == c.bot.id => run.end += 1,
+                _ => runs.push(indices.len()..indices.len() + 1),
+            }
+            indices.push(i);
+        }
+        let bot = |run: &Range<usize>| &connectors[indices[run.start]].bot.id;
+        if runs.is_sorted_by(|a, b| bot(a) < bot(b)) {
+            return (indices, runs);
+        }
+        crate::order::sort_by(&mut runs, |a, b| bot(a).cmp(bot(b)));
+        let mut sorted = Vec::with_capacity(indices.len());
+        let mut bots: Vec<Range<usize>> = Vec::new();
+        for run in runs {
+            let start = sorted.len();
+            sorted.extend_from_slice(&indices[run.clone()]);
+            match bots.last_mut() {
+                Some(last) if connectors[sorted[last.start]].bot.id == *bot(&run) => {
+                    last.end = sorted.len();
                 }
+                _ => bots.push(start..sorted.len()),
             }
         }
-        if let Some((bot, indices)) = run {
-            online.entry(bot).or_default().extend(indices);
-        }
-        online
-            .into_iter()
-            .map(|(bot, indices)| (bot.clone(), indices))
-            .collect()
+        (sorted, bots)
     }
 
     /// The indices of `bot`'s online connectors.
@@ -533,26 +568,30 @@ impl Simulator {
             .collect()
     }
 
-    /// Spreads `demand` conversations over the connectors at `indices` as evenly as it goes.
-    fn share_load(&mut self, indices: &[usize], demand: u32) -> Vec<Change> {
-        let mut changes = Vec::new();
-        let n = indices.len().max(1) as u32;
-        let (share, extra) = (demand / n, demand % n);
-        for (k, &i) in indices.iter().enumerate() {
-            let load = share + u32::from((k as u32) < extra);
-            let c = &mut self.fleet.connectors[i];
-            if c.concurrent_conversations != load {
-                c.concurrent_conversations = load;
-                c.version += 1;
-                changes.push(Change::load_of(c));
-            }
-        }
-        changes
-    }
-
     /// The concurrent conversations `bot`'s traffic asks for.
     pub fn demand(&self, bot: &BotId) -> u32 {
         self.demand.get(bot).copied().unwrap_or(0)
+    }
+}
+
+/// Spreads `demand` conversations over the connectors at `indices` as evenly as it goes, and
+/// says what changed in `changes`.
+fn share_load(
+    connectors: &mut [Connector],
+    indices: &[usize],
+    demand: u32,
+    changes: &mut Vec<Change>,
+) {
+    let n = indices.len().max(1) as u32;
+    let (share, extra) = (demand / n, demand % n);
+    for (k, &i) in indices.iter().enumerate() {
+        let load = share + u32::from((k as u32) < extra);
+        let c = &mut connectors[i];
+        if c.concurrent_conversations != load {
+            c.concurrent_conversations = load;
+            c.version += 1;
+            changes.push(Change::load_of(c));
+        }
     }
 }
 

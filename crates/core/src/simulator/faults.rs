@@ -182,7 +182,14 @@ impl Simulator {
         }
         self.demand.insert(bot.clone(), concurrent);
         let online = self.online_of(bot);
-        Ok(self.share_load(&online, concurrent))
+        let mut changes = Vec::new();
+        super::share_load(
+            &mut self.fleet.connectors,
+            &online,
+            concurrent,
+            &mut changes,
+        );
+        Ok(changes)
     }
 
     /// When the next thing is due to happen on its own: a start settling, a bot user being

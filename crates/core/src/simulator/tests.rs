@@ -203,10 +203,15 @@ fn each_bots_online_connectors_are_found_wherever_they_stand_in_the_fleet() {
         }
     }
     assert!(expected.values().any(|indices| indices.len() > 1));
-    assert_eq!(
-        sim.online_by_bot(),
-        expected.into_iter().collect::<Vec<_>>()
-    );
+    let (indices, bots) = sim.online_by_bot();
+    let grouped: Vec<(BotId, Vec<usize>)> = bots
+        .into_iter()
+        .map(|bot| {
+            let id = sim.fleet.connectors[indices[bot.start]].bot.id.clone();
+            (id, indices[bot].to_vec())
+        })
+        .collect();
+    assert_eq!(grouped, expected.into_iter().collect::<Vec<_>>());
 }
 
 #[test]
