@@ -5,6 +5,7 @@ use bots_status_core::access::{Permissions, Session};
 use bots_status_core::history::History;
 use bots_status_core::live::Link;
 use bots_status_core::model::{Connector, ConnectorId, Millis};
+use bots_status_core::order::seek_by_key;
 use bots_status_core::pcs::PcsConnector;
 use bots_status_core::simulator::Change;
 use leptos::prelude::*;
@@ -118,10 +119,18 @@ impl FleetStore {
                 // The history notes each change the list takes, as it takes it; watchers of
                 // the history are told once, after the batch.
                 self.connectors.update(|list| {
+                    // Changes mostly come in id order, as the list is kept: each is sought
+                    // from where the one before was.
+                    let mut at_slot = 0;
+                    let mut seek = |list: &[Connector], id: ConnectorId| {
+                        let slot = seek_by_key(list, at_slot, &id, |x| x.id);
+                        at_slot = slot.unwrap_or_else(|i| i);
+                        slot
+                    };
                     for change in changes {
                         match change {
                             Change::Connector(c) => {
-                                let slot = list.binary_search_by_key(&c.id, |x| x.id);
+                                let slot = seek(list, c.id);
                                 // A change can arrive twice (an answer, then the stream) and
                                 // late: an older version never wins.
                                 if slot.is_ok_and(|i| list[i].version > c.version) {
@@ -148,7 +157,7 @@ impl FleetStore {
                                 version,
                                 conversations,
                             } => {
-                                if let Ok(i) = list.binary_search_by_key(&id, |x| x.id)
+                                if let Ok(i) = seek(list, id)
                                     && list[i].version <= version
                                 {
                                     list[i].concurrent_conversations = conversations;
@@ -156,7 +165,7 @@ impl FleetStore {
                                 }
                             }
                             Change::Removed(id) => {
-                                if let Ok(i) = list.binary_search_by_key(&id, |x| x.id) {
+                                if let Ok(i) = seek(list, id) {
                                     list.remove(i);
                                     roster_moved = true;
                                     statuses_moved = true;

@@ -114,6 +114,36 @@ impl<V> ById<V> {
     }
 }
 
+/// Where `key` is in `items` (sorted by `key_of`, each key once), as `binary_search_by_key`
+/// answers, looking from `from` onwards first, in steps that double. A batch of changes in
+/// id order finds each connector a few steps after the one before, where a search from the
+/// middle of the list would read log2(n) connectors far apart: at 100,000 connectors that
+/// was 17 cache misses for each of a load update's 54,000 changes.
+pub fn seek_by_key<T, K: Ord>(
+    items: &[T],
+    from: usize,
+    key: &K,
+    key_of: impl Fn(&T) -> K,
+) -> Result<usize, usize> {
+    if items.get(from).is_none_or(|item| key_of(item) > *key) {
+        return items.binary_search_by_key(key, key_of);
+    }
+    // items[low] <= key < items[high], the end standing for a key past them all.
+    let (mut low, mut step) = (from, 1);
+    let high = loop {
+        let probe = low + step;
+        if probe >= items.len() || key_of(&items[probe]) > *key {
+            break probe.min(items.len());
+        }
+        low = probe;
+        step *= 2;
+    };
+    match items[low..high].binary_search_by_key(key, key_of) {
+        Ok(i) => Ok(low + i),
+        Err(i) => Err(low + i),
+    }
+}
+
 /// The one instance of the standard sort: indices, compared through a reference.
 #[inline(never)]
 fn sort_indices(order: &mut [u32], cmp: &mut dyn FnMut(u32, u32) -> Ordering) {
@@ -199,6 +229,23 @@ mod tests {
             for id in 0..40 {
                 let id = ConnectorId(id);
                 prop_assert_eq!(ours.get(id), theirs.get(&id));
+            }
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn seeking_answers_as_a_binary_search_does(
+            keys in prop::collection::btree_set(0u32..500, 0..120),
+            from in 0usize..130,
+            wanted in prop::collection::vec(0u32..510, 1..40),
+        ) {
+            let items: Vec<u32> = keys.into_iter().collect();
+            for key in wanted {
+                prop_assert_eq!(
+                    seek_by_key(&items, from, &key, |k| *k),
+                    items.binary_search(&key)
+                );
             }
         }
     }

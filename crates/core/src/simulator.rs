@@ -492,7 +492,7 @@ impl Simulator {
     /// 0.4 ms at 10,000), for the same loads.
     fn move_load(&mut self) -> Vec<Change> {
         let (indices, bots) = self.online_by_bot();
-        let mut changes = Vec::new();
+        let mut changes = Vec::with_capacity(indices.len());
         let mut new_bots = Vec::new();
         let mut demands = self.demand.iter_mut().peekable();
         for bot in bots {
