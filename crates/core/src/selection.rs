@@ -2,15 +2,25 @@
 //! select-all over the filtered rows, and dropping rows that leave the filter (with a count,
 //! so the UI can say so).
 
-use std::collections::BTreeSet;
-
 use crate::model::ConnectorId;
 
+/// The selected connectors, as a list of their ids kept in order (no B-tree set: the
+/// WebAssembly carries no B-tree code of its own for it, and selecting 100,000 shown rows is
+/// one sort of numbers rather than 100,000 inserts).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Selection {
-    ids: BTreeSet<ConnectorId>,
+    /// In ascending order, each once.
+    ids: Vec<u64>,
     /// The row a shift-click range starts from.
     anchor: Option<ConnectorId>,
+}
+
+/// `ids` in ascending order, each once.
+fn sorted(ids: impl IntoIterator<Item = ConnectorId>) -> Vec<u64> {
+    let mut ids: Vec<u64> = ids.into_iter().map(|id| id.0).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    ids
 }
 
 impl Selection {
@@ -23,21 +33,21 @@ impl Selection {
     }
 
     pub fn contains(&self, id: ConnectorId) -> bool {
-        self.ids.contains(&id)
+        self.ids.binary_search(&id.0).is_ok()
     }
 
+    /// The selected ids, in ascending order.
     pub fn ids(&self) -> impl Iterator<Item = ConnectorId> + '_ {
-        self.ids.iter().copied()
-    }
-
-    pub fn as_set(&self) -> &BTreeSet<ConnectorId> {
-        &self.ids
+        self.ids.iter().map(|&id| ConnectorId(id))
     }
 
     /// A plain click on a row's checkbox.
     pub fn toggle(&mut self, id: ConnectorId) {
-        if !self.ids.remove(&id) {
-            self.ids.insert(id);
+        match self.ids.binary_search(&id.0) {
+            Ok(i) => {
+                self.ids.remove(i);
+            }
+            Err(i) => self.ids.insert(i, id.0),
         }
         self.anchor = Some(id);
     }
@@ -50,32 +60,31 @@ impl Selection {
             self.toggle(id);
             return;
         };
-        let select = !self.ids.contains(&id);
+        let select = !self.contains(id);
         let (lo, hi) = if from <= to { (from, to) } else { (to, from) };
-        for &row in &shown[lo..=hi] {
-            if select {
-                self.ids.insert(row);
-            } else {
-                self.ids.remove(&row);
-            }
-        }
+        self.set(&shown[lo..=hi], select);
         self.anchor = Some(id);
+    }
+
+    /// Selects every one of `rows`, or deselects them all.
+    fn set(&mut self, rows: &[ConnectorId], select: bool) {
+        if select {
+            self.ids = sorted(self.ids().chain(rows.iter().copied()));
+        } else {
+            let rows = sorted(rows.iter().copied());
+            self.ids.retain(|id| rows.binary_search(id).is_err());
+        }
     }
 
     /// Whether every shown row is selected (and there is at least one).
     pub fn all_shown_selected(&self, shown: &[ConnectorId]) -> bool {
-        !shown.is_empty() && shown.iter().all(|id| self.ids.contains(id))
+        !shown.is_empty() && shown.iter().all(|&id| self.contains(id))
     }
 
     /// The header checkbox: selects every shown row, or clears them all when all were selected.
     pub fn toggle_all(&mut self, shown: &[ConnectorId]) {
-        if self.all_shown_selected(shown) {
-            for id in shown {
-                self.ids.remove(id);
-            }
-        } else {
-            self.ids.extend(shown.iter().copied());
-        }
+        let select = !self.all_shown_selected(shown);
+        self.set(shown, select);
     }
 
     pub fn clear(&mut self) {
@@ -86,7 +95,7 @@ impl Selection {
     /// Drops selected rows that are no longer shown; returns how many were dropped.
     pub fn retain_shown(&mut self, is_shown: impl Fn(&ConnectorId) -> bool) -> usize {
         let before = self.ids.len();
-        self.ids.retain(|id| is_shown(id));
+        self.ids.retain(|&id| is_shown(&ConnectorId(id)));
         before - self.ids.len()
     }
 }
@@ -94,6 +103,7 @@ impl Selection {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::BTreeSet;
 
     fn ids(n: &[u64]) -> Vec<ConnectorId> {
         n.iter().map(|&i| ConnectorId(i)).collect()
@@ -147,5 +157,73 @@ mod tests {
         let still: BTreeSet<_> = ids(&[2]).into_iter().collect();
         assert_eq!(s.retain_shown(|id| still.contains(id)), 2);
         assert_eq!(s.ids().collect::<Vec<_>>(), ids(&[2]));
+    }
+
+    proptest::proptest! {
+        /// Clicks, shift-clicks, select-all and filtering leave what a set of the ids would.
+        #[test]
+        fn it_selects_as_a_set_of_the_ids_would(
+            clicks in proptest::collection::vec((0u8..4, 0u64..30, proptest::collection::vec(0u64..30, 0..12)), 0..60),
+        ) {
+            let mut s = Selection::default();
+            let mut set: BTreeSet<ConnectorId> = BTreeSet::new();
+            let mut anchor: Option<ConnectorId> = None;
+            for (kind, id, rows) in clicks {
+                let (id, mut shown) = (ConnectorId(id), ids(&rows));
+                shown.dedup();
+                match kind {
+                    0 => {
+                        s.toggle(id);
+                        if !set.remove(&id) {
+                            set.insert(id);
+                        }
+                        anchor = Some(id);
+                    }
+                    1 => {
+                        s.toggle_range(id, &shown);
+                        let from = anchor.and_then(|a| shown.iter().position(|&r| r == a));
+                        match (from, shown.iter().position(|&r| r == id)) {
+                            (Some(from), Some(to)) => {
+                                let select = !set.contains(&id);
+                                for row in &shown[from.min(to)..=from.max(to)] {
+                                    if select {
+                                        set.insert(*row);
+                                    } else {
+                                        set.remove(row);
+                                    }
+                                }
+                            }
+                            _ => {
+                                if !set.remove(&id) {
+                                    set.insert(id);
+                                }
+                            }
+                        }
+                        anchor = Some(id);
+                    }
+                    2 => {
+                        let all = !shown.is_empty() && shown.iter().all(|r| set.contains(r));
+                        proptest::prop_assert_eq!(s.all_shown_selected(&shown), all);
+                        s.toggle_all(&shown);
+                        for row in &shown {
+                            if all {
+                                set.remove(row);
+                            } else {
+                                set.insert(*row);
+                            }
+                        }
+                    }
+                    _ => {
+                        let keep: BTreeSet<ConnectorId> = shown.iter().copied().collect();
+                        let dropped = set.iter().filter(|i| !keep.contains(i)).count();
+                        proptest::prop_assert_eq!(s.retain_shown(|i| keep.contains(i)), dropped);
+                        set.retain(|i| keep.contains(i));
+                    }
+                }
+                proptest::prop_assert_eq!(s.ids().collect::<Vec<_>>(), set.iter().copied().collect::<Vec<_>>());
+                proptest::prop_assert_eq!(s.len(), set.len());
+                proptest::prop_assert_eq!(s.contains(id), set.contains(&id));
+            }
+        }
     }
 }

@@ -3,7 +3,6 @@
 //! details panel, a row's menu and the add/edit form. The page provides it as context; the
 //! table, the details and the dialogs take it from there.
 
-use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use bots_status_core::model::ConnectorId;
@@ -153,12 +152,15 @@ impl AgentsPage {
             if selection.with_untracked(|s| s.ids().all(|id| is_shown(&id))) {
                 return;
             }
-            let existing: BTreeSet<ConnectorId> = selection.with_untracked(|s| {
-                bots_status_core::order::set_of(
-                    s.ids().filter(|id| store.get_untracked(*id).is_some()),
-                )
+            // Deleted connectors leave the selection too, but silently.
+            let hidden = selection.with_untracked(|s| {
+                let exists = |id: ConnectorId| {
+                    store
+                        .connectors
+                        .with_untracked(|l| l.binary_search_by_key(&id, |c| c.id).is_ok())
+                };
+                s.ids().filter(|id| !is_shown(id) && exists(*id)).count()
             });
-            let hidden = existing.iter().filter(|id| !is_shown(id)).count();
             selection.update(|s| {
                 s.retain_shown(is_shown);
             });
