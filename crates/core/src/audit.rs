@@ -10,6 +10,7 @@ use std::collections::VecDeque;
 
 use serde::{Deserialize, Serialize};
 
+use crate::caseless;
 use crate::history::{Dimension, Event, KEEP_EVENTS, Reading, Timeline, readings, status_changes};
 use crate::model::{Connector, ConnectorId, Environment, Millis};
 use crate::order::ById;
@@ -466,10 +467,10 @@ impl HistoryQuery {
     }
 
     fn text_matches(&self, entry: &Entry) -> bool {
-        let text = self.text.trim().to_lowercase();
+        let text = caseless::lowercase(self.text.trim());
         text.is_empty()
-            || entry.bot.to_lowercase().contains(&text)
-            || entry.agent.to_lowercase().contains(&text)
+            || caseless::lowercase(&entry.bot).contains(&text)
+            || caseless::lowercase(&entry.agent).contains(&text)
             || self
                 .text_number()
                 .is_some_and(|n| entry.connector == Some(ConnectorId(n)))

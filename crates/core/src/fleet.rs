@@ -3,6 +3,7 @@
 //! hand a whole class the same one. The random numbers come from a SplitMix64 written out here
 //! rather than a crate, because its output must never change under a dependency upgrade.
 
+use crate::caseless;
 use crate::config::ConfigEntry;
 use crate::lifecycle::{Lifecycle, Login, Reachability};
 use crate::model::{
@@ -60,8 +61,8 @@ pub fn first_named<'a, T>(
 /// Whether a name holds `text`, ignoring case and the spaces around it; `None` when there is
 /// nothing to look for, and every name is taken.
 fn holding(text: &str) -> Option<impl Fn(&str) -> bool> {
-    let needle = text.trim().to_lowercase();
-    (!needle.is_empty()).then_some(move |name: &str| name.to_lowercase().contains(&needle))
+    let needle = caseless::lowercase(text.trim());
+    (!needle.is_empty()).then_some(move |name: &str| caseless::lowercase(name).contains(&needle))
 }
 
 /// What [`bots_named`] finds in [`bots`]' list, straight from `connectors`: without sorting
@@ -202,7 +203,7 @@ impl Fleet {
                     break;
                 }
                 let id = ConnectorId(connectors.len() as u64 + 1);
-                let login_name = format!("{}-{}", word.to_lowercase(), id.0);
+                let login_name = format!("{}-{}", word.to_ascii_lowercase(), id.0);
                 let mut custom_config = base_config.clone();
                 // A few duplicates drift from their twins, as the spec warns.
                 if n > 0 && rng.chance(8) {

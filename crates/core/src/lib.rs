@@ -26,6 +26,7 @@ pub mod alerts;
 pub mod api;
 pub mod audit;
 pub mod bulk;
+pub mod caseless;
 pub mod config;
 pub mod fleet;
 pub mod history;

@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 use std::cmp::Ordering;
 
+use crate::caseless;
 use crate::model::{Connector, ConnectorId, ConversationType, Environment};
 use crate::status::{ConnectorState, ConnectorStatus, LinkHealth, StatusValue};
 
@@ -249,8 +250,8 @@ fn cmp_text(a: &str, b: &str) -> Ordering {
     }
     let by_letters = a
         .chars()
-        .flat_map(char::to_lowercase)
-        .cmp(b.chars().flat_map(char::to_lowercase));
+        .flat_map(caseless::lower)
+        .cmp(b.chars().flat_map(caseless::lower));
     by_letters.then_with(|| a.cmp(b))
 }
 
@@ -298,7 +299,7 @@ impl ConnectorQuery {
     /// The search text, prepared once for matching many connectors.
     fn needle(&self) -> Option<Needle> {
         let text = self.text.trim();
-        (!text.is_empty()).then(|| Needle(text.to_lowercase()))
+        (!text.is_empty()).then(|| Needle(caseless::lowercase(text)))
     }
 
     /// Whether any filter beyond the environment is set.
@@ -438,7 +439,7 @@ impl ConnectorQuery {
             out.append_pair("botserver", f.slug());
         }
         if let Some(t) = self.conversation_type {
-            out.append_pair("type", &t.label().to_lowercase());
+            out.append_pair("type", &t.label().to_ascii_lowercase());
         }
         if !self.text.is_empty() {
             out.append_pair("q", &self.text);
@@ -505,7 +506,7 @@ fn contains_ignoring_case(haystack: &str, lower_needle: &str) -> bool {
         let (h, n) = (haystack.as_bytes(), lower_needle.as_bytes());
         n.is_empty() || h.windows(n.len()).any(|w| w.eq_ignore_ascii_case(n))
     } else {
-        haystack.to_lowercase().contains(lower_needle)
+        caseless::lowercase(haystack).contains(lower_needle)
     }
 }
 

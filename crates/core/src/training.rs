@@ -9,6 +9,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::advice::recommended_connectors;
+use crate::caseless;
 use crate::config::ConfigEntry;
 use crate::fleet::{HOME_ACCOUNT, SAMPLE_USER};
 use crate::lifecycle::{Action, settled_state};
@@ -444,7 +445,7 @@ pub fn builtin() -> Vec<Scenario> {
 /// "Billing Desk" → "billing-desk": the stem of a scenario bot's ids and user names.
 fn slug(name: &str) -> String {
     name.split_whitespace()
-        .map(str::to_lowercase)
+        .map(caseless::lowercase)
         .collect::<Vec<_>>()
         .join("-")
 }

@@ -10,6 +10,7 @@
 use std::sync::OnceLock;
 
 use super::{ConnectorQuery, SortKey, SortValue};
+use crate::caseless::push_lowercase;
 use crate::model::Connector;
 
 #[derive(Debug, Default)]
@@ -201,14 +202,6 @@ impl FleetIndex {
     }
 }
 
-fn push_lowercase(text: &mut String, s: &str) {
-    if s.is_ascii() {
-        text.extend(s.chars().map(|c| c.to_ascii_lowercase()));
-    } else {
-        text.push_str(&s.to_lowercase());
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -319,5 +312,44 @@ mod tests {
         assert_eq!(found("a"), vec![0, 1]);
         assert_eq!(found("éclair"), vec![1]);
         assert_eq!(found("lai"), vec![1]);
+    }
+
+    #[test]
+    fn a_name_beyond_ascii_is_found_however_its_case_is_typed() {
+        let mut list = fleet(2, 3);
+        list[0].bot.name = "ΟΔΟΣ Desk".into();
+        list[1].bot.name = "Ünïcode Straße".into();
+        list[2].settings.agent_user_id = "İlkay".into();
+        let index = FleetIndex::new(&list);
+        let found = |text: &str| {
+            let q = ConnectorQuery {
+                environment: EnvironmentFilter::All,
+                text: text.into(),
+                ..ConnectorQuery::default()
+            };
+            let searched = index.searched(&list, &q);
+            assert_eq!(
+                q.matching_among(&list, &searched),
+                q.matching(&list),
+                "{text}"
+            );
+            searched
+        };
+        // The final sigma, typed as either sigma or as the capital.
+        assert_eq!(found("οδος"), vec![0]);
+        assert_eq!(found("οδοσ desk"), vec![0]);
+        assert_eq!(found("ΟΔΟΣ"), vec![0]);
+        assert_eq!(
+            found("ÜNÏCODE STRASSE"),
+            Vec::<usize>::new(),
+            "no case folding of ß"
+        );
+        assert_eq!(found("ünïcode straße"), vec![1]);
+        assert_eq!(found("İLKAY"), vec![2]);
+        assert_eq!(
+            found("ilkay"),
+            Vec::<usize>::new(),
+            "İ lowers to i and a dot above"
+        );
     }
 }
