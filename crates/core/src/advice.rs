@@ -4,9 +4,8 @@
 //! failover; and plan no more than 50 concurrent conversations per connector (4 connectors
 //! for 200 conversations).
 
-use std::collections::BTreeMap;
-
 use crate::model::{BotId, Connector, Environment};
+use crate::order::Groups;
 
 pub const MAX_CONVERSATIONS_PER_CONNECTOR: u32 = 50;
 pub const MIN_PRODUCTION_CONNECTORS: usize = 2;
@@ -56,18 +55,19 @@ impl BotAdvice {
 
 /// Every production bot with fewer connectors than failover or its load needs, by bot name.
 pub fn advise<'a>(connectors: impl IntoIterator<Item = &'a Connector>) -> Vec<BotAdvice> {
-    let mut bots: BTreeMap<&BotId, (&str, usize, u32)> = BTreeMap::new();
+    let mut bots: Groups<(&BotId, &str, usize, u32)> = Groups::default();
     for c in connectors {
         if c.environment() != Environment::Production {
             continue;
         }
-        let entry = bots.entry(&c.bot.id).or_insert((&c.bot.name, 0, 0));
-        entry.1 += 1;
-        entry.2 = entry.2.saturating_add(c.concurrent_conversations);
+        let entry = bots.entry(&c.bot.id.0, || (&c.bot.id, &c.bot.name, 0, 0));
+        entry.2 += 1;
+        entry.3 = entry.3.saturating_add(c.concurrent_conversations);
     }
     let mut advice: Vec<BotAdvice> = bots
+        .into_values()
         .into_iter()
-        .filter_map(|(id, (name, count, concurrent))| {
+        .filter_map(|(id, name, count, concurrent)| {
             let recommended = recommended_connectors(concurrent);
             let needs_failover = count < MIN_PRODUCTION_CONNECTORS;
             let over_capacity = count < recommended && recommended > MIN_PRODUCTION_CONNECTORS;

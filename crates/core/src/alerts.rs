@@ -10,6 +10,7 @@ use serde::Serialize;
 
 use crate::advice::{MAX_CONVERSATIONS_PER_CONNECTOR, MIN_PRODUCTION_CONNECTORS};
 use crate::model::{BotId, Connector, ConnectorId, Environment, Millis};
+use crate::order::Groups;
 use crate::status::ConnectorStatus;
 use crate::words::plural;
 
@@ -200,20 +201,20 @@ pub fn titled(count: usize, title: &str) -> String {
 }
 
 /// Each bot's Production connectors: (name, connectors, online, conversations on the online).
-fn production_bots(connectors: &[Connector]) -> BTreeMap<&BotId, (&str, usize, usize, u64)> {
-    let mut bots: BTreeMap<&BotId, (&str, usize, usize, u64)> = BTreeMap::new();
+fn production_bots(connectors: &[Connector]) -> Vec<(&BotId, &str, usize, usize, u64)> {
+    let mut bots: Groups<(&BotId, &str, usize, usize, u64)> = Groups::default();
     for c in connectors {
         if c.environment() != Environment::Production {
             continue;
         }
-        let bot = bots.entry(&c.bot.id).or_insert((&c.bot.name, 0, 0, 0));
-        bot.1 += 1;
+        let bot = bots.entry(&c.bot.id.0, || (&c.bot.id, &c.bot.name, 0, 0, 0));
+        bot.2 += 1;
         if c.state.status() == ConnectorStatus::Online {
-            bot.2 += 1;
-            bot.3 += u64::from(c.concurrent_conversations);
+            bot.3 += 1;
+            bot.4 += u64::from(c.concurrent_conversations);
         }
     }
-    bots
+    bots.into_values()
 }
 
 /// Every open problem of Production in `connectors`, with the sentence that tells it.
@@ -235,7 +236,7 @@ pub fn open_alerts(connectors: &[Connector]) -> BTreeMap<Alert, String> {
             );
         }
     }
-    for (bot, (name, _, online, conversations)) in production_bots(connectors) {
+    for (bot, name, _, online, conversations) in production_bots(connectors) {
         if online < MIN_PRODUCTION_CONNECTORS {
             let outcome = if online == 0 {
                 "nobody answers"

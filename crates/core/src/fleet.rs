@@ -10,6 +10,7 @@ use crate::model::{
     AdvancedOptions, BotId, BotRef, Connector, ConnectorId, ConnectorSettings, ConversationType,
     Environment, Millis, Role,
 };
+use crate::order::Groups;
 use crate::pcs::{PcsConnector, SurveyBot};
 use crate::settings::{AgentDirectory, AgentUser};
 use crate::status::{BotServerConnection, CloudConnection, ConnectorState, LinkHealth, Links};
@@ -17,10 +18,10 @@ use crate::status::{BotServerConnection, CloudConnection, ConnectorState, LinkHe
 /// Every bot the connectors serve, once each, sorted by name: the choices of the add form
 /// and of the trainer's traffic controls.
 pub fn bots(connectors: &[Connector]) -> Vec<BotRef> {
-    let mut seen = std::collections::BTreeSet::new();
+    let mut seen: Groups<()> = Groups::default();
     let mut bots: Vec<BotRef> = connectors
         .iter()
-        .filter(|c| seen.insert(&c.bot.id))
+        .filter(|c| seen.first(&c.bot.id.0))
         .map(|c| c.bot.clone())
         .collect();
     crate::order::sort_by(&mut bots, |a, b| {
@@ -75,11 +76,11 @@ pub fn first_bots_named(
 ) -> (Vec<BotRef>, usize) {
     let holds = holding(text);
     let before = |a: &BotRef, b: &BotRef| (&a.name, &a.id) < (&b.name, &b.id);
-    let mut seen = std::collections::BTreeSet::new();
+    let mut seen: Groups<()> = Groups::default();
     let mut first: Vec<&BotRef> = Vec::new();
     let mut total = 0;
     for bot in connectors.iter().map(|c| &c.bot) {
-        if !seen.insert(&bot.id) || holds.as_ref().is_some_and(|holds| !holds(&bot.name)) {
+        if !seen.first(&bot.id.0) || holds.as_ref().is_some_and(|holds| !holds(&bot.name)) {
             continue;
         }
         total += 1;

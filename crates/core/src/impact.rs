@@ -6,11 +6,10 @@
 //! 50 conversations per connector. An action that would leave a bot with nobody online in
 //! Production asks for an explicit confirmation ([`Impact::needs_confirmation`]).
 
-use std::collections::BTreeMap;
-
 use crate::advice::{MAX_CONVERSATIONS_PER_CONNECTOR, MIN_PRODUCTION_CONNECTORS};
 use crate::lifecycle::ActionKind;
 use crate::model::{BotId, Connector, ConnectorId, Environment};
+use crate::order::Groups;
 use crate::status::ConnectorStatus;
 use crate::words::plural;
 
@@ -104,18 +103,18 @@ impl Impact {
     pub fn of(kind: ActionKind, affected: &[ConnectorId], fleet: &[Connector]) -> Impact {
         let affected = crate::order::set_of(affected.iter().copied());
         // Which bots the action touches in Production: only those are counted.
-        let touched = crate::order::set_of(
-            fleet
-                .iter()
-                .filter(|c| affected.contains(&c.id) && c.environment() == Environment::Production)
-                .map(|c| &c.bot.id),
-        );
-        let mut bots: BTreeMap<&BotId, BotImpact> = BTreeMap::new();
+        let mut touched: Groups<()> = Groups::default();
         for c in fleet {
-            if c.environment() != Environment::Production || !touched.contains(&c.bot.id) {
+            if affected.contains(&c.id) && c.environment() == Environment::Production {
+                touched.first(&c.bot.id.0);
+            }
+        }
+        let mut bots: Groups<BotImpact> = Groups::default();
+        for c in fleet {
+            if c.environment() != Environment::Production || !touched.contains(&c.bot.id.0) {
                 continue;
             }
-            let bot = bots.entry(&c.bot.id).or_insert_with(|| BotImpact {
+            let bot = bots.entry(&c.bot.id.0, || BotImpact {
                 bot_id: c.bot.id.clone(),
                 bot_name: c.bot.name.clone(),
                 online_before: 0,
@@ -149,6 +148,7 @@ impl Impact {
         let restarting = kind == ActionKind::Restart;
         let mut bots: Vec<BotImpact> = bots
             .into_values()
+            .into_iter()
             .filter(|b| !b.lines(restarting).is_empty())
             .collect();
         crate::order::sort_by(&mut bots, |a, b| {

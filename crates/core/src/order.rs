@@ -57,6 +57,56 @@ pub fn map_of<K: Ord, V>(items: impl IntoIterator<Item = (K, V)>) -> BTreeMap<K,
     map
 }
 
+/// Values gathered by a text key (a bot's id), in the order their keys first came. Every
+/// caller shares one B-tree type, text to slot, where a B-tree map of each value type was a
+/// copy of the B-tree's code (about 4 KB each) in the web app: the failover advice, an
+/// action's impact, the alerts and the bot lists each gathered by bot in one of their own.
+#[derive(Clone, Debug)]
+pub struct Groups<'a, V> {
+    slots: BTreeMap<&'a str, usize>,
+    values: Vec<V>,
+}
+
+impl<V> Default for Groups<'_, V> {
+    fn default() -> Self {
+        Groups {
+            slots: BTreeMap::new(),
+            values: Vec::new(),
+        }
+    }
+}
+
+impl<'a, V> Groups<'a, V> {
+    /// The value of `key`, made by `new` if the key is new.
+    pub fn entry(&mut self, key: &'a str, new: impl FnOnce() -> V) -> &mut V {
+        let next = self.values.len();
+        let slot = *self.slots.entry(key).or_insert(next);
+        if slot == next {
+            self.values.push(new());
+        }
+        &mut self.values[slot]
+    }
+
+    /// Whether `key` came before; it counts as come from now on.
+    pub fn first(&mut self, key: &'a str) -> bool
+    where
+        V: Default,
+    {
+        let before = self.values.len();
+        self.entry(key, V::default);
+        self.values.len() > before
+    }
+
+    pub fn contains(&self, key: &str) -> bool {
+        self.slots.contains_key(key)
+    }
+
+    /// The values, in the order their keys first came.
+    pub fn into_values(self) -> Vec<V> {
+        self.values
+    }
+}
+
 /// What is known of each connector, by id: a list kept in id order, searched by halves.
 /// The fleet's histories keep one (the statuses last seen of every connector): unlike a
 /// B-tree map, it links no code of its own for each value type, and one built from a snapshot
@@ -171,6 +221,19 @@ fn permute<T>(items: &mut [T], order: &mut [u32]) {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn groups_gather_by_key_in_the_order_keys_came() {
+        let mut groups: Groups<Vec<u32>> = Groups::default();
+        for (key, n) in [("b", 1), ("a", 2), ("b", 3), ("c", 4), ("a", 5)] {
+            groups.entry(key, Vec::new).push(n);
+        }
+        assert!(groups.contains("c") && !groups.contains("d"));
+        assert_eq!(groups.into_values(), [vec![1, 3], vec![2, 5], vec![4]]);
+        let mut seen: Groups<()> = Groups::default();
+        let firsts: Vec<bool> = ["x", "y", "x", "x", "z", "y"].map(|k| seen.first(k)).into();
+        assert_eq!(firsts, [true, true, false, false, true, false]);
+    }
 
     proptest! {
         #[test]
