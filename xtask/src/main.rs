@@ -12,8 +12,9 @@
 //! - `bench`  the release build with 10,000 connectors in Chromium: interaction timings and
 //!   download sizes (reported, never asserted).
 //! - `check-bundle`  only the last check: the built `dist/` must start in Chromium.
-//! - `post-build`  Trunk's post-build hook: orders a release module's functions so it
-//!   compresses well (`wasm_order`), shortens the names it imports from its JavaScript glue
+//! - `post-build`  Trunk's post-build hook: drops the stream classes nothing calls
+//!   (`stream_exports`), orders a release module's functions so it compresses well
+//!   (`wasm_order`), shortens the names it imports from its JavaScript glue
 //!   (`import_names`) and minifies the glue (`release`).
 //! - `screenshot URL FILE [WIDTHxHEIGHT] [--click TEXT]...`  a PNG of a page once the app has
 //!   mounted, after clicking (in order) the buttons, menu entries or checkboxes whose text or
@@ -30,6 +31,7 @@ mod release;
 mod run;
 mod setup;
 mod static_server;
+mod stream_exports;
 mod test;
 mod wasm_order;
 

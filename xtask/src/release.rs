@@ -1,10 +1,13 @@
 //! `cargo xtask post-build`: Trunk's post-build hook (`Trunk.toml`). In a release build it
 //! shrinks what Trunk staged before it is copied to `dist/`; other builds are left as they are.
 //!
-//! 1. The module's functions go in the order gzip compresses best (`wasm_order.rs`).
-//! 2. The functions the module imports from the glue get short names, in both files
+//! 1. The stream classes nothing calls leave the module's exports and the glue
+//!    (`stream_exports.rs`).
+//! 2. The module's functions go in the order gzip compresses best, and what no export
+//!    reaches goes (`wasm_order.rs`).
+//! 3. The functions the module imports from the glue get short names, in both files
 //!    (`import_names.rs`).
-//! 3. wasm-bindgen's JavaScript glue is minified by esbuild (`cargo xtask setup` installs it
+//! 4. wasm-bindgen's JavaScript glue is minified by esbuild (`cargo xtask setup` installs it
 //!    into `.tools/`). Its exports keep their names, which index.html and host pages import
 //!    (see "Embedding" in the README).
 //!
@@ -14,7 +17,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::run::command;
-use crate::{import_names, wasm_order};
+use crate::{import_names, stream_exports, wasm_order};
 
 pub fn post_build() -> Result<(), String> {
     if std::env::var("TRUNK_PROFILE").as_deref() != Ok("release") {
@@ -23,8 +26,9 @@ pub fn post_build() -> Result<(), String> {
     let staging = std::env::var_os("TRUNK_STAGING_DIR")
         .map(PathBuf::from)
         .ok_or("post-build is Trunk's post-build hook: TRUNK_STAGING_DIR is not set")?;
-    wasm_order::order_functions(&staging)?;
     let (wasm, glue) = staged_files(&staging)?;
+    stream_exports::drop(&wasm, &glue)?;
+    wasm_order::order_functions(&staging)?;
     import_names::shorten(&wasm, &glue)?;
     minify(&glue)
 }

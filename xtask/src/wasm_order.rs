@@ -46,10 +46,12 @@ pub fn order_functions(staging: &Path) -> Result<(), String> {
     // The features are those the module's target features section names (wasm-opt reads
     // it); --all-features would let it write encodings browsers do not take yet, such as
     // compact imports. No -g: the output carries no names. The section is metadata the
-    // browser does not read, so it goes too.
+    // browser does not read, so it goes too. What no export reaches any more (see
+    // `stream_exports.rs`) goes first.
     let moved = command(
         "wasm-opt",
         &[
+            "--remove-unused-module-elements",
             "--reorder-functions-by-name",
             "--strip-target-features",
             &input_arg,
