@@ -6,6 +6,7 @@
 
 use crate::lifecycle::{Action, ActionKind, Context, Lifecycle, Refused};
 use crate::model::{Connector, ConnectorId};
+use crate::order::IdSet;
 
 /// Why a selected connector is left out of a bulk action.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -31,25 +32,6 @@ impl Skip {
     }
 }
 
-/// The connectors the current filter shows, for a plan to ask whether a selected one is
-/// among them. Its ids are kept sorted in a list (not a B-tree set, whose `collect()` links
-/// a copy of the standard sort of its own): at 100,000 shown connectors, opening the Actions
-/// menu sorts them once for every entry's plan.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct ShownIds(Vec<u64>);
-
-impl ShownIds {
-    pub fn new(ids: impl IntoIterator<Item = ConnectorId>) -> ShownIds {
-        let mut ids: Vec<u64> = ids.into_iter().map(|id| id.0).collect();
-        ids.sort_unstable();
-        ShownIds(ids)
-    }
-
-    pub fn contains(&self, id: ConnectorId) -> bool {
-        self.0.binary_search(&id.0).is_ok()
-    }
-}
-
 /// What a bulk action will do, shown in its confirmation dialog.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct BulkPlan {
@@ -65,7 +47,7 @@ impl BulkPlan {
     pub fn new(
         kind: ActionKind,
         selected: &[ConnectorId],
-        shown: &ShownIds,
+        shown: &IdSet,
         connectors: &[Connector],
         context_of: impl Fn(&Connector) -> Context,
     ) -> BulkPlan {
@@ -79,7 +61,7 @@ impl BulkPlan {
     pub fn for_action(
         action: &Action,
         selected: &[ConnectorId],
-        shown: &ShownIds,
+        shown: &IdSet,
         connectors: &[Connector],
         context_of: impl Fn(&Connector) -> Context,
     ) -> BulkPlan {
@@ -91,7 +73,7 @@ impl BulkPlan {
     fn judged(
         kind: ActionKind,
         selected: &[ConnectorId],
-        shown: &ShownIds,
+        shown: &IdSet,
         connectors: &[Connector],
         verdict_of: impl Fn(&Connector) -> Result<(), Refused>,
     ) -> BulkPlan {
@@ -240,7 +222,7 @@ mod tests {
     fn a_mixed_selection_says_how_many_are_affected_and_why_others_are_skipped() {
         let fleet = vec![online(1), online(2), stopped(3), stopped(4), online(5)];
         let ids: Vec<_> = fleet.iter().map(|c| c.id).collect();
-        let shown = ShownIds::new(ids.iter().copied());
+        let shown = IdSet::new(ids.iter().copied());
         let plan = BulkPlan::new(ActionKind::Stop, &ids, &shown, &fleet, ctx);
         assert_eq!(
             plan.affected,
@@ -255,7 +237,7 @@ mod tests {
     #[test]
     fn a_connector_hidden_by_the_filter_is_never_acted_on() {
         let fleet = vec![stopped(1), stopped(2)];
-        let shown = ShownIds::new([ConnectorId(1)]);
+        let shown = IdSet::new([ConnectorId(1)]);
         let plan = BulkPlan::new(
             ActionKind::Delete,
             &[ConnectorId(1), ConnectorId(2)],
@@ -284,7 +266,7 @@ mod tests {
             ConnectorId(1_000),
             ConnectorId(7),
         ];
-        let shown = ShownIds::new([1_000, 3, 40, 12, 99].map(ConnectorId));
+        let shown = IdSet::new([1_000, 3, 40, 12, 99].map(ConnectorId));
         let plan = BulkPlan::new(ActionKind::Start, &selected, &shown, &fleet, ctx);
         assert_eq!(plan.affected, vec![ConnectorId(12), ConnectorId(1_000)]);
         assert_eq!(
@@ -299,13 +281,13 @@ mod tests {
         in_order.sort_by_key(|c| c.id);
         let again = BulkPlan::new(ActionKind::Start, &selected, &shown, &in_order, ctx);
         assert_eq!(again, plan);
-        assert!(!ShownIds::default().contains(ConnectorId(3)));
+        assert!(!IdSet::default().contains(ConnectorId(3)));
     }
 
     #[test]
     fn a_connector_deleted_elsewhere_is_skipped_as_gone() {
         let fleet = vec![stopped(1)];
-        let shown = ShownIds::new([ConnectorId(1), ConnectorId(9)]);
+        let shown = IdSet::new([ConnectorId(1), ConnectorId(9)]);
         let plan = BulkPlan::new(ActionKind::Start, &[ConnectorId(9)], &shown, &fleet, ctx);
         assert_eq!(
             plan.skipped,
@@ -317,7 +299,7 @@ mod tests {
     fn an_action_valid_for_none_of_the_selection_says_why_it_is_disabled() {
         let fleet = vec![online(1), online(2)];
         let ids = [ConnectorId(1), ConnectorId(2)];
-        let shown = ShownIds::new(ids);
+        let shown = IdSet::new(ids);
         let plan = BulkPlan::new(ActionKind::Redeploy, &ids, &shown, &fleet, ctx);
         assert!(!plan.is_possible());
         assert_eq!(
@@ -339,7 +321,7 @@ mod tests {
         );
         let fleet = vec![stopped(1), demo, online(3)];
         let ids: Vec<_> = fleet.iter().map(|c| c.id).collect();
-        let shown = ShownIds::new(ids.iter().copied());
+        let shown = IdSet::new(ids.iter().copied());
         let plan = BulkPlan::for_action(
             &Action::Redeploy(Environment::Production),
             &ids,
@@ -361,7 +343,7 @@ mod tests {
             ConnectorState::Stopped,
         );
         let fleet = vec![demo];
-        let shown = ShownIds::new([ConnectorId(1)]);
+        let shown = IdSet::new([ConnectorId(1)]);
         let no_rights = |_: &Connector| Context {
             agent_active: true,
             permissions: Permissions::default(),
@@ -383,7 +365,7 @@ mod tests {
     fn the_dialog_says_what_confirming_will_do_and_the_report_what_it_did() {
         let fleet = vec![online(1), online(2), stopped(3)];
         let ids: Vec<_> = fleet.iter().map(|c| c.id).collect();
-        let shown = ShownIds::new(ids.iter().copied());
+        let shown = IdSet::new(ids.iter().copied());
         let stop = BulkPlan::for_action(&Action::Stop, &ids, &shown, &fleet, ctx);
         assert_eq!(stop.lead(&Action::Stop), "2 connectors will be stopped.");
         let redeploy = BulkPlan::for_action(

@@ -9,7 +9,7 @@
 use crate::advice::{MAX_CONVERSATIONS_PER_CONNECTOR, MIN_PRODUCTION_CONNECTORS};
 use crate::lifecycle::ActionKind;
 use crate::model::{BotId, Connector, ConnectorId, Environment};
-use crate::order::Groups;
+use crate::order::{Groups, IdSet};
 use crate::status::ConnectorStatus;
 use crate::words::plural;
 
@@ -101,11 +101,11 @@ pub struct Impact {
 impl Impact {
     /// The impact of `kind` on the `affected` connectors (the plan's), over `fleet`.
     pub fn of(kind: ActionKind, affected: &[ConnectorId], fleet: &[Connector]) -> Impact {
-        let affected = crate::order::set_of(affected.iter().copied());
+        let affected = IdSet::new(affected.iter().copied());
         // Which bots the action touches in Production: only those are counted.
         let mut touched: Groups<()> = Groups::default();
         for c in fleet {
-            if affected.contains(&c.id) && c.environment() == Environment::Production {
+            if affected.contains(c.id) && c.environment() == Environment::Production {
                 touched.first(&c.bot.id.0);
             }
         }
@@ -123,7 +123,7 @@ impl Impact {
                 connectors_after: 0,
                 conversations: 0,
             });
-            let acted_on = affected.contains(&c.id);
+            let acted_on = affected.contains(c.id);
             let online = c.state.status() == ConnectorStatus::Online;
             bot.connectors_before += 1;
             bot.conversations = bot.conversations.saturating_add(c.concurrent_conversations);

@@ -57,6 +57,27 @@ pub fn map_of<K: Ord, V>(items: impl IntoIterator<Item = (K, V)>) -> BTreeMap<K,
     map
 }
 
+/// A set of connector ids, kept sorted in a list (not a B-tree set, whose `collect()` links a
+/// copy of the standard sort of its own, and whose search, insertion and rebalancing are
+/// another copy of the B-tree for each type). The connectors the current filter shows, for
+/// a plan to ask whether a selected one is among them: at 100,000 shown connectors, opening
+/// the Actions menu sorts them once for every entry's plan. The connectors an action's
+/// impact is judged for.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct IdSet(Vec<u64>);
+
+impl IdSet {
+    pub fn new(ids: impl IntoIterator<Item = ConnectorId>) -> IdSet {
+        let mut ids: Vec<u64> = ids.into_iter().map(|id| id.0).collect();
+        ids.sort_unstable();
+        IdSet(ids)
+    }
+
+    pub fn contains(&self, id: ConnectorId) -> bool {
+        self.0.binary_search(&id.0).is_ok()
+    }
+}
+
 /// Values gathered by a text key (a bot's id), in the order their keys first came. Every
 /// caller shares one B-tree type, text to slot, where a B-tree map of each value type was a
 /// copy of the B-tree's code (about 4 KB each) in the web app: the failover advice, an

@@ -6,9 +6,10 @@
 //! core's [`BulkPlan`]; the backend checks each action again when it performs it.
 
 use bots_status_core::api::Target;
-use bots_status_core::bulk::{BulkPlan, ShownIds, report};
+use bots_status_core::bulk::{BulkPlan, report};
 use bots_status_core::lifecycle::{Action, ActionKind, Context, redeploy_target};
 use bots_status_core::model::{Connector, ConnectorId, Environment};
+use bots_status_core::order::IdSet;
 use bots_status_core::status::StatusValue;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -95,8 +96,8 @@ impl ActionFlow {
     }
 
     /// The connectors the filter shows (tracked, so menus follow updates).
-    pub(super) fn shown_set(&self) -> ShownIds {
-        self.shown.with(|r| ShownIds::new(r.iter().copied()))
+    pub(super) fn shown_set(&self) -> IdSet {
+        self.shown.with(|r| IdSet::new(r.iter().copied()))
     }
 
     /// What the lifecycle needs to judge an action of the Actions list.
