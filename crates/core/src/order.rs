@@ -41,20 +41,12 @@ pub fn sort<T: Ord>(items: &mut [T]) {
 }
 
 /// `items` as a set, inserted one by one. `collect()` into a `BTreeSet` sorts them first, with
-/// a copy of the standard sort for each element type; for the few items of a selection or a
-/// form, inserting costs no more.
+/// a copy of the standard sort for each element type; for the few keys of the connectors'
+/// configurations, inserting costs no more.
 pub fn set_of<T: Ord>(items: impl IntoIterator<Item = T>) -> BTreeSet<T> {
     let mut set = BTreeSet::new();
     set.extend(items);
     set
-}
-
-/// `items` as a map, inserted one by one (a later value of a key wins, as with `collect()`);
-/// see [`set_of`].
-pub fn map_of<K: Ord, V>(items: impl IntoIterator<Item = (K, V)>) -> BTreeMap<K, V> {
-    let mut map = BTreeMap::new();
-    map.extend(items);
-    map
 }
 
 /// A set of connector ids, kept sorted in a list (not a B-tree set, whose `collect()` links a
@@ -335,12 +327,9 @@ mod tests {
     }
 
     #[test]
-    fn sets_and_maps_are_what_collect_gives() {
+    fn a_set_is_what_collect_gives() {
         let items = [5, 1, 5, 3, 1];
         assert_eq!(set_of(items), items.into_iter().collect::<BTreeSet<_>>());
-        let pairs = [(2, "a"), (1, "b"), (2, "c")];
-        assert_eq!(map_of(pairs), pairs.into_iter().collect::<BTreeMap<_, _>>());
-        assert_eq!(map_of(pairs).get(&2), Some(&"c"), "the later value wins");
     }
 
     #[test]

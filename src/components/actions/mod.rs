@@ -214,9 +214,15 @@ impl ActionFlow {
             .backend
             .with_value(|b| b.act_on_many(action.clone(), targets));
         spawn_local(async move {
-            let acted = bots_status_core::order::map_of(future.await);
+            let mut acted = future.await;
+            bots_status_core::order::sort_by_key(&mut acted, |(id, _)| *id);
             for line in &mut lines {
-                line.2 = match acted.get(&line.0) {
+                let result = acted
+                    .binary_search_by_key(&line.0, |(id, _)| *id)
+                    .ok()
+                    .and_then(|i| acted.get(i))
+                    .map(|(_, result)| result);
+                line.2 = match result {
                     Some(Ok(_)) => Outcome::Done,
                     Some(Err(BackendError::Refused(why))) => {
                         Outcome::Skipped(why.short().to_owned())

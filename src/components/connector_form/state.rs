@@ -1,10 +1,7 @@
 //! What one open form holds: the draft exactly as typed, the bot, which fields to show
 //! problems for, what the backend refused, and the connector as the form last saw it.
 
-use std::collections::BTreeSet;
-
 use bots_status_core::model::{BotId, Connector, ConnectorSettings};
-use bots_status_core::order::set_of;
 use bots_status_core::settings::{Field, SettingsDraft, SettingsProblem};
 use leptos::html;
 use leptos::prelude::*;
@@ -17,8 +14,10 @@ pub(super) struct FormState {
     pub draft: RwSignal<SettingsDraft>,
     /// The bot a new connector serves (fixed when editing).
     pub bot: RwSignal<Option<BotId>>,
-    /// Fields the user has typed in or left: their problems show.
-    pub touched: RwSignal<BTreeSet<Field>>,
+    /// Fields the user has typed in or left: their problems show. A few dozen at most (two
+    /// for each configuration row), so a list: a B-tree set of them linked its own copy of
+    /// the B-tree's code.
+    pub touched: RwSignal<Vec<Field>>,
     /// After a save was tried every problem shows.
     pub submitted: RwSignal<bool>,
     /// What the backend refused, per field, until that field changes.
@@ -32,7 +31,7 @@ impl FormState {
         FormState {
             draft,
             bot: RwSignal::new(bot),
-            touched: RwSignal::new(BTreeSet::new()),
+            touched: RwSignal::new(Vec::new()),
             submitted: RwSignal::new(false),
             refused: RwSignal::new(Vec::new()),
             parsed: Memo::new(move |_| draft.with(SettingsDraft::parse)),
@@ -48,9 +47,7 @@ impl FormState {
 
     pub fn touch(&self, field: Field) {
         if !self.touched.with_untracked(|t| t.contains(&field)) {
-            self.touched.update(|t| {
-                t.insert(field);
-            });
+            self.touched.update(|t| t.push(field));
         }
     }
 
@@ -86,7 +83,7 @@ impl FormState {
             other => Some(other),
         };
         self.touched
-            .update(|t| *t = set_of(t.iter().copied().filter_map(shift)));
+            .update(|t| *t = t.iter().copied().filter_map(shift).collect());
         self.refused.update(|r| {
             r.retain(|p| !matches!(p.field, Field::ConfigKey(_) | Field::ConfigValue(_)))
         });
