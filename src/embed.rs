@@ -5,8 +5,6 @@
 //! carries its stylesheet inside its root, tells the host what happened through DOM events on
 //! the host element (see [`crate::app::EventsOut`]), and leaves nothing behind when unmounted.
 
-use std::collections::BTreeMap;
-
 use wasm_bindgen::prelude::*;
 use web_sys::HtmlElement;
 
@@ -66,18 +64,18 @@ fn start(element: HtmlElement, mut config: AppConfig) -> Embedded {
     }
 }
 
-/// The options object as name → value, whatever the JavaScript types of the values: a string
-/// as it is, anything else as its JSON.
-fn options_from_js(options: &JsValue) -> Result<BTreeMap<String, String>, String> {
+/// The options object as (name, value) pairs in the order of their names, whatever the
+/// JavaScript types of the values: a string as it is, anything else as its JSON.
+fn options_from_js(options: &JsValue) -> Result<Vec<(String, String)>, String> {
     use web_sys::js_sys::{Array, JSON, Object};
     if options.is_undefined() || options.is_null() {
-        return Ok(BTreeMap::new());
+        return Ok(Vec::new());
     }
     let not_an_object = || "the options must be an object, e.g. { page: \"agents\" }".to_owned();
     if !options.is_object() || Array::is_array(options) {
         return Err(not_an_object());
     }
-    let mut map = BTreeMap::new();
+    let mut pairs = Vec::new();
     for entry in Object::entries(options.unchecked_ref()).iter() {
         let entry: Array = entry.unchecked_into();
         let name = entry.get(0).as_string().ok_or_else(not_an_object)?;
@@ -89,14 +87,17 @@ fn options_from_js(options: &JsValue) -> Result<BTreeMap<String, String>, String
                 .and_then(|text| text.as_string())
                 .ok_or_else(not_an_object)?,
         };
-        map.insert(name, value);
+        pairs.push((name, value));
     }
-    Ok(map)
+    // An object's names are unique; read in their order, the first problem is the same
+    // whatever order the host wrote them in.
+    bots_status_core::order::sort_by(&mut pairs, |a, b| a.0.cmp(&b.0));
+    Ok(pairs)
 }
 
 /// An app configuration from options given as text (attributes, or a JavaScript object's
 /// values); the first problem is returned as a sentence that names the option.
-pub fn config_from(options: &BTreeMap<String, String>) -> Result<AppConfig, String> {
+pub fn config_from(options: &[(String, String)]) -> Result<AppConfig, String> {
     let mut reading = Options::embedded();
     for (name, value) in options {
         reading.set(name, value)?;

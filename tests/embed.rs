@@ -475,9 +475,7 @@ fn the_hosted_page_reads_the_same_options_and_says_what_it_did_not_use() {
     assert_eq!(config.simulation.storage_key, None);
     assert!(config.notices.is_empty());
     // Every page can be embedded, the event log included.
-    let options = [("page".to_owned(), "events".to_owned())]
-        .into_iter()
-        .collect();
+    let options = [("page".to_owned(), "events".to_owned())];
     let embedded = bots_status::embed::config_from(&options).expect("the event log");
     assert_eq!(embedded.page, Some(bots_status::view::Page::Events));
 }

@@ -468,30 +468,39 @@ fn check_number(key: String, value: &str, min: u64, max: u64, unit: &str) -> Opt
 }
 
 /// The value each key has on a connector: what it sets, else the documented default for the
-/// keys that apply to its conversation type. Unknown keys appear only where set.
+/// keys that apply to its conversation type. Unknown keys appear only where set. Sorted by
+/// key, one pair each (see [`value_of`]): a list, where a B-tree map of text to text was a
+/// copy of the B-tree's code of its own in the web app.
 pub fn effective(
     entries: &[ConfigEntry],
     conversation_type: ConversationType,
-) -> BTreeMap<String, String> {
-    let mut values = BTreeMap::new();
-    for entry in entries {
-        let key = entry.key.trim();
-        if !key.is_empty() {
-            // The first of duplicate rows is the one kept.
-            values
-                .entry(key.to_owned())
-                .or_insert_with(|| entry.value.trim().to_owned());
-        }
-    }
+) -> Vec<(String, String)> {
+    let mut values: Vec<(String, String)> = entries
+        .iter()
+        .filter(|e| !e.key.trim().is_empty())
+        .map(|e| (e.key.trim().to_owned(), e.value.trim().to_owned()))
+        .collect();
+    // A stable sort, then the first of duplicate rows is the one kept.
+    crate::order::sort_by(&mut values, |a, b| a.0.cmp(&b.0));
+    values.dedup_by(|later, first| later.0 == first.0);
     for spec in KNOWN_KEYS
         .iter()
         .filter(|k| k.applies_to(conversation_type))
     {
-        values
-            .entry(spec.name.to_owned())
-            .or_insert_with(|| spec.default.to_owned());
+        if let Err(at) = values.binary_search_by(|(key, _)| key.as_str().cmp(spec.name)) {
+            values.insert(at, (spec.name.to_owned(), spec.default.to_owned()));
+        }
     }
     values
+}
+
+/// The value of `key` in what [`effective`] gives.
+pub fn value_of<'a>(values: &'a [(String, String)], key: &str) -> Option<&'a str> {
+    values
+        .binary_search_by(|(k, _)| k.as_str().cmp(key))
+        .ok()
+        .and_then(|i| values.get(i))
+        .map(|(_, value)| value.as_str())
 }
 
 /// One key whose effective value differs between connectors of the same bot.
@@ -555,16 +564,21 @@ pub fn drift_between(configs: &[(ConnectorId, &[ConfigEntry], ConversationType)]
         .iter()
         .map(|(id, entries, ct)| (*id, effective(entries, *ct)))
         .collect();
-    let keys = crate::order::set_of(per_connector.iter().flat_map(|(_, m)| m.keys()));
+    let mut keys: Vec<&str> = per_connector
+        .iter()
+        .flat_map(|(_, values)| values.iter().map(|(key, _)| key.as_str()))
+        .collect();
+    crate::order::sort(&mut keys);
+    keys.dedup();
     keys.into_iter()
         .filter_map(|key| {
             let values: Vec<_> = per_connector
                 .iter()
-                .map(|(id, m)| (*id, m.get(key).cloned()))
+                .map(|(id, m)| (*id, value_of(m, key).map(str::to_owned)))
                 .collect();
             let first = &values[0].1;
             values.iter().any(|(_, v)| v != first).then(|| Drift {
-                key: key.clone(),
+                key: key.to_owned(),
                 values,
             })
         })

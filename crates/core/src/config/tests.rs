@@ -205,12 +205,38 @@ fn effective_values_fill_in_defaults_for_applicable_keys() {
         &[ConfigEntry::new("messageDelay", " 500 ")],
         ConversationType::Messaging,
     );
-    assert_eq!(values["messageDelay"], "500");
-    assert_eq!(values["ringAcceptWait"], "100");
+    assert_eq!(value_of(&values, "messageDelay"), Some("500"));
+    assert_eq!(value_of(&values, "ringAcceptWait"), Some("100"));
+    assert_eq!(value_of(&values, "nonsense"), None);
+    assert!(
+        values.windows(2).all(|w| w[0].0 < w[1].0),
+        "sorted, one each"
+    );
     let chat = effective(&[], ConversationType::Chat);
     assert_eq!(
-        chat.keys().collect::<Vec<_>>(),
+        chat.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>(),
         vec!["defaultGreetingMessage"]
+    );
+    // The first of duplicate rows is the one kept, wherever the others are.
+    let twice = effective(
+        &[
+            ConfigEntry::new("zeta", "1"),
+            ConfigEntry::new(" messageDelay", "first"),
+            ConfigEntry::new("alpha", "2"),
+            ConfigEntry::new("messageDelay ", "second"),
+            ConfigEntry::new("  ", "no key"),
+        ],
+        ConversationType::Chat,
+    );
+    assert_eq!(
+        twice,
+        [
+            ("alpha", "2"),
+            ("defaultGreetingMessage", "hi"),
+            ("messageDelay", "first"),
+            ("zeta", "1")
+        ]
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
     );
 }
 
@@ -276,4 +302,27 @@ fn a_draft_s_drift_puts_the_draft_first_and_leaves_the_edited_connector_out() {
         )
         .is_empty()
     );
+}
+
+proptest::proptest! {
+    /// `effective` gives what a B-tree map of the rows (the first of each key) with the
+    /// defaults filled in gives, in the map's order.
+    #[test]
+    fn effective_values_are_the_maps(
+        rows in proptest::collection::vec(("( ?)(messageDelay|ringAcceptWait|a|b|Z|)( ?)", "[a-z0-9 ]{0,3}"), 0..12),
+        chat in proptest::bool::ANY,
+    ) {
+        let ct = if chat { ConversationType::Chat } else { ConversationType::Messaging };
+        let entries: Vec<ConfigEntry> = rows.iter().map(|(k, v)| ConfigEntry::new(k, v)).collect();
+        let mut map = std::collections::BTreeMap::new();
+        for e in &entries {
+            if !e.key.trim().is_empty() {
+                map.entry(e.key.trim().to_owned()).or_insert_with(|| e.value.trim().to_owned());
+            }
+        }
+        for spec in KNOWN_KEYS.iter().filter(|k| k.applies_to(ct)) {
+            map.entry(spec.name.to_owned()).or_insert_with(|| spec.default.to_owned());
+        }
+        proptest::prop_assert_eq!(effective(&entries, ct), map.into_iter().collect::<Vec<_>>());
+    }
 }
