@@ -4,8 +4,6 @@
 //! reference server compares each state with the last to alert once when a problem opens and
 //! once when it recovers.
 
-use std::collections::BTreeMap;
-
 use serde::Serialize;
 
 use crate::advice::{MAX_CONVERSATIONS_PER_CONNECTOR, MIN_PRODUCTION_CONNECTORS};
@@ -64,8 +62,8 @@ pub struct OpenProblem {
 /// The open problems of Production as a user watches them: each is new until acknowledged,
 /// and is forgotten when it recovers, so it is new again if it opens again.
 ///
-/// Kept in sorted vectors rather than maps: a look walks the open problems in order once, and
-/// the app downloads no more map code than [`open_alerts`] already brings.
+/// Kept in sorted vectors rather than maps: a look walks the open problems in order once, as
+/// [`open_alerts`] gives them, and the app downloads no B-tree of alerts.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Watch {
     /// Each open problem, by alert.
@@ -100,7 +98,8 @@ impl Watch {
     /// Takes the problems open at `at`. A problem that recovered is forgotten, its
     /// acknowledgement with it. The remembered acknowledgements hold for the problems
     /// open at the first look; the others are let go.
-    pub fn update(&mut self, now_open: BTreeMap<Alert, String>, at: Millis) -> Looked {
+    /// `now_open` is in alert order, as [`open_alerts`] gives it.
+    pub fn update(&mut self, now_open: Vec<(Alert, String)>, at: Millis) -> Looked {
         let mut looked = Looked::default();
         let mut found = 0;
         let mut before = std::mem::take(&mut self.open).into_iter().peekable();
@@ -217,14 +216,15 @@ fn production_bots(connectors: &[Connector]) -> Vec<(&BotId, &str, usize, usize,
     bots.into_values()
 }
 
-/// Every open problem of Production in `connectors`, with the sentence that tells it.
-pub fn open_alerts(connectors: &[Connector]) -> BTreeMap<Alert, String> {
-    let mut open = BTreeMap::new();
+/// Every open problem of Production in `connectors`, with the sentence that tells it, in
+/// alert order (each alert once).
+pub fn open_alerts(connectors: &[Connector]) -> Vec<(Alert, String)> {
+    let mut open = Vec::new();
     for c in connectors {
         if c.environment() == Environment::Production
             && c.state.status() == ConnectorStatus::NotConnected
         {
-            open.insert(
+            open.push((
                 Alert::NotConnected {
                     connector: c.id,
                     bot: c.bot.id.clone(),
@@ -233,7 +233,7 @@ pub fn open_alerts(connectors: &[Connector]) -> BTreeMap<Alert, String> {
                     "{}'s Production connector {} (#{}) is Not Connected.",
                     c.bot.name, c.settings.agent_user_id, c.id.0
                 ),
-            );
+            ));
         }
     }
     for (bot, name, _, online, conversations) in production_bots(connectors) {
@@ -243,26 +243,28 @@ pub fn open_alerts(connectors: &[Connector]) -> BTreeMap<Alert, String> {
             } else {
                 "no failover"
             };
-            open.insert(
+            open.push((
                 Alert::FailoverLost { bot: bot.clone() },
                 format!(
                     "{name} has {online} online Production connector{}: {outcome}.",
                     plural(online)
                 ),
-            );
+            ));
         }
         let limit = u64::from(MAX_CONVERSATIONS_PER_CONNECTOR) * online as u64;
         if online > 0 && conversations > limit {
-            open.insert(
+            open.push((
                 Alert::OverCapacity { bot: bot.clone() },
                 format!(
                     "{name}'s {conversations} conversations are on {online} online Production connector{}, {} each ({MAX_CONVERSATIONS_PER_CONNECTOR} is the baseline).",
                     plural(online),
                     conversations.div_ceil(online as u64)
                 ),
-            );
+            ));
         }
     }
+    // Connectors come once each and bots once each (`production_bots`): no alert twice.
+    crate::order::sort_by(&mut open, |a, b| a.0.cmp(&b.0));
     open
 }
 
@@ -295,8 +297,14 @@ mod tests {
             .collect()
     }
 
-    fn kinds(open: &BTreeMap<Alert, String>) -> Vec<&Alert> {
-        open.keys().collect()
+    fn kinds(open: &[(Alert, String)]) -> Vec<&Alert> {
+        open.iter().map(|(alert, _)| alert).collect()
+    }
+
+    fn text_of<'a>(open: &'a [(Alert, String)], alert: &Alert) -> &'a str {
+        open.iter()
+            .find(|(a, _)| a == alert)
+            .map_or("(not open)", |(_, text)| text.as_str())
     }
 
     #[test]
@@ -315,12 +323,12 @@ mod tests {
         };
         assert_eq!(kinds(&open), [&key]);
         assert_eq!(
-            open[&key],
+            text_of(&open, &key),
             "Bot a has 1 online Production connector: no failover."
         );
         fleet[0].state = ConnectorState::Stopped;
         assert_eq!(
-            open_alerts(&fleet)[&key],
+            text_of(&open_alerts(&fleet), &key),
             "Bot a has 0 online Production connectors: nobody answers."
         );
     }
@@ -334,7 +342,7 @@ mod tests {
         };
         assert_eq!(kinds(&open), [&key]);
         assert_eq!(
-            open[&key],
+            text_of(&open, &key),
             "Bot b's 201 conversations are on 3 online Production connectors, 67 each (50 is the baseline)."
         );
         // Conversations left on a stopped connector count for nobody.
@@ -371,6 +379,21 @@ mod tests {
     }
 
     #[test]
+    fn a_fleet_s_alerts_come_once_each_in_alert_order() {
+        let mut fleet = Fleet::generate(3, 2_000, Millis(0)).connectors;
+        for c in fleet.iter_mut().step_by(7) {
+            c.state = ConnectorState::Stopped;
+        }
+        let open = open_alerts(&fleet);
+        let kinds: std::collections::BTreeSet<&str> = open.iter().map(|(a, _)| a.kind()).collect();
+        assert!(kinds.len() >= 2, "{kinds:?}");
+        assert!(
+            open.windows(2).all(|w| w[0].0 < w[1].0),
+            "sorted, none twice"
+        );
+    }
+
+    #[test]
     fn each_kind_is_named_as_its_json_says() {
         let bot = BotId("e".into());
         for alert in [
@@ -389,14 +412,15 @@ mod tests {
     #[test]
     fn the_same_problem_keeps_its_key_while_its_counts_move() {
         let mut fleet = bot("d", 2, 80);
-        let before: Vec<Alert> = open_alerts(&fleet).into_keys().collect();
+        let before: Vec<Alert> = open_alerts(&fleet).into_iter().map(|(a, _)| a).collect();
         fleet[0].concurrent_conversations = 95;
-        let after: Vec<Alert> = open_alerts(&fleet).into_keys().collect();
+        let after: Vec<Alert> = open_alerts(&fleet).into_iter().map(|(a, _)| a).collect();
         assert_eq!(before, after);
     }
 
-    fn problems(keys: &[(&str, u64)]) -> BTreeMap<Alert, String> {
-        keys.iter()
+    fn problems(keys: &[(&str, u64)]) -> Vec<(Alert, String)> {
+        let mut open: Vec<(Alert, String)> = keys
+            .iter()
             .map(|(bot, connector)| {
                 let alert = if *connector == 0 {
                     Alert::FailoverLost {
@@ -410,7 +434,9 @@ mod tests {
                 };
                 (alert, format!("{bot} {connector}"))
             })
-            .collect()
+            .collect();
+        open.sort_by(|a, b| a.0.cmp(&b.0));
+        open
     }
 
     #[test]

@@ -204,6 +204,8 @@ impl Fleet {
         &self,
     ) -> std::collections::BTreeMap<bots_status_core::alerts::Alert, String> {
         bots_status_core::alerts::open_alerts(self.now().sim.connectors())
+            .into_iter()
+            .collect()
     }
 
     pub fn metrics(&self) -> &Arc<Metrics> {
