@@ -70,6 +70,137 @@ impl IdSet {
     }
 }
 
+/// Texts, once each, kept sorted in a list: what a `BTreeSet<String>` keeps, and written and
+/// read as the same JSON array (one read unsorted or with repeats is sorted and made unique),
+/// without a copy of the B-tree's code. For the few texts of the simulated login policy and
+/// of the saved views' names: an insertion moves the texts after it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(transparent)]
+pub struct TextSet(Vec<String>);
+
+impl TextSet {
+    pub fn contains(&self, text: &str) -> bool {
+        self.slot(text).is_ok()
+    }
+
+    /// Adds `text`; whether it was not there yet.
+    pub fn insert(&mut self, text: String) -> bool {
+        match self.slot(&text) {
+            Ok(_) => false,
+            Err(at) => {
+                self.0.insert(at, text);
+                true
+            }
+        }
+    }
+
+    pub fn remove(&mut self, text: &str) -> bool {
+        self.slot(text).map(|at| self.0.remove(at)).is_ok()
+    }
+
+    /// The texts, in order.
+    pub fn iter(&self) -> impl Iterator<Item = &str> {
+        self.0.iter().map(String::as_str)
+    }
+
+    fn slot(&self, text: &str) -> Result<usize, usize> {
+        self.0.binary_search_by(|t| t.as_str().cmp(text))
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for TextSet {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let mut texts = Vec::<String>::deserialize(d)?;
+        sort(&mut texts);
+        texts.dedup();
+        Ok(TextSet(texts))
+    }
+}
+
+/// A value for each of a few texts, kept sorted by text in a list: what a
+/// `BTreeMap<String, V>` keeps, and written and read as the same JSON object (of a name read
+/// twice, the later value is kept, as the map keeps it), without a copy of the B-tree's code.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TextMap<V>(Vec<(String, V)>);
+
+impl<V> Default for TextMap<V> {
+    fn default() -> Self {
+        TextMap(Vec::new())
+    }
+}
+
+impl<V> TextMap<V> {
+    /// The value of `text`, put there by `new` if it had none.
+    pub fn entry(&mut self, text: &str, new: impl FnOnce() -> V) -> &mut V {
+        let at = match self.slot(text) {
+            Ok(at) => at,
+            Err(at) => {
+                self.0.insert(at, (text.to_owned(), new()));
+                at
+            }
+        };
+        &mut self.0[at].1
+    }
+
+    pub fn remove(&mut self, text: &str) -> Option<V> {
+        self.slot(text).ok().map(|at| self.0.remove(at).1)
+    }
+
+    /// The texts and their values, in the texts' order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &V)> {
+        self.0.iter().map(|(text, value)| (text.as_str(), value))
+    }
+
+    pub fn values(&self) -> impl Iterator<Item = &V> {
+        self.0.iter().map(|(_, value)| value)
+    }
+
+    fn slot(&self, text: &str) -> Result<usize, usize> {
+        self.0.binary_search_by(|(t, _)| t.as_str().cmp(text))
+    }
+}
+
+impl<V: serde::Serialize> serde::Serialize for TextMap<V> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_map(self.0.iter().map(|(text, value)| (text, value)))
+    }
+}
+
+impl<'de, V: serde::Deserialize<'de>> serde::Deserialize<'de> for TextMap<V> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Pairs<V>(std::marker::PhantomData<V>);
+        impl<'de, V: serde::Deserialize<'de>> serde::de::Visitor<'de> for Pairs<V> {
+            type Value = TextMap<V>;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an object")
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<TextMap<V>, A::Error> {
+                let mut pairs: Vec<(String, V)> = Vec::new();
+                while let Some(pair) = map.next_entry()? {
+                    pairs.push(pair);
+                }
+                // A stable sort, then of a name read twice the later value stays.
+                sort_by(&mut pairs, |a, b| a.0.cmp(&b.0));
+                let mut kept: Vec<(String, V)> = Vec::with_capacity(pairs.len());
+                for pair in pairs {
+                    match kept.last_mut() {
+                        Some(last) if last.0 == pair.0 => *last = pair,
+                        _ => kept.push(pair),
+                    }
+                }
+                Ok(TextMap(kept))
+            }
+        }
+        d.deserialize_map(Pairs(std::marker::PhantomData))
+    }
+}
+
 /// Values gathered by a text key (a bot's id), in the order their keys first came. Every
 /// caller shares one B-tree type, text to slot, where a B-tree map of each value type was a
 /// copy of the B-tree's code (about 4 KB each) in the web app: the failover advice, an
@@ -234,6 +365,62 @@ fn permute<T>(items: &mut [T], order: &mut [u32]) {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn text_sets_and_maps_answer_and_read_as_b_trees_do() {
+        let mut set = TextSet::default();
+        let mut tree = BTreeSet::new();
+        for (i, text) in ["b", "a", "b", "c", "a", "d"].into_iter().enumerate() {
+            if i % 4 == 3 {
+                assert_eq!(set.remove(text), tree.remove(text), "{text}");
+            } else {
+                assert_eq!(
+                    set.insert(text.to_owned()),
+                    tree.insert(text.to_owned()),
+                    "{text}"
+                );
+            }
+            assert_eq!(
+                set.iter().collect::<Vec<_>>(),
+                tree.iter().map(String::as_str).collect::<Vec<_>>()
+            );
+        }
+        assert!(set.contains("a") && !set.contains("z"));
+        assert_eq!(
+            serde_json::to_string(&set).unwrap(),
+            serde_json::to_string(&tree).unwrap()
+        );
+        let read: TextSet = serde_json::from_str(r#"["c","a","c","b"]"#).unwrap();
+        assert_eq!(read.iter().collect::<Vec<_>>(), ["a", "b", "c"]);
+        assert!(serde_json::from_str::<TextSet>(r#"{"a":1}"#).is_err());
+
+        let mut map: TextMap<u64> = TextMap::default();
+        let mut tree = BTreeMap::new();
+        for (text, n) in [("b", 1), ("a", 2), ("b", 3), ("c", 4)] {
+            *map.entry(text, || n) += 10;
+            *tree.entry(text.to_owned()).or_insert(n) += 10;
+        }
+        assert_eq!(map.remove("c"), tree.remove("c"));
+        assert_eq!(map.remove("zz"), tree.remove("zz"));
+        assert_eq!(
+            serde_json::to_string(&map).unwrap(),
+            serde_json::to_string(&tree).unwrap()
+        );
+        assert_eq!(
+            map.values().copied().collect::<Vec<_>>(),
+            tree.values().copied().collect::<Vec<_>>()
+        );
+        let read: TextMap<u64> = serde_json::from_str(r#"{"b":1,"a":2,"b":3}"#).unwrap();
+        let from_tree: BTreeMap<String, u64> =
+            serde_json::from_str(r#"{"b":1,"a":2,"b":3}"#).unwrap();
+        assert_eq!(
+            read.iter()
+                .map(|(k, v)| (k.to_owned(), *v))
+                .collect::<Vec<_>>(),
+            from_tree.into_iter().collect::<Vec<_>>()
+        );
+        assert!(serde_json::from_str::<TextMap<u64>>("[1]").is_err());
+    }
 
     #[test]
     fn groups_gather_by_key_in_the_order_keys_came() {

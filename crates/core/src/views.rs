@@ -382,7 +382,7 @@ impl SavedViews {
             default: stored.default,
         };
         // A name storage holds twice, empty or too long was not saved by us: keep the first.
-        let mut seen = std::collections::BTreeSet::new();
+        let mut seen = crate::order::TextSet::default();
         views.views.retain(|v| {
             !v.name.trim().is_empty()
                 && v.name.chars().count() <= SavedViews::MAX_NAME

@@ -7,14 +7,13 @@
 //! - a traffic spike on a bot;
 //! - pausing and single-stepping time, through [`Simulator::next_due`].
 
-use std::collections::{BTreeMap, BTreeSet};
-
 use serde::{Deserialize, Serialize};
 
 use super::{Change, Simulator};
 use crate::fleet::OTHER_USER;
 use crate::lifecycle::{Lifecycle, Login, Reachability};
 use crate::model::{BotId, Millis};
+use crate::order::{TextMap, TextSet};
 use crate::status::ConnectorStatus;
 
 /// How long after logging in from a non-whitelisted IP a bot user is disabled ("after a minute
@@ -26,11 +25,15 @@ pub const DISABLE_AFTER_MS: u64 = 90_000;
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct LoginPolicy {
     /// Bot users whose servers log in from dynamic IPs that are often outside the whitelist.
-    dynamic_ip: BTreeSet<String>,
+    dynamic_ip: TextSet,
     /// Accounts whose Login Policy whitelists the full IP range of the bot servers.
-    range_whitelisted: BTreeSet<String>,
+    range_whitelisted: TextSet,
     /// When each bot user that logged in from outside the whitelist gets disabled.
-    disable_at: BTreeMap<String, Millis>,
+    #[cfg_attr(
+        feature = "schema",
+        schemars(with = "std::collections::BTreeMap<String, Millis>")
+    )]
+    disable_at: TextMap<Millis>,
 }
 
 /// Why a fault or a fix could not be applied.
@@ -93,7 +96,6 @@ impl Simulator {
         self.login_policy
             .dynamic_ip
             .iter()
-            .map(String::as_str)
             .filter(|login| self.logs_in_from_outside_whitelist(login))
     }
 
@@ -151,9 +153,10 @@ impl Simulator {
         let spared: Vec<String> = self
             .login_policy
             .disable_at
-            .keys()
+            .iter()
+            .map(|(login, _)| login)
             .filter(|login| self.account_of(login) == Some(account))
-            .cloned()
+            .map(str::to_owned)
             .collect();
         for login in spared {
             self.login_policy.disable_at.remove(&login);
@@ -222,25 +225,24 @@ impl Simulator {
             .filter(|login| self.logs_in_from_outside_whitelist(login))
             .filter(|login| {
                 self.fleet.connectors.iter().any(|c| {
-                    &c.settings.agent_user_id == *login
+                    c.settings.agent_user_id == *login
                         && c.state.status() == ConnectorStatus::Online
                 })
             })
-            .cloned()
+            .map(str::to_owned)
             .collect();
         let now = self.now;
         for login in &logged_in {
             self.login_policy
                 .disable_at
-                .entry(login.clone())
-                .or_insert(now.plus(DISABLE_AFTER_MS));
+                .entry(login, || now.plus(DISABLE_AFTER_MS));
         }
         let due: Vec<String> = self
             .login_policy
             .disable_at
             .iter()
             .filter(|(_, at)| **at <= now)
-            .map(|(login, _)| login.clone())
+            .map(|(login, _)| login.to_owned())
             .collect();
         let mut changes = Vec::new();
         for login in due {
