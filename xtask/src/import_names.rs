@@ -16,9 +16,9 @@ use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use wasm_encoder::Encode;
-use wasmparser::{Imports, Parser, Payload};
+use wasmparser::{Imports, Payload};
 
-use crate::wasm_order::{index, read, span};
+use crate::wasm_order::{index, read, with_sections};
 
 /// Renames the hashed imports of `module` and their keys in `glue`, in place.
 pub fn shorten(module: &Path, glue: &Path) -> Result<(), String> {
@@ -32,27 +32,16 @@ pub fn shorten(module: &Path, glue: &Path) -> Result<(), String> {
 
 /// The module and the glue with every hashed import renamed in both.
 pub fn renamed(bytes: &[u8], glue: &str) -> Result<(Vec<u8>, String), String> {
-    let invalid = |e: wasmparser::BinaryReaderError| format!("not a valid module: {e}");
     let mut names: HashMap<String, String> = HashMap::new();
-    let mut module = wasm_encoder::Module::new();
-    for payload in Parser::new(0).parse_all(bytes) {
-        let payload = payload.map_err(invalid)?;
-        let Some((id, range)) = payload.as_section() else {
-            continue;
-        };
-        let range = span(range)?;
-        let Payload::ImportSection(imports) = &payload else {
-            module.section(&wasm_encoder::RawSection {
-                id,
-                data: &bytes[range],
-            });
-            continue;
+    let module = with_sections(bytes, |payload, range| {
+        let Payload::ImportSection(imports) = payload else {
+            return Ok(None);
         };
         // Each import is its module's name, its own name and its type, in that order; the
         // type's bytes are kept as they are.
         let mut starts = Vec::new();
         for group in imports.clone().into_iter_with_offsets() {
-            let (at, group) = group.map_err(invalid)?;
+            let (at, group) = group.map_err(|e| format!("not a valid module: {e}"))?;
             let Imports::Single(_, import) = group else {
                 return Err(
                     "the module uses compact imports, which this step does not read".into(),
@@ -83,13 +72,13 @@ pub fn renamed(bytes: &[u8], glue: &str) -> Result<(Vec<u8>, String), String> {
             short.as_str().encode(&mut data);
             data.extend_from_slice(ty);
         }
-        module.section(&wasm_encoder::RawSection { id, data: &data });
-    }
+        Ok(Some(data))
+    })?;
     let (glue, found) = rename_identifiers(glue, &names);
     if let Some(missing) = names.keys().find(|n| !found.contains(n.as_str())) {
         return Err(format!("the glue does not name the import {missing}"));
     }
-    Ok((module.finish(), glue))
+    Ok((module, glue))
 }
 
 /// wasm-bindgen's form of a generated import's name: `__wbg_`, a name, `_` and 16 hex digits.
@@ -154,6 +143,7 @@ fn base36(mut n: usize) -> String {
 mod tests {
     use super::*;
     use wasm_encoder::*;
+    use wasmparser::Parser;
 
     const GLUE: &str = "module";
 

@@ -16,9 +16,9 @@
 use std::path::Path;
 
 use wasm_encoder::Encode;
-use wasmparser::{Parser, Payload};
+use wasmparser::Payload;
 
-use crate::wasm_order::{index, read, span};
+use crate::wasm_order::{index, read, with_sections};
 
 /// The classes, as the glue names them; their exports are named after them in lowercase.
 const CLASSES: [&str; 3] = [
@@ -51,28 +51,17 @@ fn is_stream_export(name: &str) -> bool {
 /// The module with every other section as it was and the export section without the stream
 /// classes' exports.
 fn without_exports(bytes: &[u8]) -> Result<Vec<u8>, String> {
-    let invalid = |e: wasmparser::BinaryReaderError| format!("not a valid module: {e}");
-    let mut module = wasm_encoder::Module::new();
-    for payload in Parser::new(0).parse_all(bytes) {
-        let payload = payload.map_err(invalid)?;
-        let Some((id, range)) = payload.as_section() else {
-            continue;
-        };
-        let range = span(range)?;
-        let Payload::ExportSection(exports) = &payload else {
-            module.section(&wasm_encoder::RawSection {
-                id,
-                data: &bytes[range],
-            });
-            continue;
+    with_sections(bytes, |payload, range| {
+        let Payload::ExportSection(exports) = payload else {
+            return Ok(None);
         };
         // Each export is its name, a kind byte and an index: kept byte for byte.
-        let mut kept: Vec<&[u8]> = Vec::new();
         let mut starts = Vec::new();
         for export in exports.clone().into_iter_with_offsets() {
-            let (at, export) = export.map_err(invalid)?;
+            let (at, export) = export.map_err(|e| format!("not a valid module: {e}"))?;
             starts.push((index(at)?, export.name));
         }
+        let mut kept: Vec<&[u8]> = Vec::new();
         for (i, &(start, name)) in starts.iter().enumerate() {
             let end = starts.get(i + 1).map_or(range.end, |next| next.0);
             if !is_stream_export(name) {
@@ -86,9 +75,8 @@ fn without_exports(bytes: &[u8]) -> Result<Vec<u8>, String> {
         for export in kept {
             data.extend_from_slice(export);
         }
-        module.section(&wasm_encoder::RawSection { id, data: &data });
-    }
-    Ok(module.finish())
+        Ok(Some(data))
+    })
 }
 
 /// The glue without each stream class: its doc comment, its `export class` block up to the
@@ -139,6 +127,7 @@ fn without_classes(glue: &str) -> Result<String, String> {
 mod tests {
     use super::*;
     use wasm_encoder::*;
+    use wasmparser::Parser;
 
     /// A module exporting a function under each name.
     fn module(names: &[&str]) -> Vec<u8> {

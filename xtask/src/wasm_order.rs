@@ -267,6 +267,30 @@ impl<'a> Parts<'a> {
     }
 }
 
+/// The module `bytes` with each section as it was, but those `rewrite` gives new contents
+/// for (it is shown each section as parsed, with its byte range in `bytes`).
+pub fn with_sections(
+    bytes: &[u8],
+    mut rewrite: impl FnMut(&Payload<'_>, std::ops::Range<usize>) -> Result<Option<Vec<u8>>, String>,
+) -> Result<Vec<u8>, String> {
+    let mut module = wasm_encoder::Module::new();
+    for payload in Parser::new(0).parse_all(bytes) {
+        let payload = payload.map_err(|e| format!("not a valid module: {e}"))?;
+        let Some((id, range)) = payload.as_section() else {
+            continue;
+        };
+        let range = span(range)?;
+        match rewrite(&payload, range.clone())? {
+            Some(data) => module.section(&wasm_encoder::RawSection { id, data: &data }),
+            None => module.section(&wasm_encoder::RawSection {
+                id,
+                data: &bytes[range],
+            }),
+        };
+    }
+    Ok(module.finish())
+}
+
 /// The parser's byte offsets (it counts in u64) as indices of the module.
 pub fn span(range: std::ops::Range<u64>) -> Result<std::ops::Range<usize>, String> {
     Ok(index(range.start)?..index(range.end)?)

@@ -294,14 +294,7 @@ mod tests {
         list[1].bot.name = "Gamma".into();
         list[1].settings.agent_user_id = "ÉCLAIR".into();
         let index = FleetIndex::new(&list);
-        let found = |text: &str| {
-            let q = ConnectorQuery {
-                environment: EnvironmentFilter::All,
-                text: text.into(),
-                ..ConnectorQuery::default()
-            };
-            index.searched(&list, &q)
-        };
+        let found = |text: &str| searched_for(&index, &list, text);
         assert_eq!(found("hab"), Vec::<usize>::new(), "name into agent user ID");
         assert_eq!(
             found("tag"),
@@ -321,20 +314,7 @@ mod tests {
         list[1].bot.name = "Ünïcode Straße".into();
         list[2].settings.agent_user_id = "İlkay".into();
         let index = FleetIndex::new(&list);
-        let found = |text: &str| {
-            let q = ConnectorQuery {
-                environment: EnvironmentFilter::All,
-                text: text.into(),
-                ..ConnectorQuery::default()
-            };
-            let searched = index.searched(&list, &q);
-            assert_eq!(
-                q.matching_among(&list, &searched),
-                q.matching(&list),
-                "{text}"
-            );
-            searched
-        };
+        let found = |text: &str| searched_for(&index, &list, text);
         // The final sigma, typed as either sigma or as the capital.
         assert_eq!(found("οδος"), vec![0]);
         assert_eq!(found("οδοσ desk"), vec![0]);
@@ -351,5 +331,22 @@ mod tests {
             Vec::<usize>::new(),
             "İ lowers to i and a dot above"
         );
+    }
+
+    /// The rows the index finds for `text` in every environment, checked against the
+    /// query's own matching.
+    fn searched_for(index: &FleetIndex, list: &[Connector], text: &str) -> Vec<usize> {
+        let q = ConnectorQuery {
+            environment: EnvironmentFilter::All,
+            text: text.into(),
+            ..ConnectorQuery::default()
+        };
+        let searched = index.searched(list, &q);
+        assert_eq!(
+            q.matching_among(list, &searched),
+            q.matching(list),
+            "{text}"
+        );
+        searched
     }
 }
