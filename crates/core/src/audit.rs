@@ -469,8 +469,8 @@ impl HistoryQuery {
     fn text_matches(&self, entry: &Entry) -> bool {
         let text = caseless::lowercase(self.text.trim());
         text.is_empty()
-            || caseless::lowercase(&entry.bot).contains(&text)
-            || caseless::lowercase(&entry.agent).contains(&text)
+            || caseless::contains(&entry.bot, &text)
+            || caseless::contains(&entry.agent, &text)
             || self
                 .text_number()
                 .is_some_and(|n| entry.connector == Some(ConnectorId(n)))

@@ -31,6 +31,17 @@ pub fn push_lowercase(out: &mut String, text: &str) {
     }
 }
 
+/// Whether `haystack` holds `lowered` (a text already [`lowercase`]d), ignoring case: for
+/// ASCII text without lowering or copying either.
+pub fn contains(haystack: &str, lowered: &str) -> bool {
+    if haystack.is_ascii() && lowered.is_ascii() {
+        let (h, n) = (haystack.as_bytes(), lowered.as_bytes());
+        n.is_empty() || h.windows(n.len()).any(|w| w.eq_ignore_ascii_case(n))
+    } else {
+        lowercase(haystack).contains(lowered)
+    }
+}
+
 fn lower_one(c: char) -> char {
     if c.is_ascii() {
         return c.to_ascii_lowercase();

@@ -63,7 +63,7 @@ pub fn first_named<'a, T>(
 /// nothing to look for, and every name is taken.
 fn holding(text: &str) -> Option<impl Fn(&str) -> bool> {
     let needle = caseless::lowercase(text.trim());
-    (!needle.is_empty()).then_some(move |name: &str| caseless::lowercase(name).contains(&needle))
+    (!needle.is_empty()).then_some(move |name: &str| caseless::contains(name, &needle))
 }
 
 /// What [`bots_named`] finds in [`bots`]' list, straight from `connectors`: without sorting

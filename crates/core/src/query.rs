@@ -496,17 +496,8 @@ struct Needle(String);
 
 impl Needle {
     fn found_in(&self, connector: &Connector) -> bool {
-        contains_ignoring_case(&connector.bot.name, &self.0)
-            || contains_ignoring_case(&connector.settings.agent_user_id, &self.0)
-    }
-}
-
-fn contains_ignoring_case(haystack: &str, lower_needle: &str) -> bool {
-    if haystack.is_ascii() && lower_needle.is_ascii() {
-        let (h, n) = (haystack.as_bytes(), lower_needle.as_bytes());
-        n.is_empty() || h.windows(n.len()).any(|w| w.eq_ignore_ascii_case(n))
-    } else {
-        caseless::lowercase(haystack).contains(lower_needle)
+        caseless::contains(&connector.bot.name, &self.0)
+            || caseless::contains(&connector.settings.agent_user_id, &self.0)
     }
 }
 
