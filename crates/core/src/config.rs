@@ -10,6 +10,7 @@ use std::fmt;
 
 use crate::limits::{MAX_CONFIG_ROWS, MAX_NAME_CHARS, MAX_VALUE_CHARS};
 use crate::model::{Connector, ConnectorId, ConversationType};
+use crate::order::TextMap;
 
 /// One key/value row of a connector's custom configuration, as the user typed it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -468,39 +469,25 @@ fn check_number(key: String, value: &str, min: u64, max: u64, unit: &str) -> Opt
 }
 
 /// The value each key has on a connector: what it sets, else the documented default for the
-/// keys that apply to its conversation type. Unknown keys appear only where set. Sorted by
-/// key, one pair each (see [`value_of`]): a list, where a B-tree map of text to text was a
-/// copy of the B-tree's code of its own in the web app.
-pub fn effective(
-    entries: &[ConfigEntry],
-    conversation_type: ConversationType,
-) -> Vec<(String, String)> {
-    let mut values: Vec<(String, String)> = entries
-        .iter()
-        .filter(|e| !e.key.trim().is_empty())
-        .map(|e| (e.key.trim().to_owned(), e.value.trim().to_owned()))
-        .collect();
-    // A stable sort, then the first of duplicate rows is the one kept.
-    crate::order::sort_by(&mut values, |a, b| a.0.cmp(&b.0));
-    values.dedup_by(|later, first| later.0 == first.0);
+/// keys that apply to its conversation type. Unknown keys appear only where set. In a
+/// [`TextMap`], sorted by key: a B-tree map of text to text was a copy of the B-tree's code
+/// of its own in the web app.
+pub fn effective(entries: &[ConfigEntry], conversation_type: ConversationType) -> TextMap<String> {
+    let mut values = TextMap::default();
+    for entry in entries {
+        let key = entry.key.trim();
+        if !key.is_empty() {
+            // The first of duplicate rows is the one kept.
+            values.entry(key, || entry.value.trim().to_owned());
+        }
+    }
     for spec in KNOWN_KEYS
         .iter()
         .filter(|k| k.applies_to(conversation_type))
     {
-        if let Err(at) = values.binary_search_by(|(key, _)| key.as_str().cmp(spec.name)) {
-            values.insert(at, (spec.name.to_owned(), spec.default.to_owned()));
-        }
+        values.entry(spec.name, || spec.default.to_owned());
     }
     values
-}
-
-/// The value of `key` in what [`effective`] gives.
-pub fn value_of<'a>(values: &'a [(String, String)], key: &str) -> Option<&'a str> {
-    values
-        .binary_search_by(|(k, _)| k.as_str().cmp(key))
-        .ok()
-        .and_then(|i| values.get(i))
-        .map(|(_, value)| value.as_str())
 }
 
 /// One key whose effective value differs between connectors of the same bot.
@@ -566,7 +553,7 @@ pub fn drift_between(configs: &[(ConnectorId, &[ConfigEntry], ConversationType)]
         .collect();
     let mut keys: Vec<&str> = per_connector
         .iter()
-        .flat_map(|(_, values)| values.iter().map(|(key, _)| key.as_str()))
+        .flat_map(|(_, values)| values.iter().map(|(key, _)| key))
         .collect();
     crate::order::sort(&mut keys);
     keys.dedup();
@@ -574,7 +561,7 @@ pub fn drift_between(configs: &[(ConnectorId, &[ConfigEntry], ConversationType)]
         .filter_map(|key| {
             let values: Vec<_> = per_connector
                 .iter()
-                .map(|(id, m)| (*id, value_of(m, key).map(str::to_owned)))
+                .map(|(id, m)| (*id, m.get(key).cloned()))
                 .collect();
             let first = &values[0].1;
             values.iter().any(|(_, v)| v != first).then(|| Drift {

@@ -143,6 +143,10 @@ impl<V> TextMap<V> {
         &mut self.0[at].1
     }
 
+    pub fn get(&self, text: &str) -> Option<&V> {
+        self.slot(text).ok().map(|at| &self.0[at].1)
+    }
+
     pub fn remove(&mut self, text: &str) -> Option<V> {
         self.slot(text).ok().map(|at| self.0.remove(at).1)
     }
