@@ -160,6 +160,37 @@ impl<V> TextMap<V> {
         self.0.iter().map(|(_, value)| value)
     }
 
+    /// The texts and their values to change, in the texts' order.
+    pub fn iter_mut(&mut self) -> impl Iterator<Item = (&str, &mut V)> {
+        self.0
+            .iter_mut()
+            .map(|(text, value)| (text.as_str(), value))
+    }
+
+    /// The map of `pairs`, in any order: the values of a text that comes more than once are
+    /// folded by `fold` (the one kept so far, the next one), in the order they came.
+    pub fn gathered(mut pairs: Vec<(String, V)>, mut fold: impl FnMut(&mut V, V)) -> TextMap<V> {
+        // A stable sort, so a text's values stay in the order they came.
+        if !pairs.is_sorted_by(|a, b| a.0 <= b.0) {
+            sort_by(&mut pairs, |a, b| a.0.cmp(&b.0));
+        }
+        let mut kept: Vec<(String, V)> = Vec::with_capacity(pairs.len());
+        for (text, value) in pairs {
+            match kept.last_mut() {
+                Some(last) if last.0 == text => fold(&mut last.1, value),
+                _ => kept.push((text, value)),
+            }
+        }
+        TextMap(kept)
+    }
+
+    /// Adds `pairs`, in any order; a text it holds already takes the value `pairs` gives it.
+    pub fn extend(&mut self, pairs: Vec<(String, V)>) {
+        let mut all = std::mem::take(&mut self.0);
+        all.extend(pairs);
+        *self = TextMap::gathered(all, |kept, later| *kept = later);
+    }
+
     fn slot(&self, text: &str) -> Result<usize, usize> {
         self.0.binary_search_by(|(t, _)| t.as_str().cmp(text))
     }
@@ -189,16 +220,8 @@ impl<'de, V: serde::Deserialize<'de>> serde::Deserialize<'de> for TextMap<V> {
                 while let Some(pair) = map.next_entry()? {
                     pairs.push(pair);
                 }
-                // A stable sort, then of a name read twice the later value stays.
-                sort_by(&mut pairs, |a, b| a.0.cmp(&b.0));
-                let mut kept: Vec<(String, V)> = Vec::with_capacity(pairs.len());
-                for pair in pairs {
-                    match kept.last_mut() {
-                        Some(last) if last.0 == pair.0 => *last = pair,
-                        _ => kept.push(pair),
-                    }
-                }
-                Ok(TextMap(kept))
+                // Of a name read twice the later value stays.
+                Ok(TextMap::gathered(pairs, |kept, later| *kept = later))
             }
         }
         d.deserialize_map(Pairs(std::marker::PhantomData))

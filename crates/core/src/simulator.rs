@@ -4,10 +4,10 @@
 //! seed and the same inputs always give the same history.
 
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 use std::ops::Range;
 
 pub use faults::{DISABLE_AFTER_MS, LoginPolicy};
+use starts::Starts;
 
 use crate::access::{Permissions, Persona, Session};
 use crate::fleet::{Fleet, HOME_ACCOUNT, SAMPLE_USER, SeededRng};
@@ -18,6 +18,7 @@ use crate::limits::MAX_CONNECTORS;
 use crate::model::{
     BotId, BotRef, Connector, ConnectorId, ConnectorSettings, ConversationType, Environment, Millis,
 };
+use crate::order::TextMap;
 use crate::pcs::{PcsAction, PcsConnector};
 use crate::settings::{bot_problems, normalize, normalize_bot};
 use crate::status::{ConnectorState, LinkHealth};
@@ -141,10 +142,18 @@ pub struct Simulator {
     rng: SeededRng,
     now: Millis,
     /// When each starting connector finishes starting.
-    starts: BTreeMap<ConnectorId, Millis>,
+    #[cfg_attr(
+        feature = "schema",
+        schemars(with = "std::collections::BTreeMap<ConnectorId, Millis>")
+    )]
+    starts: Starts,
     pcs_start: Option<Millis>,
-    /// Concurrent conversations each bot's traffic asks for.
-    demand: BTreeMap<BotId, u32>,
+    /// Concurrent conversations each bot's traffic asks for, by bot id.
+    #[cfg_attr(
+        feature = "schema",
+        schemars(with = "std::collections::BTreeMap<BotId, u32>")
+    )]
+    demand: TextMap<u32>,
     next_load_at: Millis,
     /// The account login policies and the IPs bot servers log in from.
     #[serde(default)]
@@ -163,9 +172,9 @@ impl Simulator {
             // A stream of its own, so the fleet and its history draw different numbers.
             rng: SeededRng::new(seed ^ 0x5EED_5EED_5EED_5EED),
             now,
-            starts: BTreeMap::new(),
+            starts: Starts::default(),
             pcs_start: None,
-            demand: BTreeMap::new(),
+            demand: TextMap::default(),
             next_load_at: now.plus(LOAD_PERIOD_MS),
             login_policy: LoginPolicy::default(),
         };
@@ -182,9 +191,9 @@ impl Simulator {
             let ready = sim.start_duration();
             sim.starts.insert(id, since.plus(ready));
         }
-        for c in &sim.fleet.connectors {
-            *sim.demand.entry(c.bot.id.clone()).or_default() += c.concurrent_conversations;
-        }
+        let demands = sim.fleet.connectors.iter();
+        let demands = demands.map(|c| (c.bot.id.0.clone(), c.concurrent_conversations));
+        sim.demand = TextMap::gathered(demands.collect(), |sum, more| *sum += more);
         sim
     }
 
@@ -287,7 +296,7 @@ impl Simulator {
         match Lifecycle::apply(&self.fleet.connectors[index], action, &ctx, self.now)? {
             Applied::Deleted(id) => {
                 self.fleet.connectors.remove(index);
-                self.starts.remove(&id);
+                self.starts.remove(id);
                 Ok(Change::Removed(id))
             }
             Applied::Changed(next) => {
@@ -299,7 +308,7 @@ impl Simulator {
                     let ready = self.start_duration();
                     self.starts.insert(id, since.plus(ready));
                 } else {
-                    self.starts.remove(&id);
+                    self.starts.remove(id);
                 }
                 self.fleet.connectors[index] = (*next).clone();
                 Ok(Change::Connector(next))
@@ -314,7 +323,7 @@ impl Simulator {
         let i = self.index_of(next.id)?;
         let change = crate::protocol::change(&self.fleet.connectors[i], next.clone());
         if next.reported.is_some() {
-            self.starts.remove(&next.id);
+            self.starts.remove(next.id);
         }
         self.fleet.connectors[i] = next;
         Some(change)
@@ -437,14 +446,7 @@ impl Simulator {
             return changes;
         }
         self.now = now;
-        let due: Vec<ConnectorId> = self
-            .starts
-            .iter()
-            .filter(|(_, at)| **at <= now)
-            .map(|(id, _)| *id)
-            .collect();
-        for id in due {
-            self.starts.remove(&id);
+        for id in self.starts.take_due(now) {
             if let Some(i) = self.index_of(id) {
                 let seen = self.reachability(&self.fleet.connectors[i]);
                 if let Some(next) = Lifecycle::settle(&self.fleet.connectors[i], &seen) {
@@ -496,7 +498,7 @@ impl Simulator {
         let mut new_bots = Vec::new();
         let mut demands = self.demand.iter_mut().peekable();
         for bot in bots {
-            let id = &self.fleet.connectors[indices[bot.start]].bot.id;
+            let id = self.fleet.connectors[indices[bot.start]].bot.id.0.as_str();
             while demands.next_if(|(known, _)| *known < id).is_some() {}
             let step = self.rng.below(11) as i64 - 5;
             let drift = |demand: u32| (demand as i64 + step).clamp(0, 400) as u32;
@@ -506,7 +508,7 @@ impl Simulator {
                     *demand
                 }
                 None => {
-                    new_bots.push((id.clone(), drift(0)));
+                    new_bots.push((id.to_owned(), drift(0)));
                     drift(0)
                 }
             };
@@ -517,6 +519,7 @@ impl Simulator {
                 &mut changes,
             );
         }
+        drop(demands);
         self.demand.extend(new_bots);
         changes
     }
@@ -570,7 +573,7 @@ impl Simulator {
 
     /// The concurrent conversations `bot`'s traffic asks for.
     pub fn demand(&self, bot: &BotId) -> u32 {
-        self.demand.get(bot).copied().unwrap_or(0)
+        self.demand.get(&bot.0).copied().unwrap_or(0)
     }
 }
 
@@ -602,6 +605,7 @@ fn takes_load(c: &Connector) -> bool {
 }
 
 pub mod faults;
+mod starts;
 
 #[cfg(test)]
 mod tests;

@@ -183,7 +183,7 @@ impl Simulator {
         if !self.fleet.connectors.iter().any(|c| &c.bot.id == bot) {
             return Err(FaultError::NoSuchBot(bot.0.clone()));
         }
-        self.demand.insert(bot.clone(), concurrent);
+        *self.demand.entry(&bot.0, || 0) = concurrent;
         let online = self.online_of(bot);
         let mut changes = Vec::new();
         super::share_load(
@@ -199,10 +199,9 @@ impl Simulator {
     /// disabled, load moving. A single step goes exactly there.
     pub fn next_due(&self) -> Millis {
         self.starts
-            .values()
-            .chain(self.pcs_start.iter())
-            .chain(self.login_policy.disable_at.values())
-            .copied()
+            .times()
+            .chain(self.pcs_start)
+            .chain(self.login_policy.disable_at.values().copied())
             .chain([self.next_load_at])
             .min()
             .unwrap_or(self.next_load_at)

@@ -2,6 +2,7 @@ use super::*;
 use crate::ConnectorStatus;
 use crate::status::StatusValue;
 use crate::troubleshooting::{Component, Problem};
+use std::collections::BTreeMap;
 
 const OPERATOR: Permissions = Permissions::OPERATOR;
 
