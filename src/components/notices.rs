@@ -10,10 +10,9 @@ pub fn Notices(
 ) -> impl IntoView {
     view! {
         <div class="bs-notices" role="status" aria-live="polite">
-            <For
-                each={move || notices.get().into_iter().enumerate().collect::<Vec<_>>()}
-                key={|(i, text): &(usize, String)| (*i, text.clone())}
-                children={move |(i, text): (usize, String)| {
+            // By position (see `ScenarioList`): a keyed list took the notices after a dismissed
+            // one as new, so they were announced again before too.
+            {move || notices.get().into_iter().enumerate().map(|(i, text)| {
                     view! {
                         <p class="bs-notice">
                             <span>{text}</span>
@@ -30,8 +29,7 @@ pub fn Notices(
                             </button>
                         </p>
                     }
-                }}
-            />
+                }).collect_view()}
         </div>
     }
 }

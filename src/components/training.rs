@@ -87,12 +87,10 @@ pub fn ScenarioList(
         <fieldset class="bs-simulation__servers bs-training">
             <legend>"Training scenarios"</legend>
             <ul class="bs-training__list">
-                <For
-                    each=move || scenarios.get()
-                    key=|s| (s.id.clone(), s.title.clone(), s.situation.clone())
-                    let:scenario
-                >
-                    {
+                // The list is made again when it changes, each item rebuilt in place, not
+                // kept by a key with `For`: each `For` is a copy of the keyed diff for its
+                // types (1 to 2 KB of the gzipped download), and these lists are short.
+                {move || scenarios.get().into_iter().map(|scenario| {
                         let id = scenario.id.clone();
                         let title = scenario.title.clone();
                         let situation = scenario.situation.clone();
@@ -112,8 +110,7 @@ pub fn ScenarioList(
                                 </button>
                             </li>
                         }
-                    }
-                </For>
+                    }).collect_view()}
             </ul>
             <label class="bs-field">
                 <span class="bs-field__label">"Load scenarios from a file (JSON)"</span>

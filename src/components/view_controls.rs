@@ -131,11 +131,15 @@ pub fn ViewsMenu() -> impl IntoView {
                             </li>
                         })
                         .collect_view()}
-                    <For
-                        each=move || view_state.saved.get().list().to_vec()
-                        key=|v| (v.name.clone(), v.link.clone())
-                        children=move |v: SavedView| view! { <SavedViewItem view=v on_open=Callback::new(open) /> }
-                    />
+                    // A short list, made again when it changes (see `ScenarioList`).
+                    {move || {
+                        let saved = view_state.saved.get();
+                        saved
+                            .list()
+                            .iter()
+                            .map(|v| view! { <SavedViewItem view=v.clone() on_open=Callback::new(open) /> })
+                            .collect_view()
+                    }}
                 </ul>
                 <form class="bs-views__save" on:submit=move |ev| {
                     ev.prevent_default();

@@ -48,10 +48,8 @@ pub fn Dashboard() -> impl IntoView {
                         fallback=|| view! { <p class="bs-empty">"Every production bot has enough connectors."</p> }
                     >
                         <ul class="bs-advice">
-                            <For
-                                each=move || advice.with(|a| a[..a.len().min(shown.get())].to_vec())
-                                key=|a| (a.bot_id.clone(), a.connectors, a.recommended, a.needs_failover)
-                                children=move |a| {
+                            // Made again when the advice changes (see `ScenarioList`).
+                            {move || advice.with(|a| a[..a.len().min(shown.get())].to_vec()).into_iter().map(|a| {
                                     let name = a.bot_name.clone();
                                     let kind = if a.needs_failover { "Failover" } else { "Capacity" };
                                     view! {
@@ -73,8 +71,7 @@ pub fn Dashboard() -> impl IntoView {
                                             </button>
                                         </li>
                                     }
-                                }
-                            />
+                                }).collect_view()}
                         </ul>
                         <Show when=move || hidden() != 0>
                             <p class="bs-panel__hint">

@@ -21,6 +21,8 @@ pub(super) fn ConfigRows(
     let list_id = format!("bs-keys-{}", next_id());
     let rows = move || form.draft.with(|d| d.custom_config.len());
     let full = move || rows() >= MAX_CONFIG_ROWS;
+    // The rows are made again only when their number changes, not at every keystroke.
+    let count = Memo::new(move |_| rows());
     let add_button = NodeRef::<html::Button>::new();
     view! {
         <fieldset class="bs-config">
@@ -31,9 +33,12 @@ pub(super) fn ConfigRows(
             <Show when=move || rows() == 0>
                 <p class="bs-field__hint">"None: every key has its default. Add a row with +."</p>
             </Show>
-            <For each=move || 0..rows() key=|row| *row let:row>
-                <ConfigRow form=form row=row list_id=list_id.clone() />
-            </For>
+            // By position, as the rows are numbered (see `ScenarioList`).
+            {move || {
+                (0..count.get())
+                    .map(|row| view! { <ConfigRow form=form row=row list_id=list_id.clone() /> })
+                    .collect_view()
+            }}
             <button
                 type="button"
                 class="bs-button bs-config__add"
