@@ -18,6 +18,7 @@ use crate::components::shortcuts::KeyboardShortcuts;
 use crate::components::simulation::SimulationPanel;
 use crate::components::toasts::{ToastList, Toasts};
 use crate::components::training::ExerciseBar;
+use crate::components::when::When;
 use crate::context::{AppContext, HostEvents, SwitchBackend};
 use crate::format::TimeZone;
 use crate::pages::agents::BotAgents;
@@ -166,13 +167,13 @@ pub fn App(
             <style>{crate::style::CSS}</style>
             <header class="bs-header">
                 <h1 class="bs-title">"Bots Status"</h1>
-                <Show when=move || denied.with(Option::is_none)>
+                <When when=move || denied.with(Option::is_none)>
                     <nav class="bs-nav" aria-label="Pages">
                         {nav(Page::Dashboard, "Dashboard")}
                         {nav(Page::Agents, "Bot Agents")}
                         {nav(Page::Events, "Event log")}
                     </nav>
-                </Show>
+                </When>
                 <span class="bs-user">
                     {move || store.session.with(|s| s.as_ref().map(|s| format!("{} · {}", s.user_name, s.role)))}
                 </span>

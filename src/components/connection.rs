@@ -10,6 +10,7 @@ use super::dialog::{Modal, next_id};
 use crate::backend::live::LiveOptions;
 use crate::backend::remembered::{self, remembered};
 use crate::backend::{Adapter, Mode};
+use crate::components::when::When;
 use crate::context::SwitchBackend;
 use crate::format::{TimeZone, hour_and_minute, time_of_day};
 use crate::store::FleetStore;
@@ -74,14 +75,14 @@ pub fn ConnectionControl(
         >
             {label}
         </button>
-        <Show when=move || open.get()>
+        <When when=move || open.get()>
             <ConnectionDialog
 
                 mode=mode
                 remember=remember
                 close=Callback::new(move |()| open.set(false))
             />
-        </Show>
+        </When>
     }
 }
 
@@ -199,7 +200,7 @@ fn ConnectionDialog(
                         "Live API: a Bots Status server (see docs/api.md)"
                     </label>
                 </fieldset>
-                <Show when=move || live.get()>
+                <When when=move || live.get()>
                     <div class="bs-form__field">
                         <label class="bs-field__label" for=id("address")>"API address"</label>
                         <input
@@ -248,11 +249,11 @@ fn ConnectionDialog(
                                 />
                                 "Send the token over plain http anyway"
                             </label>
-                            <Show when=move || clear_problem.get()>
+                            <When when=move || clear_problem.get()>
                                 <p class="bs-field__error" role="alert">
                                     "Not connected: tick the box above to send the token unencrypted, or use an https:// address."
                                 </p>
-                            </Show>
+                            </When>
                         </div>
                     })}
                     {remember.then(|| view! {
@@ -265,7 +266,7 @@ fn ConnectionDialog(
                             "Remember on this device (keeps the address and the token in this browser's storage)"
                         </label>
                     })}
-                </Show>
+                </When>
                 {move || refused().map(|why| view! { <p class="bs-form__outcome" role="alert">{why}</p> })}
                 <div class="bs-dialog__buttons">
                     <button type="submit" class="bs-button bs-button--primary">

@@ -7,6 +7,7 @@ use bots_status_core::troubleshooting::support_report;
 use leptos::html;
 use leptos::prelude::*;
 
+use crate::components::when::When;
 use crate::effect::effect;
 use crate::format::{TimeZone, time_of_day};
 
@@ -60,7 +61,7 @@ pub fn CopyDetails(
         <div class="bs-copy">
             <button type="button" class="bs-button" on:click=copy>"Copy details"</button>
             <p class="bs-copy__outcome" role="status">{move || outcome.get()}</p>
-            <Show when=move || report.with(Option::is_some)>
+            <When when=move || report.with(Option::is_some)>
                 <textarea
                     class="bs-copy__text"
                     node_ref=area
@@ -69,7 +70,7 @@ pub fn CopyDetails(
                     aria-label="The details, for a support ticket"
                     prop:value=move || report.get().unwrap_or_default()
                 ></textarea>
-            </Show>
+            </When>
         </div>
     }
 }

@@ -8,6 +8,7 @@ use leptos::prelude::*;
 
 use super::choice::Choice;
 use super::environment_picker::EnvironmentPicker;
+use crate::components::when::When;
 
 /// `None` first ("Any"), then every value.
 fn any_or<T: Copy>(values: &[T]) -> Vec<Option<T>> {
@@ -84,7 +85,7 @@ pub fn Filters(
                     on:input=move |ev| query.update(|q| q.text = event_target_value(&ev))
                 />
             </label>
-            <Show when=move || query.with(ConnectorQuery::is_narrowed)>
+            <When when=move || query.with(ConnectorQuery::is_narrowed)>
                 <button
                     type="button"
                     class="bs-button bs-button--quiet bs-filters__clear"
@@ -94,7 +95,7 @@ pub fn Filters(
                 >
                     "Clear filters"
                 </button>
-            </Show>
+            </When>
         </form>
     }
 }

@@ -24,3 +24,4 @@ pub mod timeline;
 pub mod toasts;
 pub mod training;
 pub mod view_controls;
+pub mod when;

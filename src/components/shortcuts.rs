@@ -9,6 +9,7 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
 use crate::components::dialog::Modal;
+use crate::components::when::When;
 use crate::view::{Page, ViewState};
 
 /// What the list of shortcuts shows: keys and what they do.
@@ -107,7 +108,7 @@ pub fn KeyboardShortcuts(
         >
             "Shortcuts"
         </button>
-        <Show when=move || listing.get()>
+        <When when=move || listing.get()>
             <Modal title="Keyboard shortcuts" on_cancel=close>
                 <dl class="bs-shortcuts">
                     {SHORTCUTS
@@ -120,6 +121,6 @@ pub fn KeyboardShortcuts(
                     <button type="button" class="bs-button" on:click=move |_| close.run(())>"Close"</button>
                 </div>
             </Modal>
-        </Show>
+        </When>
     }
 }

@@ -8,6 +8,7 @@ use leptos::prelude::*;
 use web_sys::KeyboardEvent;
 
 use crate::components::toasts::Toasts;
+use crate::components::when::When;
 use crate::view::ViewState;
 
 /// Closes a disclosure, returning focus to its summary.
@@ -196,15 +197,15 @@ fn SavedViewItem(view: SavedView, on_open: Callback<String>) -> impl IntoView {
     };
     view! {
         <li class="bs-views__item">
-            <Show
+            <When
                 when=move || renaming.with(Option::is_some)
                 fallback=move || view! {
                     <button type="button" class="bs-linklike" on:click=move |_| on_open.run(link.get_value())>
                         {name.get_value()}
                     </button>
-                    <Show when=is_default>
+                    <When when=is_default>
                         <span class="bs-views__note">"default"</span>
-                    </Show>
+                    </When>
                 }
             >
                 <input
@@ -228,7 +229,7 @@ fn SavedViewItem(view: SavedView, on_open: Callback<String>) -> impl IntoView {
                     }
                 />
                 <button type="button" class="bs-button bs-button--quiet" on:click=move |_| rename()>"Save name"</button>
-            </Show>
+            </When>
             <span class="bs-views__actions">
                 <a class="bs-button bs-button--quiet" href=move || format!("?{}", link.get_value()) title="A link to this view: copy it or open it in a new tab">"Link"</a>
                 <button

@@ -9,6 +9,7 @@ use leptos::prelude::*;
 use crate::components::chart::StatusChart;
 use crate::components::environment_picker::EnvironmentPicker;
 use crate::components::metrics_bar::MetricsBar;
+use crate::components::when::When;
 use crate::store::FleetStore;
 use crate::view::{Page, ViewState};
 
@@ -43,7 +44,7 @@ pub fn Dashboard() -> impl IntoView {
                     <p class="bs-panel__hint">
                         "Production bots need at least two connectors for failover, and one connector per 50 concurrent conversations."
                     </p>
-                    <Show
+                    <When
                         when=move || !advice.with(Vec::is_empty)
                         fallback=|| view! { <p class="bs-empty">"Every production bot has enough connectors."</p> }
                     >
@@ -73,7 +74,7 @@ pub fn Dashboard() -> impl IntoView {
                                     }
                                 }).collect_view()}
                         </ul>
-                        <Show when=move || hidden() != 0>
+                        <When when=move || hidden() != 0>
                             <p class="bs-panel__hint">
                                 {move || format!(
                                     "Showing {} of {} bots.",
@@ -88,8 +89,8 @@ pub fn Dashboard() -> impl IntoView {
                             >
                                 {move || format!("Show {} more", hidden().min(ADVICE_MORE))}
                             </button>
-                        </Show>
-                    </Show>
+                        </When>
+                    </When>
                 </section>
             </div>
         </section>

@@ -10,6 +10,7 @@ use leptos::prelude::*;
 use super::{ActionFlow, NAMED, Outcome, Step};
 use crate::components::choice::Choice;
 use crate::components::dialog::{Modal, focus_when_mounted};
+use crate::components::when::When;
 
 /// The dialog of the current action, whichever step it is at.
 #[component]
@@ -31,7 +32,7 @@ pub fn ActionDialog(
     });
     let cancel = Callback::new(move |()| flow.cancel());
     view! {
-        <Show when=move || current.with(Option::is_some)>
+        <When when=move || current.with(Option::is_some)>
             <Modal title=title on_cancel=cancel>
                 {move || match current.get() {
                     Some(Step::ChooseEnvironment { targets, to }) => {
@@ -43,7 +44,7 @@ pub fn ActionDialog(
                     None => ().into_any(),
                 }}
             </Modal>
-        </Show>
+        </When>
     }
 }
 

@@ -10,6 +10,7 @@ use web_sys::KeyboardEvent;
 
 use super::{ActionFlow, MENU};
 use crate::components::dialog::{elements, next_id};
+use crate::components::when::When;
 use crate::effect::effect;
 
 /// The "Actions" menu button over the selected connectors.
@@ -47,9 +48,9 @@ pub fn ActionsMenu(
                 "Actions"
                 <span aria-hidden="true">" ▾"</span>
             </button>
-            <Show when=move || open.get()>
+            <When when=move || open.get()>
                 <MenuList flow=flow targets=targets.get_untracked() label="Actions".to_owned() on_close=close />
-            </Show>
+            </When>
         </div>
     }
 }

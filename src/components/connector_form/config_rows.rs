@@ -10,6 +10,7 @@ use leptos::prelude::*;
 use super::state::FormState;
 use crate::components::dialog::{elements, next_id};
 use crate::components::field::Messages;
+use crate::components::when::When;
 
 /// "Custom Configurations": key/value rows added with "+", each key offered from the known
 /// keys with its default and description.
@@ -30,9 +31,9 @@ pub(super) fn ConfigRows(
             <datalist id=list_id.clone()>
                 {KNOWN_KEYS.iter().map(|k| view! { <option value=k.name>{k.description}</option> }).collect_view()}
             </datalist>
-            <Show when=move || rows() == 0>
+            <When when=move || rows() == 0>
                 <p class="bs-field__hint">"None: every key has its default. Add a row with +."</p>
-            </Show>
+            </When>
             // By position, as the rows are numbered (see `ScenarioList`).
             {move || {
                 (0..count.get())

@@ -27,6 +27,7 @@ use super::drift::DriftTable;
 use super::field::{Radios, TextField};
 use super::toasts::Toasts;
 use crate::backend::BackendRef;
+use crate::components::when::When;
 use crate::context::HostEvents;
 use crate::effect::effect;
 use crate::store::FleetStore;
@@ -298,9 +299,9 @@ fn ConnectorForm(
                                         }).collect_view()}
                                     </select>
                                     <div id=bot_msg>
-                                        <Show when=move || form.submitted.get() && form.bot.with(Option::is_none)>
+                                        <When when=move || form.submitted.get() && form.bot.with(Option::is_none)>
                                             <p class="bs-field__error">"Choose the bot this connector serves."</p>
-                                        </Show>
+                                        </When>
                                         {move || form.problems(Field::Bot).into_iter().map(|p| view! { <p class="bs-field__error">{p.message}</p> }).collect_view()}
                                     </div>
                                 </div>
@@ -387,15 +388,15 @@ fn ConnectorForm(
                         <p class="bs-field__hint">"Bot messages carry the tooltip attribute."</p>
                     </details>
 
-                    <Show when=move || !drift_rows.with(Vec::is_empty)>
+                    <When when=move || !drift_rows.with(Vec::is_empty)>
                         <section class="bs-drift" aria-label="Configuration drift">
                             <h3 class="bs-form__subhead">"This configuration differs from the bot's other connectors"</h3>
     <DriftTable drift=drift_rows draft_first=true />
                         </section>
-                    </Show>
+                    </When>
 
                     <p class="bs-form__outcome" role="alert">{move || outcome.get()}</p>
-                    <Show when=move || confirm_discard.get()>
+                    <When when=move || confirm_discard.get()>
                         <div class="bs-form__discard" role="alert">
                             <p>"You have changes that are not saved. Discard them?"</p>
                             <div class="bs-button-row">
@@ -407,7 +408,7 @@ fn ConnectorForm(
                                 </button>
                             </div>
                         </div>
-                    </Show>
+                    </When>
                     <div class="bs-dialog__buttons">
                         {editing.map(|id| view! {
                             <button

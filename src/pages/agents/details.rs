@@ -21,6 +21,7 @@ use crate::components::copy_details::CopyDetails;
 use crate::components::drift::DriftTable;
 use crate::components::status_badge::StatusBadge;
 use crate::components::timeline::Timeline;
+use crate::components::when::When;
 use crate::effect::effect;
 use crate::format::{TimeZone, moment, time_of_day};
 use crate::store::FleetStore;
@@ -120,7 +121,7 @@ pub fn Details() -> impl IntoView {
         })
     });
     view! {
-            <Show when=move || open.get().is_some()>
+            <When when=move || open.get().is_some()>
                 <aside
                     class="bs-details"
                     role="dialog"
@@ -233,14 +234,14 @@ pub fn Details() -> impl IntoView {
                             .into_any()
                         }
                     }}
-                    <Show when=move || !siblings_drift.with(Vec::is_empty)>
+                    <When when=move || !siblings_drift.with(Vec::is_empty)>
                         <section class="bs-drift" aria-label="Configuration drift">
                             <h4>"Configuration differs between this bot's connectors"</h4>
     <DriftTable drift=siblings_drift draft_first=false />
                         </section>
-                    </Show>
+                    </When>
                 </aside>
-            </Show>
+            </When>
         }
 }
 

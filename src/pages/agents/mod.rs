@@ -17,6 +17,7 @@ use crate::components::connector_form::ConnectorFormHost;
 use crate::components::filters::Filters;
 use crate::components::legend::Legend;
 use crate::components::metrics_bar::MetricsBar;
+use crate::components::when::When;
 use crate::format::{TimeZone, time_of_day};
 use crate::store::FleetStore;
 use crate::view::{Page, ViewState};
@@ -50,7 +51,7 @@ pub fn BotAgents() -> impl IntoView {
             <div class="bs-toolbar">
                 <h2 class="bs-heading">"Bot Agents"</h2>
                 <LastUpdated />
-                <Show when=move || view_state.page.get() == Page::Agents>
+                <When when=move || view_state.page.get() == Page::Agents>
                     <button
                         type="button"
                         class="bs-button bs-button--primary bs-toolbar__end"
@@ -58,7 +59,7 @@ pub fn BotAgents() -> impl IntoView {
                     >
                         "New Bot Connector"
                     </button>
-                </Show>
+                </When>
             </div>
             <div class="bs-tabs" role="tablist" aria-label="Connector kinds">
                 {tab(Page::Agents, "Custom Connectors")}

@@ -16,6 +16,7 @@ use super::AgentsPage;
 use crate::components::actions::{ActionsMenu, RowMenuAt};
 use crate::components::status_badge::StatusBadge;
 use crate::components::view_controls::{ColumnChooser, ViewsMenu};
+use crate::components::when::When;
 use crate::effect::effect;
 use crate::format::{TimeZone, time_of_day};
 use crate::store::FleetStore;
@@ -179,26 +180,26 @@ pub fn ConnectorTable(
             </span>
             <p class="bs-selection" role="status" aria-live="polite">
                 <span>{move || format!("{} selected", selection.with(Selection::len))}</span>
-                <Show when=move || !selection.with(Selection::is_empty)>
+                <When when=move || !selection.with(Selection::is_empty)>
                     <button type="button" class="bs-button bs-button--quiet" on:click=move |_| {
                         selection.update(Selection::clear);
                         deselected.set(None);
                     }>
                         "Clear selection"
                     </button>
-                </Show>
+                </When>
                 <span class="bs-selection__note">{move || deselected.get()}</span>
             </p>
             <ActionsMenu flow=flow targets=selected />
         </div>
-        <Show when=move || stale.get()>
+        <When when=move || stale.get()>
             <p class="bs-stale" id="bs-stale-note" role="status">
                 {move || format!(
                     "The live connection is down: these statuses are as of {}, and may have changed since.",
                     store.updated_at.get().map(|ms| time_of_day(ms, zone)).unwrap_or_else(|| "the last update".to_owned()),
                 )}
             </p>
-        </Show>
+        </When>
         <div class="bs-table-scroll" data-stale=move || stale.get().to_string() node_ref=scroller on:scroll=move |ev| {
             let el: web_sys::Element = event_target(&ev);
             scroll_top.set(f64::from(el.scroll_top()));
@@ -284,9 +285,9 @@ pub fn ConnectorTable(
                     }></tr>
                 </tbody>
             </table>
-            <Show when=move || store.loaded() && rows.with(Vec::is_empty)>
+            <When when=move || store.loaded() && rows.with(Vec::is_empty)>
                 <p class="bs-empty">"No connectors match these filters."</p>
-            </Show>
+            </When>
         </div>
     }
 }
