@@ -56,6 +56,44 @@ async fn stop_asks_for_yes_then_the_connector_is_stopped_with_na_connections() {
 }
 
 #[wasm_bindgen_test]
+async fn a_dismissed_toast_hides_and_the_others_keep_their_place_and_text() {
+    use bots_status::components::toasts::{ToastList, Toasts};
+    use leptos::prelude::*;
+
+    let host = fresh_host();
+    let toasts = Toasts::new();
+    let _mounted =
+        leptos::mount::mount_to(host.clone(), move || view! { <ToastList toasts=toasts /> });
+    toasts.failed("The first failed.");
+    toasts.failed("The second failed.");
+    let shown = || query_all(&host, "[role=alert] .bs-toast");
+    wait_for("two toasts", || shown().len() == 2).await;
+    let (first, second) = (shown()[0].clone(), shown()[1].clone());
+    click_button(&first, "Dismiss");
+    wait_for("the first hidden", || first.has_attribute("hidden")).await;
+    // The second is the same element with the same text, so its live region has nothing new
+    // to announce, and it still shows.
+    assert!(shown()[1].is_same_node(Some(&second)));
+    assert_eq!(text(&query(&second, "span")), "The second failed.");
+    assert!(!second.has_attribute("hidden"));
+    // A new one comes after them; with the last shown one dismissed, they all go.
+    toasts.failed("The third failed.");
+    wait_for("a third toast", || shown().len() == 3).await;
+    assert_eq!(text(&query(&shown()[2], "span")), "The third failed.");
+    click_button(&second, "Dismiss");
+    wait_for("the second hidden", || second.has_attribute("hidden")).await;
+    assert_eq!(
+        shown()
+            .iter()
+            .filter(|t| !t.has_attribute("hidden"))
+            .count(),
+        1
+    );
+    click_button(&shown()[2], "Dismiss");
+    wait_for("the region empty", || shown().is_empty()).await;
+}
+
+#[wasm_bindgen_test]
 async fn start_says_it_can_take_minutes_and_ends_online_or_not_connected() {
     let (host, _app) = mount(instant("start"));
     open_agents(&host).await;

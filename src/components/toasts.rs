@@ -13,6 +13,8 @@ struct Toast {
     id: u64,
     text: String,
     failed: bool,
+    /// Dismissed or faded: hidden, and gone with the last of its region (see [`hide`]).
+    hidden: bool,
 }
 
 /// The app's toasts; `Copy`, so any component can take it from context and report.
@@ -42,7 +44,7 @@ impl Toasts {
         set_timeout(
             move || {
                 // The app may be gone by then.
-                let _ = list.try_update(|l| l.retain(|t| t.id != id));
+                let _ = list.try_update(|l| hide(l, id));
             },
             SUCCESS_FOR,
         );
@@ -56,12 +58,34 @@ impl Toasts {
     fn push(&self, text: String, failed: bool) -> u64 {
         let id = self.next.get_value() + 1;
         self.next.set_value(id);
-        self.list.update(|l| l.push(Toast { id, text, failed }));
+        self.list.update(|l| {
+            l.push(Toast {
+                id,
+                text,
+                failed,
+                hidden: false,
+            })
+        });
         id
     }
 
     fn dismiss(&self, id: u64) {
-        self.list.update(|l| l.retain(|t| t.id != id));
+        self.list.update(|l| hide(l, id));
+    }
+}
+
+/// Hides toast `id`. A region's toasts leave together, when the last of them is hidden, so a
+/// toast keeps its place while it shows: the list is drawn by position (a keyed `For` is a
+/// copy of the keyed diff, 2 KB of the download), and a toast moved into the place of one
+/// that went would be a changed text, which a live region announces again.
+fn hide(list: &mut Vec<Toast>, id: u64) {
+    let Some(toast) = list.iter_mut().find(|t| t.id == id) else {
+        return;
+    };
+    toast.hidden = true;
+    let failed = toast.failed;
+    if list.iter().all(|t| t.failed != failed || t.hidden) {
+        list.retain(|t| t.failed != failed);
     }
 }
 
@@ -85,13 +109,10 @@ pub fn ToastList(
                 role=if failed { "alert" } else { "status" }
                 aria-live=if failed { "assertive" } else { "polite" }
             >
-                <For
-                    each={move || toasts.list.get().into_iter().filter(|t| t.failed == failed).collect::<Vec<_>>()}
-                    key={|t: &Toast| t.id}
-                    children={move |t: Toast| {
+                {move || toasts.list.get().into_iter().filter(|t| t.failed == failed).map(|t| {
                         let id = t.id;
                         view! {
-                            <p class="bs-toast" class:bs-toast--failed=t.failed>
+                            <p class="bs-toast" class:bs-toast--failed=t.failed hidden=t.hidden>
                                 <span>{t.text}</span>
                                 <button
                                     type="button"
@@ -102,8 +123,7 @@ pub fn ToastList(
                                 </button>
                             </p>
                         }
-                    }}
-                />
+                    }).collect_view()}
             </div>
         }
     };
