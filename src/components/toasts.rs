@@ -76,7 +76,7 @@ impl Toasts {
 
 /// Hides toast `id`. A region's toasts leave together, when the last of them is hidden, so a
 /// toast keeps its place while it shows: the list is drawn by position (a keyed `For` is a
-/// copy of the keyed diff, 2 KB of the download), and a toast moved into the place of one
+/// copy of the keyed diff, 3 KB of the download), and a toast moved into the place of one
 /// that went would be a changed text, which a live region announces again.
 fn hide(list: &mut Vec<Toast>, id: u64) {
     let Some(toast) = list.iter_mut().find(|t| t.id == id) else {

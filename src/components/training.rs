@@ -89,7 +89,7 @@ pub fn ScenarioList(
             <ul class="bs-training__list">
                 // The list is made again when it changes, each item rebuilt in place, not
                 // kept by a key with `For`: each `For` is a copy of the keyed diff for its
-                // types (1 to 2 KB of the gzipped download), and these lists are short.
+                // types (1 to 3 KB of the gzipped download), and these lists are short.
                 {move || scenarios.get().into_iter().map(|scenario| {
                         let id = scenario.id.clone();
                         let title = scenario.title.clone();

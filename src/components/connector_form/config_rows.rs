@@ -20,10 +20,10 @@ pub(super) fn ConfigRows(
     form: FormState,
 ) -> impl IntoView {
     let list_id = format!("bs-keys-{}", next_id());
-    let rows = move || form.draft.with(|d| d.custom_config.len());
-    let full = move || rows() >= MAX_CONFIG_ROWS;
-    // The rows are made again only when their number changes, not at every keystroke.
-    let count = Memo::new(move |_| rows());
+    // How many rows the draft has: it changes with a row added or removed, not at every
+    // keystroke, so the rows are made again only then.
+    let rows = Memo::new(move |_| form.draft.with(|d| d.custom_config.len()));
+    let full = move || rows.get() >= MAX_CONFIG_ROWS;
     let add_button = NodeRef::<html::Button>::new();
     view! {
         <fieldset class="bs-config">
@@ -31,12 +31,12 @@ pub(super) fn ConfigRows(
             <datalist id=list_id.clone()>
                 {KNOWN_KEYS.iter().map(|k| view! { <option value=k.name>{k.description}</option> }).collect_view()}
             </datalist>
-            <When when=move || rows() == 0>
+            <When when=move || rows.get() == 0>
                 <p class="bs-field__hint">"None: every key has its default. Add a row with +."</p>
             </When>
             // By position, as the rows are numbered (see `ScenarioList`).
             {move || {
-                (0..count.get())
+                (0..rows.get())
                     .map(|row| view! { <ConfigRow form=form row=row list_id=list_id.clone() /> })
                     .collect_view()
             }}
