@@ -152,6 +152,33 @@ async fn a_stopped_connector_shows_na_for_its_connections() {
     );
 }
 
+/// The table keeps its rows by their place in the window: when a search leaves fewer
+/// connectors than the window holds, the rows beyond them go, and they come back with the
+/// next connectors when the search is cleared.
+#[wasm_bindgen_test]
+async fn the_rows_follow_a_search_that_changes_their_number() {
+    let (host, _app) = mount(fresh_config("rows-follow"));
+    open_agents(&host).await;
+    let first = column(&host, "Bot");
+    let window = first.len();
+    assert!(window > 3, "a window of rows: {first:?}");
+    let bot = first.last().expect("a row").clone();
+    type_into(&host, "Search", &bot);
+    wait_for("only the bot's rows", || {
+        let bots = column(&host, "Bot");
+        !bots.is_empty() && bots.len() < window && bots.iter().all(|b| *b == bot)
+    })
+    .await;
+    let shown: usize = text(&query(&host, ".bs-count"))
+        .split_whitespace()
+        .nth(1)
+        .and_then(|n| n.parse().ok())
+        .expect("a count");
+    assert_eq!(column(&host, "Bot").len(), shown, "one row for each match");
+    type_into(&host, "Search", "");
+    wait_for("the first rows again", || column(&host, "Bot") == first).await;
+}
+
 #[wasm_bindgen_test]
 async fn select_all_takes_only_the_filtered_rows_and_rows_leaving_the_filter_are_deselected() {
     let (host, _app) = mount(fresh_config("select"));

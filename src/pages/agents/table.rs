@@ -115,6 +115,10 @@ pub fn ConnectorTable(
         })
     });
 
+    // The number of rows: they are made again only when it changes (a `For` keyed by place
+    // did the same, with a copy of Leptos' keyed diff: 4 KB of the download).
+    let count = Memo::new(move |_| visible.with(Vec::len));
+
     let sort_by = move |key: SortKey| {
         query.update(|q| {
             if q.sort == key {
@@ -263,22 +267,22 @@ pub fn ConnectorTable(
                 </thead>
                 <tbody>
                     <tr class="bs-spacer" aria-hidden="true" style:height=move || format!("{}px", decimal(window.get().0 as f64 * ROW_HEIGHT, 0))></tr>
-                    // Rows are keyed by their place in the window, not by connector: a sort, a
+                    // Rows are kept by their place in the window, not by connector: a sort, a
                     // scroll or a live update changes the text of the rows already there
-                    // instead of building new ones.
-                    <For
-                        each=move || visible.get().into_iter().enumerate()
-                        key=|(slot, _)| *slot
-                        children=move |(slot, first): (usize, (usize, Connector))| {
-                            let row = Memo::new(move |prev: Option<&(usize, Connector)>| {
-                                visible
-                                    .with(|v| v.get(slot).cloned())
-                                    .or_else(|| prev.cloned())
-                                    .unwrap_or_else(|| first.clone())
-                            });
-                            view! { <Row row=row rows=rows shown=shown /> }
-                        }
-                    />
+                    // instead of building new ones. Rows are added or taken away at the end
+                    // only when their number changes.
+                    {move || {
+                        // `get`, not `track`: tracking a memo that nothing has read never
+                        // computes it, so it would never change.
+                        let count = count.get();
+                        visible.with_untracked(|v| {
+                            v.iter()
+                                .take(count)
+                                .enumerate()
+                                .map(|(place, first)| view! { <Row place=place first=first.clone() visible=visible rows=rows shown=shown /> })
+                                .collect_view()
+                        })
+                    }}
                     <tr class="bs-spacer" aria-hidden="true" style:height=move || {
                         let (_, end) = window.get();
                         format!("{}px", decimal(rows.with(Vec::len).saturating_sub(end) as f64 * ROW_HEIGHT, 0))
@@ -294,8 +298,12 @@ pub fn ConnectorTable(
 
 #[component]
 fn Row(
-    /// The connector this row shows now, with its place in the filtered order.
-    row: Memo<(usize, Connector)>,
+    /// The row's place in the window.
+    place: usize,
+    /// What the window showed there when the row was made.
+    first: (usize, Connector),
+    /// The connectors in the window, each with its place in the filtered order.
+    visible: Memo<Vec<(usize, Connector)>>,
     /// Every row's connector, in order: a shift-click selects a range of them.
     rows: Memo<Vec<ConnectorId>>,
     /// The columns the table shows.
@@ -307,6 +315,14 @@ fn Row(
         row_menu,
         ..
     } = AgentsPage::from_context();
+    // The connector this row shows now, with its place in the filtered order. It keeps the
+    // last one while the window shrinks, until the row is taken away.
+    let row = Memo::new(move |prev: Option<&(usize, Connector)>| {
+        visible
+            .with(|v| v.get(place).cloned())
+            .or_else(|| prev.cloned())
+            .unwrap_or_else(|| first.clone())
+    });
     let id = move || row.with(|(_, c)| c.id);
     // What a click acts on: the connector the row shows at that moment.
     let id_now = move || row.with_untracked(|(_, c)| c.id);
