@@ -441,6 +441,16 @@ async fn the_details_refuse_edit_while_the_connector_s_bot_agent_user_is_disable
     .await;
     choose(&host, "Bot user", &disabled);
     click_button(&host, "Disable by login policy");
+    // The picker says what the fault did to the user.
+    wait_for("the picker's note of the disabled user", || {
+        query_all(&control(&host, "Bot user"), "option")
+            .iter()
+            .any(|o| {
+                o.get_attribute("value").as_deref() == Some(disabled.as_str())
+                    && text(o).contains("· disabled")
+            })
+    })
+    .await;
 
     details_of(&host, &disabled).await;
     let refusal = "Read-only: Its bot agent user is disabled: enable it in Conversational Cloud before editing the connector.";

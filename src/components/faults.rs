@@ -57,7 +57,9 @@ pub fn FaultControls(
     let (user_typed, bot_typed) = (RwSignal::new(String::new()), RwSignal::new(String::new()));
     // Only what the pickers list is built: a fleet of 100,000 has as many bot users.
     let users = Memo::new(move |_| {
-        revision.track();
+        // Read, not `track`ed: tracking a memo that nothing reads never computes it, so the
+        // list (and its notes: disabled, dynamic IP) would not follow a fault.
+        revision.get();
         user_typed.with(|t| sim.with_value(|b| b.with_simulator(|s| users_named(s, t))))
     });
     // The bots change only when connectors come or go: not on every status change.
