@@ -172,11 +172,12 @@ pub fn report(kind: ActionKind, done: usize, skipped: usize, failed: usize) -> S
 
 /// "2 skipped: already stopped", one entry per distinct reason, most frequent first.
 fn group_skips(skipped: &[(ConnectorId, Skip)]) -> Vec<String> {
-    let mut counts: std::collections::BTreeMap<&'static str, usize> = Default::default();
+    let mut counts: crate::order::Groups<(&str, usize)> = Default::default();
     for (_, skip) in skipped {
-        *counts.entry(skip.short()).or_default() += 1;
+        let reason = skip.short();
+        counts.entry(reason, || (reason, 0)).1 += 1;
     }
-    let mut groups: Vec<_> = counts.into_iter().collect();
+    let mut groups = counts.into_values();
     crate::order::sort_by(&mut groups, |a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
     groups
         .into_iter()
