@@ -172,12 +172,11 @@ pub fn report(kind: ActionKind, done: usize, skipped: usize, failed: usize) -> S
 
 /// "2 skipped: already stopped", one entry per distinct reason, most frequent first.
 fn group_skips(skipped: &[(ConnectorId, Skip)]) -> Vec<String> {
-    let mut counts: crate::order::Groups<(&str, usize)> = Default::default();
+    let mut counts: std::collections::BTreeMap<&'static str, usize> = Default::default();
     for (_, skip) in skipped {
-        let reason = skip.short();
-        counts.entry(reason, || (reason, 0)).1 += 1;
+        *counts.entry(skip.short()).or_default() += 1;
     }
-    let mut groups = counts.into_values();
+    let mut groups: Vec<_> = counts.into_iter().collect();
     crate::order::sort_by(&mut groups, |a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
     groups
         .into_iter()

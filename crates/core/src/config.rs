@@ -5,6 +5,7 @@
 //! from its twins, so validation is precise per entry and [`drift`] shows the differences.
 
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use std::fmt;
 
 use crate::limits::{MAX_CONFIG_ROWS, MAX_NAME_CHARS, MAX_VALUE_CHARS};
@@ -354,7 +355,7 @@ pub struct RowIssue {
 /// every finding that applies to it; an empty result means the configuration is clean.
 pub fn validate(entries: &[ConfigEntry], conversation_type: ConversationType) -> Vec<RowIssue> {
     let mut findings = Vec::new();
-    let mut first_seen = crate::order::Slots::default();
+    let mut first_seen: BTreeMap<&str, usize> = BTreeMap::new();
     for (row, entry) in entries.iter().enumerate() {
         let key = entry.key.trim();
         let mut push = |issue| findings.push(RowIssue { row, issue });
@@ -376,7 +377,7 @@ pub fn validate(entries: &[ConfigEntry], conversation_type: ConversationType) ->
         }
         // Every value, a known key's or not, is a message-sized text at most.
         let value_too_long = entry.value.trim().chars().count() > MAX_VALUE_CHARS;
-        if let Some(first_row) = first_seen.get(key) {
+        if let Some(&first_row) = first_seen.get(key) {
             push(ConfigIssue::DuplicateKey {
                 key: key.to_owned(),
                 first_row,

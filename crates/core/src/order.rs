@@ -6,7 +6,7 @@
 //! 100,000 connectors, keep the standard ones (`query`).
 
 use std::cmp::Ordering;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::model::{Connector, ConnectorId};
 
@@ -229,19 +229,19 @@ impl<'de, V: serde::Deserialize<'de>> serde::Deserialize<'de> for TextMap<V> {
 }
 
 /// Values gathered by a text key (a bot's id), in the order their keys first came. Every
-/// caller shares one text-to-slot index ([`Slots`]), where a B-tree map of each value type
-/// was a copy of the B-tree's code (about 4 KB each) in the web app: the failover advice, an
+/// caller shares one B-tree type, text to slot, where a B-tree map of each value type was a
+/// copy of the B-tree's code (about 4 KB each) in the web app: the failover advice, an
 /// action's impact, the alerts and the bot lists each gathered by bot in one of their own.
 #[derive(Clone, Debug)]
 pub struct Groups<'a, V> {
-    slots: Slots<'a>,
+    slots: BTreeMap<&'a str, usize>,
     values: Vec<V>,
 }
 
 impl<V> Default for Groups<'_, V> {
     fn default() -> Self {
         Groups {
-            slots: Slots::default(),
+            slots: BTreeMap::new(),
             values: Vec::new(),
         }
     }
@@ -250,15 +250,11 @@ impl<V> Default for Groups<'_, V> {
 impl<'a, V> Groups<'a, V> {
     /// The value of `key`, made by `new` if the key is new.
     pub fn entry(&mut self, key: &'a str, new: impl FnOnce() -> V) -> &mut V {
-        let slot = match self.slots.get(key) {
-            Some(slot) => slot,
-            None => {
-                let slot = self.values.len();
-                self.slots.insert(key, slot);
-                self.values.push(new());
-                slot
-            }
-        };
+        let next = self.values.len();
+        let slot = *self.slots.entry(key).or_insert(next);
+        if slot == next {
+            self.values.push(new());
+        }
         &mut self.values[slot]
     }
 
@@ -273,55 +269,12 @@ impl<'a, V> Groups<'a, V> {
     }
 
     pub fn contains(&self, key: &str) -> bool {
-        self.slots.get(key).is_some()
+        self.slots.contains_key(key)
     }
 
     /// The values, in the order their keys first came.
     pub fn into_values(self) -> Vec<V> {
         self.values
-    }
-}
-
-/// Texts, each with its slot: a list in text order, with the latest texts in a short list
-/// (also in order) beside it, merged into it [`Slots::RECENT`] at a time. A text is found
-/// by halves in each. Gathering the 40,000 bots of a 100,000-connector fleet moves each
-/// entry about 150 times, where one sorted list would move half of itself for each new bot;
-/// and unlike a B-tree map it links no rebalancing code. [`Groups`] and the configuration's
-/// check for repeated keys share it.
-#[derive(Clone, Debug, Default)]
-pub struct Slots<'a> {
-    sorted: Vec<(&'a str, usize)>,
-    recent: Vec<(&'a str, usize)>,
-}
-
-impl<'a> Slots<'a> {
-    const RECENT: usize = 256;
-
-    /// The slot of `key`, if it has one.
-    pub fn get(&self, key: &str) -> Option<usize> {
-        [&self.sorted, &self.recent].into_iter().find_map(|list| {
-            list.binary_search_by(|(k, _)| (*k).cmp(key))
-                .ok()
-                .map(|i| list[i].1)
-        })
-    }
-
-    /// Adds `key`, which is not there yet, with `slot`.
-    pub fn insert(&mut self, key: &'a str, slot: usize) {
-        let at = self.recent.partition_point(|(k, _)| *k < key);
-        self.recent.insert(at, (key, slot));
-        if self.recent.len() >= Self::RECENT {
-            let mut merged = Vec::with_capacity(self.sorted.len() + self.recent.len());
-            let mut recent = self.recent.drain(..).peekable();
-            for old in self.sorted.drain(..) {
-                while let Some(new) = recent.next_if(|new| new.0 < old.0) {
-                    merged.push(new);
-                }
-                merged.push(old);
-            }
-            merged.extend(recent);
-            self.sorted = merged;
-        }
     }
 }
 
@@ -439,7 +392,6 @@ fn permute<T>(items: &mut [T], order: &mut [u32]) {
 mod tests {
     use super::*;
     use proptest::prelude::*;
-    use std::collections::BTreeMap;
 
     #[test]
     fn text_sets_and_maps_answer_and_read_as_b_trees_do() {
@@ -511,29 +463,6 @@ mod tests {
     }
 
     proptest! {
-        #[test]
-        fn groups_answer_as_a_b_tree_map_of_first_slots_did(keys in prop::collection::vec(0u16..2_000, 0..1_500)) {
-            let texts: Vec<String> = keys.iter().map(|k| format!("bot-{k}")).collect();
-            let mut groups: Groups<Vec<usize>> = Groups::default();
-            let mut tree: BTreeMap<&str, usize> = BTreeMap::new();
-            let mut values: Vec<Vec<usize>> = Vec::new();
-            for (i, text) in texts.iter().enumerate() {
-                prop_assert_eq!(groups.contains(text), tree.contains_key(text.as_str()));
-                groups.entry(text, Vec::new).push(i);
-                let next = values.len();
-                let slot = *tree.entry(text).or_insert(next);
-                if slot == next {
-                    values.push(Vec::new());
-                }
-                values[slot].push(i);
-            }
-            for k in 0..2_000u16 {
-                let text = format!("bot-{k}");
-                prop_assert_eq!(groups.contains(&text), tree.contains_key(text.as_str()));
-            }
-            prop_assert_eq!(groups.into_values(), values);
-        }
-
         #[test]
         fn it_sorts_as_the_standard_stable_sort_does(items in prop::collection::vec((0u8..6, any::<u16>()), 0..300)) {
             // Sorting by the first field alone: equal keys must keep their order.
