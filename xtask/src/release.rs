@@ -61,7 +61,8 @@ fn snippets(dir: &Path) -> Result<Vec<PathBuf>, String> {
 }
 
 /// `html` without its comments (`<!-- … -->`) and without the blank lines. An unclosed
-/// comment runs to the end, as in a browser.
+/// comment runs to the end, as in a browser. It reads no markup, so it is for a page like
+/// ours, with no `<!--` in a script and no `pre` or `textarea` whose blank lines matter.
 fn without_comments(html: &str) -> String {
     let mut kept = String::with_capacity(html.len());
     let mut rest = html;
