@@ -559,20 +559,12 @@ fn commit(tools: &Tools) -> String {
 
 /// Every file the app's users download from `dist` (the JS snippets included), but not the
 /// example host page in `dist/embed/`.
-fn shipped_files(dir: &Path) -> Result<Vec<std::path::PathBuf>, String> {
-    let mut files = Vec::new();
-    for entry in
-        std::fs::read_dir(dir).map_err(|e| format!("cannot list {}: {e}", dir.display()))?
-    {
-        let path = entry.map_err(|e| e.to_string())?.path();
-        if path.is_dir() {
-            if path.file_name().is_some_and(|n| n != "embed") {
-                files.extend(shipped_files(&path)?);
-            }
-        } else {
-            files.push(path);
-        }
-    }
+fn shipped_files(dist: &Path) -> Result<Vec<std::path::PathBuf>, String> {
+    let mut files = crate::run::files_under(dist)?;
+    files.retain(|path| {
+        let folders = path.strip_prefix(dist).ok().and_then(Path::parent);
+        !folders.is_some_and(|f| f.components().any(|c| c.as_os_str() == "embed"))
+    });
     Ok(files)
 }
 

@@ -43,20 +43,14 @@ pub fn post_build() -> Result<(), String> {
         .map_err(|e| format!("cannot write {}: {e}", page.display()))
 }
 
-/// Every JavaScript file under `dir` (wasm-bindgen's snippets: one folder per crate).
+/// Every JavaScript file under `dir` (wasm-bindgen's snippets: one folder per crate), if
+/// there is such a folder.
 fn snippets(dir: &Path) -> Result<Vec<PathBuf>, String> {
-    let mut files = Vec::new();
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return Ok(files);
-    };
-    for entry in entries {
-        let path = entry.map_err(|e| e.to_string())?.path();
-        if path.is_dir() {
-            files.extend(snippets(&path)?);
-        } else if path.extension().is_some_and(|e| e == "js") {
-            files.push(path);
-        }
+    if !dir.is_dir() {
+        return Ok(Vec::new());
     }
+    let mut files = crate::run::files_under(dir)?;
+    files.retain(|path| path.extension().is_some_and(|e| e == "js"));
     Ok(files)
 }
 

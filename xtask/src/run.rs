@@ -1,7 +1,24 @@
 //! Running commands with the project's tool PATH, and reading their versions.
 
 use std::ffi::OsString;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+
+/// Every file under `dir`, at any depth, in no particular order.
+pub fn files_under(dir: &Path) -> Result<Vec<PathBuf>, String> {
+    let mut files = Vec::new();
+    for entry in
+        std::fs::read_dir(dir).map_err(|e| format!("cannot list {}: {e}", dir.display()))?
+    {
+        let path = entry.map_err(|e| e.to_string())?.path();
+        if path.is_dir() {
+            files.extend(files_under(&path)?);
+        } else {
+            files.push(path);
+        }
+    }
+    Ok(files)
+}
 
 /// Runs `program args` with `path` as PATH, inheriting stdio; fails on a non-zero exit.
 pub fn command(program: &str, args: &[&str], path: &OsString) -> Result<(), String> {
