@@ -186,6 +186,10 @@ impl<V> TextMap<V> {
 
     /// Adds `pairs`, in any order; a text it holds already takes the value `pairs` gives it.
     pub fn extend(&mut self, pairs: Vec<(String, V)>) {
+        // Most load updates bring no new bot: leave the map as it is, not rebuilt.
+        if pairs.is_empty() {
+            return;
+        }
         let mut all = std::mem::take(&mut self.0);
         all.extend(pairs);
         *self = TextMap::gathered(all, |kept, later| *kept = later);
