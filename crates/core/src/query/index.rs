@@ -12,6 +12,7 @@ use std::sync::OnceLock;
 use super::{ConnectorQuery, SortKey, SortValue};
 use crate::caseless::push_lowercase;
 use crate::model::Connector;
+use crate::order;
 
 #[derive(Debug, Default)]
 pub struct FleetIndex {
@@ -188,7 +189,10 @@ impl FleetIndex {
     fn ranks(&self, slot: usize, key: SortKey, connectors: &[Connector]) -> &[u32] {
         self.ranks[slot].get_or_init(|| {
             let mut by_value: Vec<usize> = (0..connectors.len()).collect();
-            by_value.sort_by(|&a, &b| key.value(&connectors[a]).cmp(&key.value(&connectors[b])));
+            // Once per column and list, so through the app's one sort (`order`).
+            order::sort_by(&mut by_value, |&a, &b| {
+                key.value(&connectors[a]).cmp(&key.value(&connectors[b]))
+            });
             let mut ranks = vec![0; connectors.len()];
             let mut rank = 0;
             for (k, &i) in by_value.iter().enumerate() {
