@@ -27,11 +27,11 @@ const COMMON: usize = 200;
 /// How many of the functions placed last a candidate is compared with: gzip still sees
 /// several of them. A run shared with the last one counts [`NEAREST`], with the one before
 /// half that, and so on (by 1 / (1 + age)).
-const RECENT: usize = 6;
+const RECENT: usize = 10;
 const NEAREST: u32 = 60;
-/// A function follows only when its score reaches this: three runs shared with the last
+/// A function follows only when its score reaches this: two runs shared with the last
 /// function placed, or as much with those before it.
-const LIKE: u32 = 3 * NEAREST;
+const LIKE: u32 = 2 * NEAREST;
 
 /// Orders the functions of the one `*_bg.wasm` in Trunk's staging directory, in place, and
 /// drops its names.
@@ -45,15 +45,16 @@ pub fn order_functions(staging: &Path) -> Result<(), String> {
     let (input_arg, output_arg) = (input.to_string_lossy(), wasm.to_string_lossy());
     // The features are those the module's target features section names (wasm-opt reads
     // it); --all-features would let it write encodings browsers do not take yet, such as
-    // compact imports. No -g: the output carries no names. The section is metadata the
-    // browser does not read, so it goes too. What no export reaches any more (see
-    // `stream_exports.rs`) goes first.
+    // compact imports. No -g: the output carries no names. That section and the producers
+    // section (the compilers' versions) are metadata the browser does not read, so they go
+    // too. What no export reaches any more (see `stream_exports.rs`) goes first.
     let moved = command(
         "wasm-opt",
         &[
             "--remove-unused-module-elements",
             "--reorder-functions-by-name",
             "--strip-target-features",
+            "--strip-producers",
             &input_arg,
             "-o",
             &output_arg,
