@@ -162,7 +162,7 @@ pub fn App(
         <div
             class="bs-app"
             node_ref=app_root
-            data-theme=move || if dark.get() { "dark" } else { "light" }
+            data-theme=move || String::from(if dark.get() { "dark" } else { "light" })
         >
             <style>{crate::style::CSS}</style>
             <header class="bs-header">
@@ -198,7 +198,7 @@ pub fn App(
             <Notices notices=store.notices />
             <ToastList toasts=toasts />
             {move || match adapter.get() {
-                Some(Adapter::Simulated(sim)) => Some(view! { <ExerciseBar sim=StoredValue::new_local(sim) /> }),
+                Some(Adapter::Simulated(sim)) => Some(view! { <ExerciseBar sim=StoredValue::new_local(sim) /> }.into_any()),
                 _ => None,
             }}
             <main class="bs-main">
@@ -210,7 +210,7 @@ pub fn App(
                 }}
             </main>
             {move || match adapter.get() {
-                Some(Adapter::Simulated(sim)) => Some(view! { <SimulationPanel sim=StoredValue::new_local(sim) /> }),
+                Some(Adapter::Simulated(sim)) => Some(view! { <SimulationPanel sim=StoredValue::new_local(sim) /> }.into_any()),
                 _ => None,
             }}
         </div>

@@ -96,7 +96,7 @@ pub fn StatusChart() -> impl IntoView {
                                     y=decimal(y + BAR_HEIGHT * 0.7, 1)
                                     class="bs-chart__value"
                                 >
-                                    {move || counts.get()[i]}
+                                    {move || counts.get()[i].to_string()}
                                 </text>
                             </g>
                         }

@@ -57,23 +57,22 @@ pub fn ConnectionControl(
         true => "simulated",
         false => store.connection.with(|l| state_slug(l.as_ref())),
     };
-    let title = move || match mode.get() {
-        Mode::Simulated => {
-            "Data comes from the built-in simulator, not a live API. Click to connect to one."
-                .to_owned()
-        }
-        Mode::Live(o) => format!("Data comes from {}. Click to change.", o.base_url),
-    };
     view! {
         <button
             type="button"
             class="bs-badge bs-connection"
-            data-state=state
-            title=title
+            data-state=move || String::from(state())
+            title=move || match mode.get() {
+                Mode::Simulated => {
+                    "Data comes from the built-in simulator, not a live API. Click to connect to one."
+                        .to_owned()
+                }
+                Mode::Live(o) => format!("Data comes from {}. Click to change.", o.base_url),
+            }
             aria-haspopup="dialog"
             on:click=move |_| open.set(true)
         >
-            {label}
+            {move || label()}
         </button>
         <When when=move || open.get()>
             <ConnectionDialog
@@ -219,7 +218,7 @@ fn ConnectionDialog(
                             }
                         />
                         <div id=id("problem") class="bs-field__messages">
-                            {move || problem.get().map(|p| view! { <p class="bs-field__error">{p}</p> })}
+                            {move || problem.get().map(|p| view! { <p class="bs-field__error">{p}</p> }.into_any())}
                         </div>
                     </div>
                     <div class="bs-form__field">
@@ -255,7 +254,7 @@ fn ConnectionDialog(
                                 </p>
                             </When>
                         </div>
-                    })}
+                    }.into_any())}
                     {remember.then(|| view! {
                         <label class="bs-check">
                             <input
@@ -267,10 +266,10 @@ fn ConnectionDialog(
                         </label>
                     })}
                 </When>
-                {move || refused().map(|why| view! { <p class="bs-form__outcome" role="alert">{why}</p> })}
+                {move || refused().map(|why| view! { <p class="bs-form__outcome" role="alert">{why}</p> }.into_any())}
                 <div class="bs-dialog__buttons">
                     <button type="submit" class="bs-button bs-button--primary">
-                        {move || if live.get() { "Connect" } else { "Use the simulator" }}
+                        {move || String::from(if live.get() { "Connect" } else { "Use the simulator" })}
                     </button>
                     <button type="button" class="bs-button" on:click=move |_| close.run(())>
                         "Cancel"
@@ -302,7 +301,7 @@ pub fn ConnectionStatus(
             live.retry_now();
         }
     };
-    move || {
+    let status = move || {
         let text = store.connection.with(|link| match link {
             Some(Link::Reconnecting { .. }) => Some(match as_of() {
                 // Never connected: nothing was lost yet.
@@ -329,6 +328,8 @@ pub fn ConnectionStatus(
                     <button type="button" class="bs-button bs-button--quiet" on:click=retry>"Retry now"</button>
                 })}
             </p>
-        })
-    }
+        }
+        .into_any())
+    };
+    view! { {move || status()} }
 }

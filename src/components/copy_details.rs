@@ -60,7 +60,7 @@ pub fn CopyDetails(
     view! {
         <div class="bs-copy">
             <button type="button" class="bs-button" on:click=copy>"Copy details"</button>
-            <p class="bs-copy__outcome" role="status">{move || outcome.get()}</p>
+            <p class="bs-copy__outcome" role="status">{move || outcome.get().map(String::from)}</p>
             <When when=move || report.with(Option::is_some)>
                 <textarea
                     class="bs-copy__text"

@@ -47,12 +47,12 @@ pub fn DriftTable(
                         view! {
                             <td>{here.unwrap_or_else(|| "(not set)".to_owned())}</td>
                             <td>{others}</td>
-                        }
+                        }.into_any()
                         .into_any()
                     } else {
                         view! { <td>{drift_values(&d.values)}</td> }.into_any()
                     };
-                    view! { <tr><td>{d.key}</td>{cells}</tr> }
+                    view! { <tr><td>{d.key}</td>{cells}</tr> }.into_any()
                 }).collect_view()}
             </tbody>
         </table>

@@ -125,11 +125,11 @@ pub fn FaultControls(
                         } else {
                             format!("{} ({}) · {}", r.login, r.account, r.note)
                         };
-                        view! { <option value=r.login.clone() selected=selected>{text}</option> }
+                        view! { <option value=r.login.clone() selected=selected>{text}</option> }.into_any()
                     }).collect_view()}
                 </select>
             </label>
-            {move || users.with(|(listed, all)| cut_note(listed.len(), *all, "bot users")).map(|n| view! { <p class="bs-field__hint">{n}</p> })}
+            {move || users.with(|(listed, all)| cut_note(listed.len(), *all, "bot users")).map(|n| view! { <p class="bs-field__hint">{n}</p> }.into_any())}
             <div class="bs-button-row" role="group" aria-label="Faults of the bot user">
                 <button type="button" class="bs-button" on:click=on_user(
                     "disabled by the login policy (failed logins from an IP outside the whitelist)",
@@ -172,11 +172,11 @@ pub fn FaultControls(
                 <select class="bs-select" on:change=move |ev| bot.set(event_target_value(&ev))>
                     {move || bots.get().0.into_iter().map(|b| {
                         let selected = b.id.0 == bot.get_untracked();
-                        view! { <option value=b.id.0 selected=selected>{b.name}</option> }
+                        view! { <option value=b.id.0 selected=selected>{b.name}</option> }.into_any()
                     }).collect_view()}
                 </select>
             </label>
-            {move || bots.with(|(listed, all)| cut_note(listed.len(), *all, "bots")).map(|n| view! { <p class="bs-field__hint">{n}</p> })}
+            {move || bots.with(|(listed, all)| cut_note(listed.len(), *all, "bots")).map(|n| view! { <p class="bs-field__hint">{n}</p> }.into_any())}
             <label class="bs-field">
                 <span class="bs-field__label">"Concurrent conversations"</span>
                 <input

@@ -78,7 +78,7 @@ pub fn Messages(
                         {warning.then(|| view! { <span class="bs-visually-hidden">"Warning: "</span> })}
                         {p.message}
                     </p>
-                }
+                }.into_any()
             }).collect_view()}
         </div>
     }
@@ -131,7 +131,7 @@ where
             }).collect_view()}
             {move || reasons.iter().filter_map(|v| refusal.run(*v)).map(|why| view! {
                 <p class="bs-field__hint">{why}</p>
-            }).collect_view()}
+            }.into_any()).collect_view()}
         </fieldset>
     }
 }

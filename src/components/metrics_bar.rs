@@ -42,7 +42,7 @@ pub fn MetricsBar() -> impl IntoView {
                                     view_state.show(Page::Agents, metric.query(environment.get_untracked()))
                                 }
                             >
-                                <span class=tone>{count}</span>
+                                <span class=tone>{move || count()}</span>
                                 <span class="bs-metric__label">{metric.label()}</span>
                             </button>
                         </li>

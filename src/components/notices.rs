@@ -28,7 +28,7 @@ pub fn Notices(
                                 "Dismiss"
                             </button>
                         </p>
-                    }
+                    }.into_any()
                 }).collect_view()}
         </div>
     }

@@ -221,7 +221,7 @@ pub fn Problems(
                     <input type="checkbox" prop:checked=move || notify.get() on:change=opt_in />
                     " Tell me of new problems with browser notifications"
                 </label>
-                {move || notify_said.get().map(|s| view! { <p class="bs-problems__said" role="status">{s}</p> })}
+                {move || notify_said.get().map(|s| view! { <p class="bs-problems__said" role="status">{s}</p> }.into_any())}
             </div>
         </details>
     }

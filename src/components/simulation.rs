@@ -54,7 +54,7 @@ pub fn SimulationPanel(
                     aria-pressed=move || paused.get().to_string()
                     on:click=move |_| sim.with_value(|b| b.set_paused(!paused.get_untracked()))
                 >
-                    {move || if paused.get() { "Resume" } else { "Pause" }}
+                    {move || String::from(if paused.get() { "Resume" } else { "Pause" })}
                 </button>
                 <button
                     type="button"

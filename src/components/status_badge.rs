@@ -13,9 +13,9 @@ pub fn StatusBadge<T: StatusValue + Copy + Send + Sync + 'static>(
     view! {
         <span
             class=move || format!("bs-status bs-status--{}", value.get().tone().name())
-            title=move || value.get().description()
+            title=move || value.get().description().to_owned()
         >
-            {move || value.get().label()}
+            {move || value.get().label().to_owned()}
         </span>
     }
 }

@@ -82,7 +82,7 @@ pub fn Timeline(
                     on_change=Callback::new(move |p| period.set(p))
                 />
             </div>
-            {move || failed.get().map(|f| view! { <p class="bs-timeline__failed" role="alert">{f}</p> })}
+            {move || failed.get().map(|f| view! { <p class="bs-timeline__failed" role="alert">{f}</p> }.into_any())}
             {move || match timeline.get() {
                 Some((t, period, since)) => lanes(&t, period, since, zone).into_any(),
                 None if failed.with(Option::is_none) => {

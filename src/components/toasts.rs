@@ -122,7 +122,7 @@ pub fn ToastList(
                                     "Dismiss"
                                 </button>
                             </p>
-                        }
+                        }.into_any()
                     }).collect_view()}
             </div>
         }

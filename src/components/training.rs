@@ -106,10 +106,10 @@ pub fn ScenarioList(
                                     aria-label=label
                                     on:click=move |_| start(scenario.clone())
                                 >
-                                    {move || if running.get().as_deref() == Some(id.as_str()) { "Start again" } else { "Start" }}
+                                    {move || String::from(if running.get().as_deref() == Some(id.as_str()) { "Start again" } else { "Start" })}
                                 </button>
                             </li>
-                        }
+                        }.into_any()
                     }).collect_view()}
             </ul>
             <label class="bs-field">
@@ -149,7 +149,7 @@ pub fn ExerciseBar(
             t.clear();
         }
     });
-    move || {
+    let bar = move || {
         exercise.get().map(|(ex, progress)| {
             let solved = ex.attempt.solved_at.is_some();
             let hints = ex.attempt.hints_shown(&ex.scenario);
@@ -209,6 +209,8 @@ pub fn ExerciseBar(
                     })}
                 </section>
             }
+            .into_any()
         })
-    }
+    };
+    view! { {move || bar()} }
 }

@@ -138,7 +138,7 @@ pub fn ViewsMenu() -> impl IntoView {
                         saved
                             .list()
                             .iter()
-                            .map(|v| view! { <SavedViewItem view=v.clone() on_open=Callback::new(open) /> })
+                            .map(|v| view! { <SavedViewItem view=v.clone() on_open=Callback::new(open) /> }.into_any())
                             .collect_view()
                     }}
                 </ul>

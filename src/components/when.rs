@@ -20,11 +20,8 @@ pub fn When(
     fallback: ViewFn,
 ) -> impl IntoView {
     let shown = Memo::new(move |_| when.get());
-    move || {
-        if shown.get() {
-            children()
-        } else {
-            fallback.run()
-        }
-    }
+    // Inside `view!` the closure becomes the one type Leptos gives every reactive view of
+    // this output; returned bare it was a type of its own, with its own copy of the
+    // rendering code (ARCHITECTURE: "Few view types").
+    view! { {move || if shown.get() { children() } else { fallback.run() }} }
 }

@@ -71,7 +71,7 @@ pub fn Dashboard() -> impl IntoView {
                                                 "Show connectors"
                                             </button>
                                         </li>
-                                    }
+                                    }.into_any()
                                 }).collect_view()}
                         </ul>
                         <When when=move || hidden() != 0>

@@ -212,11 +212,11 @@ pub fn EventLog() -> impl IntoView {
                     on:click=export
                     disabled=move || rows.with(Vec::is_empty) || exporting.get()
                 >
-                    {move || if exporting.get() { "Exporting…" } else { "Export CSV" }}
+                    {move || String::from(if exporting.get() { "Exporting…" } else { "Export CSV" })}
                 </button>
             </div>
-            {move || export_failed.get().map(|why| view! { <p class="bs-field__error" role="alert">{why}</p> })}
-            {move || failed.get().map(|why| view! { <p class="bs-field__error" role="alert">{why}</p> })}
+            {move || export_failed.get().map(|why| view! { <p class="bs-field__error" role="alert">{why}</p> }.into_any())}
+            {move || failed.get().map(|why| view! { <p class="bs-field__error" role="alert">{why}</p> }.into_any())}
             <p class="bs-count" aria-live="polite">
                 {move || {
                     let n = rows.with(Vec::len);
@@ -253,13 +253,13 @@ pub fn EventLog() -> impl IntoView {
             </div>
             {move || next.with(Option::is_some).then(|| view! {
                 <button type="button" class="bs-button" on:click=older>"Show older"</button>
-            })}
+            }.into_any())}
         </section>
     }
 }
 
 /// One entry as a row: a status change with its two statuses, or an action and its outcome.
-fn row(e: Entry, zone: TimeZone) -> impl IntoView {
+fn row(e: Entry, zone: TimeZone) -> AnyView {
     let connector = match e.connector {
         Some(id) if e.agent.is_empty() => format!("#{id} {}", e.bot),
         Some(id) => format!("#{id} {} ({})", e.bot, e.agent),
@@ -302,6 +302,7 @@ fn row(e: Entry, zone: TimeZone) -> impl IntoView {
             <td>{e.detail.clone().unwrap_or_default()}</td>
         </tr>
     }
+    .into_any()
 }
 
 /// Offers `text` as a file download named `name`.

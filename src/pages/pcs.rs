@@ -52,7 +52,7 @@ pub fn PcsTab() -> impl IntoView {
             <div class="bs-table-bar">
                 <p class="bs-panel__hint">
                     "All post-conversation survey bots share one PCS connector; its status is "
-                    {move || store.pcs.get().map(|p| view! { <StatusBadge value=Signal::stored(p.state.status()) /> })}
+                    {move || store.pcs.get().map(|p| view! { <StatusBadge value=Signal::stored(p.state.status()) /> }.into_any())}
                     ". Any operation on it affects every survey bot."
                 </p>
                 <div class="bs-button-row">
@@ -117,7 +117,7 @@ pub fn PcsTab() -> impl IntoView {
                                 </tbody>
                             </table>
                         </div>
-                    }
+                    }.into_any()
                     .into_any()
                 }
             }}
@@ -136,7 +136,7 @@ pub fn PcsTab() -> impl IntoView {
                             </button>
                         </div>
                     </Modal>
-                }
+                }.into_any()
             })}
         </div>
     }

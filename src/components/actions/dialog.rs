@@ -72,7 +72,7 @@ fn choose_environment(
             current=to.into()
             on_change=Callback::new(move |e| to.set(e))
         />
-        {move || view! { <PlanView flow=flow plan=plan.get() lead=plan.with(|p| p.lead(&Action::Redeploy(to.get()))) /> }}
+        {move || view! { <PlanView flow=flow plan=plan.get() lead=plan.with(|p| p.lead(&Action::Redeploy(to.get()))) /> }.into_any()}
         <p class="bs-dialog__note">{ActionKind::Redeploy.note()}</p>
         <div class="bs-dialog__buttons">
             <button type="button" class="bs-button" on:click=move |_| flow.cancel()>"Cancel"</button>

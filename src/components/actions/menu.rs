@@ -108,7 +108,7 @@ pub fn RowMenu(
                 <div class="bs-row-menu" style=place.style()>
                     <MenuList flow=flow targets=vec![place.id] label=format!("Actions for {}", flow.name(place.id)) on_close=close />
                 </div>
-            }
+            }.into_any()
         })}
     }
 }
@@ -214,7 +214,7 @@ fn MenuList(
                             }
                         >
                             <span class="bs-menu__label" id=label_id>{kind.label()}</span>
-                            <span class="bs-menu__desc" id=desc_id>{what}</span>
+                            <span class="bs-menu__desc" id=desc_id>{move || what()}</span>
                         </button>
                     }
                 })

@@ -135,7 +135,7 @@ pub(super) fn AgentPicker(
                                         let value = name.clone();
                                         view! {
                                             <option value=value prop:selected=move || form.draft.with(|d| d.agent_user_id == this)>{name}</option>
-                                        }
+                                        }.into_any()
                                     })
                                     .collect_view()
                                     .into_any(),

@@ -37,7 +37,7 @@ pub(super) fn ConfigRows(
             // By position, as the rows are numbered (see `ScenarioList`).
             {move || {
                 (0..rows.get())
-                    .map(|row| view! { <ConfigRow form=form row=row list_id=list_id.clone() /> })
+                    .map(|row| view! { <ConfigRow form=form row=row list_id=list_id.clone() /> }.into_any())
                     .collect_view()
             }}
             <button

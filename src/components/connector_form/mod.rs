@@ -86,11 +86,13 @@ pub fn ConnectorFormHost(
     /// The page's action flow: the form's Delete goes through it.
     flow: ActionFlow,
 ) -> impl IntoView {
-    move || {
-        forms
-            .open
-            .get()
-            .map(|target| view! { <ConnectorForm forms=forms target=target flow=flow /> })
+    view! {
+        {move || {
+            forms
+                .open
+                .get()
+                .map(|target| view! { <ConnectorForm forms=forms target=target flow=flow /> }.into_any())
+        }}
     }
 }
 
@@ -295,14 +297,14 @@ fn ConnectorForm(
                                             let this = b.id.clone();
                                             view! {
                                                 <option value=value prop:selected=move || form.bot.with(|x| x.as_ref() == Some(&this))>{b.name}</option>
-                                            }
+                                            }.into_any()
                                         }).collect_view()}
                                     </select>
                                     <div id=bot_msg>
                                         <When when=move || form.submitted.get() && form.bot.with(Option::is_none)>
                                             <p class="bs-field__error">"Choose the bot this connector serves."</p>
                                         </When>
-                                        {move || form.problems(Field::Bot).into_iter().map(|p| view! { <p class="bs-field__error">{p.message}</p> }).collect_view()}
+                                        {move || form.problems(Field::Bot).into_iter().map(|p| view! { <p class="bs-field__error">{p.message}</p> }.into_any()).collect_view()}
                                     </div>
                                 </div>
                             }.into_any()
@@ -421,7 +423,7 @@ fn ConnectorForm(
                         })}
                         <button type="button" class="bs-button" on:click=move |_| cancel.with_value(|c| c())>"Cancel"</button>
                         <button type="submit" class="bs-button bs-button--primary" disabled=move || saving.get() || gone>
-                            {move || if saving.get() { "Saving…" } else { "Save" }}
+                            {move || String::from(if saving.get() { "Saving…" } else { "Save" })}
                         </button>
                     </div>
                 </form>

@@ -164,7 +164,7 @@ pub fn Details() -> impl IntoView {
                                     {move || confirmed.get().map(|said| view! {
                                         <dt>"Confirmed"</dt>
                                         <dd class="bs-details__confirmed">{said}</dd>
-                                    })}
+                                    }.into_any())}
                                 </dl>
                                 <Timeline id=c.id />
                                 {(!problems.is_empty()).then(|| view! {
@@ -210,7 +210,7 @@ pub fn Details() -> impl IntoView {
                                     <p class="bs-details__readonly" role="note">
                                         <strong>"Read-only: "</strong>{why}
                                     </p>
-                                })}
+                                }.into_any())}
                                 <dl class="bs-details__settings">
                                     <dt>"Agent user ID"</dt><dd>{s.agent_user_id.clone()}</dd>
                                     <dt>"Account"</dt><dd>{s.account.clone()}</dd>
@@ -230,7 +230,7 @@ pub fn Details() -> impl IntoView {
                                         }}
                                     </dd>
                                 </dl>
-                            }
+                            }.into_any()
                             .into_any()
                         }
                     }}

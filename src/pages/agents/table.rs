@@ -216,7 +216,7 @@ pub fn ConnectorTable(
                 viewport.set(height);
             }
         }>
-            <table class="bs-table" style:min-width=min_width aria-rowcount=move || rows.with(Vec::len) + 1>
+            <table class="bs-table" style:min-width=min_width aria-rowcount=move || (rows.with(Vec::len) + 1).to_string()>
                 <thead>
                     <tr aria-rowindex="1">
                         <th class="bs-cell bs-cell--check" scope="col" style:width=format!("{CHECK_WIDTH}px")>
@@ -240,24 +240,24 @@ pub fn ConnectorTable(
                                         class:bs-cell--bot=column == Column::Bot
                                         scope="col"
                                         style:width=format!("{}px", width(column))
-                                        aria-sort=move || match sorted() {
+                                        aria-sort=move || String::from(match sorted() {
                                             Some(true) => "descending",
                                             Some(false) => "ascending",
                                             None => "none",
-                                        }
+                                        })
                                     >
                                         <button type="button" class="bs-sort" title=format!("Sort by {label}") on:click=move |_| sort_by(key)>
                                             <span>{label}</span>
                                             <span class="bs-sort__arrow" aria-hidden="true">
-                                                {move || match sorted() {
+                                                {move || String::from(match sorted() {
                                                     Some(true) => "▼",
                                                     Some(false) => "▲",
                                                     None => "",
-                                                }}
+                                                })}
                                             </span>
                                         </button>
                                     </th>
-                                }
+                                }.into_any()
                             })
                             .collect_view()}
                         <th class="bs-cell bs-cell--menu" scope="col" style:width=format!("{MENU_WIDTH}px")>
@@ -279,7 +279,7 @@ pub fn ConnectorTable(
                             v.iter()
                                 .take(count)
                                 .enumerate()
-                                .map(|(place, first)| view! { <Row place=place first=first.clone() visible=visible rows=rows shown=shown /> })
+                                .map(|(place, first)| view! { <Row place=place first=first.clone() visible=visible rows=rows shown=shown /> }.into_any())
                                 .collect_view()
                         })
                     }}
@@ -326,7 +326,6 @@ fn Row(
     let id = move || row.with(|(_, c)| c.id);
     // What a click acts on: the connector the row shows at that moment.
     let id_now = move || row.with_untracked(|(_, c)| c.id);
-    let text = move |f: fn(&Connector) -> String| move || row.with(|(_, c)| f(c));
     let names = move |what: &'static str| {
         move || row.with(|(_, c)| format!("{what} {} ({})", c.bot.name, c.settings.agent_user_id))
     };
@@ -336,7 +335,7 @@ fn Row(
         <tr
             class="bs-row"
             class:bs-row--selected=checked
-            aria-rowindex=move || row.with(|(pos, _)| pos + 2)
+            aria-rowindex=move || row.with(|(pos, _)| (pos + 2).to_string())
             on:click=move |_| open_details.set(Some(id_now()))
         >
             <td class="bs-cell bs-cell--check" on:click=|ev| ev.stop_propagation()>
@@ -369,7 +368,7 @@ fn Row(
                                 open_details.set(Some(id_now()));
                             }
                         >
-                            {text(|c| c.bot.name.clone())}
+                            {move || row.with(|(_, c)| c.bot.name.clone())}
                         </button>
                     </td>
                 }.into_any(),
@@ -387,7 +386,7 @@ fn Row(
                 <button
                     type="button"
                     class="bs-row-menu-button"
-                    data-row-menu=move || id().0
+                    data-row-menu=move || id().0.to_string()
                     aria-label=names("Actions for")
                     aria-haspopup="menu"
                     aria-expanded=move || row_menu.with(|m| m.is_some_and(|m| m.id == id())).to_string()
@@ -405,13 +404,16 @@ fn Row(
 
 /// A cell of text from the row's connector, with the whole text as its title (the cell cuts
 /// what does not fit). One function for every text column, so each adds no code of its own.
+/// The title and the text read the memo through closures: Leptos erases a closure to the
+/// same attribute and view types as every other reactive text, where the memo itself was a
+/// type of its own for each.
 fn text_cell(
     row: Memo<(usize, Connector)>,
     class: &'static str,
     f: fn(&Connector) -> String,
 ) -> AnyView {
     let value = Memo::new(move |_| row.with(|(_, c)| f(c)));
-    view! { <td class=class title=value>{value}</td> }.into_any()
+    view! { <td class=class title=move || value.get()>{move || value.get()}</td> }.into_any()
 }
 
 /// Where a row's menu opens: under its button, right-aligned with it, or above it when the
