@@ -191,7 +191,7 @@ pub fn App(
                 >
                     {Theme::ALL.into_iter().map(|t| view! {
                         <option value=t.slug() selected=move || theme.get() == t>{t.label()}</option>
-                    }).collect_view()}
+                    }.into_any()).collect_view()}
                 </select>
             </header>
             <ConnectionStatus adapter=adapter />

@@ -99,7 +99,7 @@ pub fn StatusChart() -> impl IntoView {
                                     {move || counts.get()[i].to_string()}
                                 </text>
                             </g>
-                        }
+                        }.into_any()
                     })
                     .collect_view()}
             </svg>

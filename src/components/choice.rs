@@ -44,7 +44,7 @@ where
                             <option value=slug(v) prop:selected=move || current.get() == v>
                                 {move || text.run(v)}
                             </option>
-                        }
+                        }.into_any()
                     })
                     .collect_view()}
             </select>

@@ -264,7 +264,7 @@ fn ConnectionDialog(
                             />
                             "Remember on this device (keeps the address and the token in this browser's storage)"
                         </label>
-                    })}
+                    }.into_any())}
                 </When>
                 {move || refused().map(|why| view! { <p class="bs-form__outcome" role="alert">{why}</p> }.into_any())}
                 <div class="bs-dialog__buttons">
@@ -326,7 +326,7 @@ pub fn ConnectionStatus(
                 <span>{text}</span>
                 {offline.then(|| view! {
                     <button type="button" class="bs-button bs-button--quiet" on:click=retry>"Retry now"</button>
-                })}
+                }.into_any())}
             </p>
         }
         .into_any())

@@ -55,7 +55,7 @@ pub fn TextField(
                 aria-describedby=messages.clone()
                 on:input=move |ev| on_input.run(event_target_value(&ev))
             />
-            {hint.map(|hint| view! { <p class="bs-field__hint">{hint}</p> })}
+            {hint.map(|hint| view! { <p class="bs-field__hint">{hint}</p> }.into_any())}
             <Messages id=messages problems=problems />
         </div>
     }
@@ -75,7 +75,7 @@ pub fn Messages(
                 let warning = !p.is_error();
                 view! {
                     <p class=if warning { "bs-field__warning" } else { "bs-field__error" }>
-                        {warning.then(|| view! { <span class="bs-visually-hidden">"Warning: "</span> })}
+                        {warning.then(|| view! { <span class="bs-visually-hidden">"Warning: "</span> }.into_any())}
                         {p.message}
                     </p>
                 }.into_any()
@@ -127,7 +127,7 @@ where
                         />
                         {text(v)}
                     </label>
-                }
+                }.into_any()
             }).collect_view()}
             {move || reasons.iter().filter_map(|v| refusal.run(*v)).map(|why| view! {
                 <p class="bs-field__hint">{why}</p>

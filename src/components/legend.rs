@@ -8,13 +8,14 @@ use leptos::prelude::*;
 
 use super::status_badge::StatusBadge;
 
-fn entry<T: StatusValue + Copy + Send + Sync + 'static>(value: T) -> impl IntoView {
+fn entry<T: StatusValue + Copy + Send + Sync + 'static>(value: T) -> AnyView {
     view! {
         <li class="bs-legend__item">
             <StatusBadge value=Signal::stored(value) />
             <span>{value.description()}</span>
         </li>
     }
+    .into_any()
 }
 
 #[component]

@@ -46,7 +46,7 @@ pub fn MetricsBar() -> impl IntoView {
                                 <span class="bs-metric__label">{metric.label()}</span>
                             </button>
                         </li>
-                    }
+                    }.into_any()
                 })
                 .collect_view()}
         </ul>

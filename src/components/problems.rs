@@ -203,9 +203,9 @@ pub fn Problems(
                                                 <button type="button" class="bs-button bs-button--small" on:click=move |_| acknowledge(p.clone())>
                                                     "Acknowledge"
                                                 </button>
-                                            })}
+                                            }.into_any())}
                                         </li>
-                                    }
+                                    }.into_any()
                                 })
                                 .collect_view()}
                         </ul>
@@ -213,7 +213,7 @@ pub fn Problems(
                             <p class="bs-problems__none">
                                 {format!("And {} more: the Bot Agents page lists every connector.", open - LIST_AT_MOST)}
                             </p>
-                        })}
+                        }.into_any())}
                     }
                     .into_any()
                 }}

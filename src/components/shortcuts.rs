@@ -113,7 +113,7 @@ pub fn KeyboardShortcuts(
                 <dl class="bs-shortcuts">
                     {SHORTCUTS
                         .into_iter()
-                        .map(|(key, what)| view! { <dt><kbd>{key}</kbd></dt><dd>{what}</dd> })
+                        .map(|(key, what)| view! { <dt><kbd>{key}</kbd></dt><dd>{what}</dd> }.into_any())
                         .collect_view()}
                 </dl>
                 <p class="bs-note">"Shortcuts do nothing while you type in a field."</p>

@@ -95,7 +95,7 @@ pub fn SimulationPanel(
             {Environment::ALL
                 .into_iter()
                 .rev()
-                .map(|environment| view! { <Servers sim=sim environment=environment /> })
+                .map(|environment| view! { <Servers sim=sim environment=environment /> }.into_any())
                 .collect_view()}
             <FaultControls sim=sim />
         </section>
@@ -136,7 +136,7 @@ fn Servers(
                             current=health
                             on_change=Callback::new(move |h| sim.with_value(|s| s.set_resource(environment, resource, h)))
                         />
-                    }
+                    }.into_any()
                 })
                 .collect_view()}
         </fieldset>

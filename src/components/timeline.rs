@@ -118,6 +118,7 @@ fn lanes(t: &Lanes, period: Period, since: Millis, zone: TimeZone) -> impl IntoV
                 {format!(" {over}: Online with both links up.")}
             </p>
         }
+        .into_any()
     });
     let bars = t
         .lanes
@@ -146,6 +147,7 @@ fn lanes(t: &Lanes, period: Period, since: Millis, zone: TimeZone) -> impl IntoV
                             data-label=s.reading.label
                         ></span>
                     }
+                    .into_any()
                 })
                 .collect_view();
             view! {
@@ -154,6 +156,7 @@ fn lanes(t: &Lanes, period: Period, since: Millis, zone: TimeZone) -> impl IntoV
                     <span class="bs-timeline__bar">{segments}</span>
                 </div>
             }
+            .into_any()
         })
         .collect_view();
     let drops = t.drops();
@@ -178,7 +181,7 @@ fn lanes(t: &Lanes, period: Period, since: Millis, zone: TimeZone) -> impl IntoV
                         } else {
                             format!("{what} at {} for {how_long}, then recovered", at(d.from.0))
                         };
-                        view! { <li data-ongoing=d.ongoing.to_string()>{text}</li> }
+                        view! { <li data-ongoing=d.ongoing.to_string()>{text}</li> }.into_any()
                     })
                     .collect_view()}
             </ul>

@@ -179,7 +179,7 @@ pub fn ExerciseBar(
                                 <span class="bs-visually-hidden">{if g.met { "Met: " } else { "Not met yet: " }}</span>
                                 {g.text}
                             </li>
-                        }).collect_view()}
+                        }.into_any()).collect_view()}
                     </ul>
                     {ex.attempt.solved_at.map(|at| {
                         let taken = duration_text(at.since(ex.attempt.started));
@@ -194,9 +194,9 @@ pub fn ExerciseBar(
                     })}
                     {(!hints.is_empty()).then(|| view! {
                         <ol class="bs-exercise__hints" aria-label="Hints">
-                            {hints.into_iter().map(|h| view! { <li>{h}</li> }).collect_view()}
+                            {hints.into_iter().map(|h| view! { <li>{h}</li> }.into_any()).collect_view()}
                         </ol>
-                    })}
+                    }.into_any())}
                     {(!solved).then(|| view! {
                         <button
                             type="button"
@@ -206,7 +206,7 @@ pub fn ExerciseBar(
                         >
                             {if left == 0 { "No hints left".to_owned() } else { format!("Show a hint ({left} left)") }}
                         </button>
-                    })}
+                    }.into_any())}
                 </section>
             }
             .into_any()

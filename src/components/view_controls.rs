@@ -73,7 +73,7 @@ pub fn ColumnChooser() -> impl IntoView {
                                 />
                                 {column.label()}
                             </label>
-                        })
+                        }.into_any())
                         .collect_view()}
                 </fieldset>
                 <button
@@ -130,7 +130,7 @@ pub fn ViewsMenu() -> impl IntoView {
                                 </button>
                                 <span class="bs-views__note">"built in"</span>
                             </li>
-                        })
+                        }.into_any())
                         .collect_view()}
                     // A short list, made again when it changes (see `ScenarioList`).
                     {move || {

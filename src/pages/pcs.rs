@@ -79,7 +79,7 @@ pub fn PcsTab() -> impl IntoView {
                                 >
                                     {action.label()}
                                 </button>
-                            }
+                            }.into_any()
                         })
                         .collect_view()}
                 </div>
@@ -113,7 +113,7 @@ pub fn PcsTab() -> impl IntoView {
                                                 </span>
                                             </td>
                                         </tr>
-                                    }).collect_view()}
+                                    }.into_any()).collect_view()}
                                 </tbody>
                             </table>
                         </div>

@@ -191,7 +191,7 @@ fn ImpactView(
         <section class="bs-impact" aria-label="Failover and capacity">
             <h3 class="bs-impact__title">"Failover and capacity afterwards"</h3>
             <ul class="bs-impact__lines">
-                {lines.into_iter().map(|l| view! { <li>{l}</li> }).collect_view()}
+                {lines.into_iter().map(|l| view! { <li>{l}</li> }.into_any()).collect_view()}
             </ul>
             {ask}
         </section>
@@ -244,7 +244,7 @@ fn results(
                             " "
                             <span class=class>{text}</span>
                         </li>
-                    }
+                    }.into_any()
                 })
                 .collect_view()}
             {and_more(total)}
@@ -258,8 +258,8 @@ fn results(
 }
 
 /// "…and 12 more" closing a list cut at [`NAMED`] entries of `total`.
-fn and_more(total: usize) -> Option<impl IntoView> {
-    (total > NAMED).then(|| view! { <li>{format!("…and {} more", total - NAMED)}</li> })
+fn and_more(total: usize) -> Option<AnyView> {
+    (total > NAMED).then(|| view! { <li>{format!("…and {} more", total - NAMED)}</li> }.into_any())
 }
 
 /// What an action will do: how many it affects, named, and which it skips and why.
@@ -278,10 +278,10 @@ fn PlanView(
         <p class="bs-dialog__lead">{lead}</p>
         {(affected > 0).then(|| view! {
             <ul class="bs-dialog__list" aria-label="Affected connectors">
-                {plan.affected.iter().take(NAMED).map(|id| view! { <li>{flow.name(*id)}</li> }).collect_view()}
+                {plan.affected.iter().take(NAMED).map(|id| view! { <li>{flow.name(*id)}</li> }.into_any()).collect_view()}
                 {and_more(affected)}
             </ul>
-        })}
+        }.into_any())}
         {(skipped > 0).then(|| view! {
             <p class="bs-dialog__text bs-dialog__skipped">{plan.skipped_summary()}</p>
             <ul class="bs-dialog__list" aria-label="Skipped connectors">
@@ -291,9 +291,9 @@ fn PlanView(
                         " "
                         <span class="bs-result bs-result--skipped">{format!("skipped: {}", skip.message())}</span>
                     </li>
-                }).collect_view()}
+                }.into_any()).collect_view()}
                 {and_more(skipped)}
             </ul>
-        })}
+        }.into_any())}
     }
 }

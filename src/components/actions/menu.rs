@@ -216,7 +216,7 @@ fn MenuList(
                             <span class="bs-menu__label" id=label_id>{kind.label()}</span>
                             <span class="bs-menu__desc" id=desc_id>{move || what()}</span>
                         </button>
-                    }
+                    }.into_any()
                 })
                 .collect_view()}
         </div>

@@ -29,7 +29,7 @@ pub(super) fn ConfigRows(
         <fieldset class="bs-config">
             <legend class="bs-field__label">"Custom Configurations"</legend>
             <datalist id=list_id.clone()>
-                {KNOWN_KEYS.iter().map(|k| view! { <option value=k.name>{k.description}</option> }).collect_view()}
+                {KNOWN_KEYS.iter().map(|k| view! { <option value=k.name>{k.description}</option> }.into_any()).collect_view()}
             </datalist>
             <When when=move || rows.get() == 0>
                 <p class="bs-field__hint">"None: every key has its default. Add a row with +."</p>

@@ -223,7 +223,7 @@ fn ConnectorForm(
     let gone = editing.is_some() && original.is_none();
     view! {
             <Modal title=title.to_owned() on_cancel=Callback::new(move |_| cancel.with_value(|c| c()))>
-                {gone.then(|| view! { <p class="bs-dialog__text">"This connector no longer exists."</p> })}
+                {gone.then(|| view! { <p class="bs-dialog__text">"This connector no longer exists."</p> }.into_any())}
                 <form
                     class="bs-form"
                     node_ref=form_ref
@@ -420,7 +420,7 @@ fn ConnectorForm(
                             >
                                 "Delete"
                             </button>
-                        })}
+                        }.into_any())}
                         <button type="button" class="bs-button" on:click=move |_| cancel.with_value(|c| c())>"Cancel"</button>
                         <button type="submit" class="bs-button bs-button--primary" disabled=move || saving.get() || gone>
                             {move || String::from(if saving.get() { "Saving…" } else { "Save" })}

@@ -177,9 +177,9 @@ pub fn Details() -> impl IntoView {
                                                 <p>{p.explanation()}</p>
                                                 <p><strong>"Remedy: "</strong>{p.remedy()}</p>
                                             </div>
-                                        }).collect_view()}
+                                        }.into_any()).collect_view()}
                                     </section>
-                                })}
+                                }.into_any())}
                                 <div class="bs-details__settings-head">
                                     <h4>"Settings"</h4>
                                     <div class="bs-button-row">
